@@ -1,0 +1,58 @@
+# Assay: the two commands are `make run` and `make test`; the rest are their pieces.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# One persistent target directory for every build (node, tests, CI), one cargo profile.
+export CARGO_TARGET_DIR ?= /var/tmp/assay-target
+# Use Debian's OpenSSL instead of building it from source.
+export OPENSSL_NO_VENDOR := 1
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+NODE_BIN := $(CARGO_TARGET_DIR)/release/assay-node
+BENCH_BIN := $(CARGO_TARGET_DIR)/release/assay-node-bench
+RPC_PORT ?= 9944
+
+.PHONY: help setup build run test test-rust test-benchmarks test-e2e chain-specs weights clean-chain
+
+help:
+	@echo "make run    - install what is missing, build, start a dev chain (ws://127.0.0.1:$(RPC_PORT))"
+	@echo "make test   - install what is missing, run every test"
+	@echo "make chain-specs - regenerate chain-specs/local-raw.json from the runtime"
+	@echo "make weights     - build with runtime-benchmarks and regenerate the pallets' weights.rs"
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	cargo build --release --locked -p assay-node
+
+run: build
+	$(NODE_BIN) --dev --tmp --rpc-port $(RPC_PORT) --rpc-cors all
+
+# Every test: cargo tests (release profile, shared with the node build), the benchmark
+# tests of the pallets, then the end-to-end suite against the real node.
+test: setup
+	@bash scripts/test.sh
+
+test-rust: setup
+	cargo test --release --locked --workspace
+
+test-benchmarks: setup
+	cargo test --release --locked -p pallet-validator-set --features runtime-benchmarks
+
+test-e2e: build
+	cd clients/e2e && ASSAY_NODE_BIN=$(NODE_BIN) npm test
+
+chain-specs: build
+	$(NODE_BIN) build-spec --chain local --raw --disable-default-bootnode 2>/dev/null > chain-specs/local-raw.json.new
+	mv chain-specs/local-raw.json.new chain-specs/local-raw.json
+	@echo "chain-specs/local-raw.json regenerated"
+
+# Weights come from benchmarks, never from hand-written numbers.
+weights: setup
+	cargo build --release --locked -p assay-node --features runtime-benchmarks
+	cp $(NODE_BIN) $(BENCH_BIN)
+	$(BENCH_BIN) benchmark pallet --runtime-log=error --chain dev --pallet pallet_validator_set \
+		--extrinsic '*' --steps 50 --repeat 20 --template scripts/frame-weight-template.hbs \
+		--output pallets/validator-set/src/weights.rs
+	@echo "weights regenerated; rebuild the node without the feature: make build"

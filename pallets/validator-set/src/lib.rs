@@ -1,0 +1,178 @@
+//! # pallet-validator-set
+//!
+//! Governance-managed validators for Assay. The admin origin (root for now) adds and
+//! removes validators; the change is handed to `pallet-session` through its
+//! `SessionManager` at the next session rotation. pallet-session queues a new set for one
+//! session before it becomes active, so a change made during session `s` is queued at the
+//! end of `s` and the new set produces and finalizes blocks from session `s + 2`.
+//!
+//! The genesis set is whatever `pallet-session`'s genesis keys name (so a chain spec that
+//! zombienet rewrites stays consistent); this pallet adopts it at genesis.
+//!
+//! A validator must have set its session keys (`session.setKeys`) before it is added, and
+//! the set never drops below `MinValidators`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+mod validator_set_impls;
+pub mod runtime_api;
+pub mod weights;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+/// What benchmarks need from the runtime: an account with session keys registered.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Makes `who` pass the `KeysRegistration` check (e.g. by giving it session keys).
+	fn register_keys(who: &AccountId);
+}
+
+#[polkadot_sdk::frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::vec::Vec;
+	use polkadot_sdk::{
+		frame_support::{
+			pallet_prelude::*,
+			traits::{ValidatorRegistration, ValidatorSet},
+		},
+		frame_system::pallet_prelude::*,
+	};
+
+	/// The pallet.
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// Configuration of the validator set.
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config {
+		/// Who may add and remove validators (root for now; a council later).
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// The most validators the set may hold.
+		#[pallet::constant]
+		type MaxValidators: Get<u32>;
+		/// The fewest validators the set may hold; `remove_validator` refuses to go below.
+		#[pallet::constant]
+		type MinValidators: Get<u32>;
+		/// Tells whether an account has registered session keys (pallet-session).
+		type KeysRegistration: ValidatorRegistration<Self::AccountId>;
+		/// The active set of the session pallet, adopted at genesis.
+		type SessionValidators: ValidatorSet<Self::AccountId, ValidatorId = Self::AccountId>;
+		/// Weights from this pallet's benchmarks.
+		type WeightInfo: WeightInfo;
+		/// Prepares accounts for benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The validators the chain wants: handed to pallet-session at the next rotation after
+	/// a change. The active set is `session.validators`.
+	#[pallet::storage]
+	pub type Validators<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxValidators>, ValueQuery>;
+
+	/// Whether `Validators` changed since it was last handed to pallet-session.
+	#[pallet::storage]
+	pub type SetChanged<T: Config> = StorageValue<_, bool, ValueQuery>;
+
+	/// Events of the validator set.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `who` was added; it joins at the next session rotation.
+		ValidatorAdded {
+			/// The new validator (its stash/controller account).
+			who: T::AccountId,
+		},
+		/// `who` was removed; it leaves at the next session rotation.
+		ValidatorRemoved {
+			/// The removed validator.
+			who: T::AccountId,
+		},
+		/// The changed set was handed to pallet-session, queued for session `session`.
+		ValidatorSetQueued {
+			/// The session index in which the new set becomes active.
+			session: u32,
+			/// How many validators the new set has.
+			count: u32,
+		},
+	}
+
+	/// Why a validator-set call was refused.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already in the validator set.
+		AlreadyValidator,
+		/// The account is not in the validator set.
+		NotValidator,
+		/// Removing would leave fewer than `MinValidators` validators.
+		TooFewValidators,
+		/// The set already holds `MaxValidators` validators.
+		TooManyValidators,
+		/// The account has not set session keys (`session.setKeys`) yet.
+		NoSessionKeys,
+	}
+
+	/// Genesis: the set is adopted from pallet-session's genesis keys (this pallet must come
+	/// after Session in the runtime).
+	#[pallet::genesis_config]
+	#[derive(polkadot_sdk::frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		#[serde(skip)]
+		/// Nothing to configure.
+		pub _config: core::marker::PhantomData<T>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			Pallet::<T>::adopt_session_validators();
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Adds `who` to the validator set from the next session rotation. `who` must have
+		/// set its session keys first. Admin origin only.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::add_validator())]
+		pub fn add_validator(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_add_validator(who)
+		}
+
+		/// Removes `who` from the validator set from the next session rotation. Refused if
+		/// the set would fall below `MinValidators`. Admin origin only.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::remove_validator())]
+		pub fn remove_validator(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_remove_validator(who)
+		}
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// The validators the chain wants (the runtime API's answer).
+		pub fn validators() -> Vec<T::AccountId> {
+			Validators::<T>::get().into_inner()
+		}
+	}
+}

@@ -1,0 +1,18 @@
+//! Assay's shared primitives: the few types and traits that several pallets and the node
+//! agree on. Pallets never import each other's storage; they meet here, through traits that
+//! the runtime wires together.
+//!
+//! - [`randomness`]: the one chain-randomness helper (DESIGN §2).
+//! - [`earnings`]: the one earnings ledger interface (DESIGN §8).
+//! - [`inference_key`]: the `infr` application key the inference worker signs with.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub mod earnings;
+pub mod inference_key;
+pub mod randomness;
+
+pub use earnings::{EarningSource, Earnings, EarningsRecord};
+pub use randomness::{derive_seed, SeedSource};

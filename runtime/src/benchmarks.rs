@@ -1,0 +1,32 @@
+//! The pallets whose weights Assay generates (`make weights`), and the helpers their
+//! benchmarks need from the runtime.
+
+use crate::{AccountId, Runtime, SessionKeys};
+use polkadot_sdk::{
+	frame_benchmarking::define_benchmarks, frame_system_benchmarking, pallet_session,
+	sp_core::{ed25519, sr25519},
+};
+
+pub use frame_system_benchmarking::Pallet as SystemBench;
+pub use crate::ValidatorSet;
+
+impl frame_system_benchmarking::Config for Runtime {}
+
+define_benchmarks!(
+	[frame_system, SystemBench::<Runtime>]
+	[pallet_validator_set, ValidatorSet]
+);
+
+/// Gives benchmark accounts session keys, as `session.setKeys` would.
+pub struct ValidatorSetBenchmarkHelper;
+
+impl pallet_validator_set::BenchmarkHelper<AccountId> for ValidatorSetBenchmarkHelper {
+	fn register_keys(who: &AccountId) {
+		let raw: [u8; 32] = *who.as_ref();
+		let keys = SessionKeys {
+			babe: sr25519::Public::from_raw(raw).into(),
+			grandpa: ed25519::Public::from_raw(raw).into(),
+		};
+		pallet_session::NextKeys::<Runtime>::insert(who, keys);
+	}
+}

@@ -1,0 +1,97 @@
+//! Genesis presets: `development` (Alice alone validates) and `local_testnet` (Alice, Bob,
+//! Charlie and Dave validate). Chain specs are built from these (`assay-node build-spec
+//! --chain dev|local`, and `make chain-specs`).
+
+use crate::{
+	AccountId, BalancesConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	BABE_GENESIS_EPOCH_CONFIG, UNIT,
+};
+use alloc::{vec, vec::Vec};
+use polkadot_sdk::{
+	frame_support::build_struct_json_patch,
+	pallet_babe::GenesisConfig as BabeGenesisConfig,
+	sp_consensus_babe::AuthorityId as BabeId,
+	sp_consensus_grandpa::AuthorityId as GrandpaId,
+	sp_genesis_builder::{self, PresetId},
+	sp_keyring::{Ed25519Keyring, Sr25519Keyring},
+};
+use serde_json::Value;
+
+/// Every endowed development account starts with one million ASY.
+pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
+
+/// The session keys of a development validator: BABE from its sr25519 seed, GRANDPA
+/// from the ed25519 key of the same seed (`//Alice`, …).
+fn dev_session_keys((sr, ed): (Sr25519Keyring, Ed25519Keyring)) -> (AccountId, SessionKeys) {
+	let babe: BabeId = sr.public().into();
+	let grandpa: GrandpaId = ed.public().into();
+	(sr.to_account_id(), SessionKeys { babe, grandpa })
+}
+
+/// A genesis with `validators` (and their session keys), `root` as sudo, and `endowed`
+/// accounts funded.
+fn testnet_genesis(
+	validators: Vec<(Sr25519Keyring, Ed25519Keyring)>,
+	root: AccountId,
+	endowed: Vec<AccountId>,
+) -> Value {
+	let keys: Vec<(AccountId, AccountId, SessionKeys)> = validators
+		.into_iter()
+		.map(dev_session_keys)
+		.map(|(account, keys)| (account.clone(), account, keys))
+		.collect();
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed.into_iter().map(|who| (who, ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		babe: BabeGenesisConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
+		session: SessionConfig { keys },
+		sudo: SudoConfig { key: Some(root) },
+	})
+}
+
+/// All well-known development accounts (Alice … Ferdie and their stashes).
+fn endowed_dev_accounts() -> Vec<AccountId> {
+	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
+}
+
+/// `development`: Alice alone validates; she is sudo.
+pub fn development_config_genesis() -> Value {
+	testnet_genesis(
+		vec![(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		Sr25519Keyring::Alice.to_account_id(),
+		endowed_dev_accounts(),
+	)
+}
+
+/// `local_testnet`: Alice, Bob, Charlie and Dave validate; Alice is sudo.
+pub fn local_config_genesis() -> Value {
+	testnet_genesis(
+		vec![
+			(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		],
+		Sr25519Keyring::Alice.to_account_id(),
+		endowed_dev_accounts(),
+	)
+}
+
+/// The preset with the given id, as JSON bytes.
+pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		_ => return None,
+	};
+	serde_json::to_vec(&patch).ok()
+}
+
+/// The names of the presets.
+pub fn preset_names() -> Vec<PresetId> {
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
+}

@@ -1,0 +1,191 @@
+//! Runtime integration tests: genesis presets, the validator set over real pallet-session
+//! and BABE, fees to the block author through the earnings ledger, and the randomness
+//! helper over BABE's VRF output.
+
+use crate::*;
+use assay_primitives::{EarningSource, SeedSource};
+use frame_support::traits::{
+	fungible::{Balanced, Inspect},
+	tokens::{Fortitude, Precision, Preservation},
+	OnUnbalanced,
+};
+use polkadot_sdk::{
+	sp_consensus_babe::{
+		digests::{PreDigest, SecondaryPlainPreDigest},
+		BABE_ENGINE_ID,
+	},
+	sp_genesis_builder::{DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET},
+	sp_io::TestExternalities,
+	sp_keyring::Sr25519Keyring,
+	sp_runtime::{Digest, DigestItem},
+};
+use serde_json::Value;
+
+/// Merges `patch` into `base` as the node's chain-spec builder does.
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) =>
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(Value::Null), value);
+			},
+		(base, patch) => *base = patch,
+	}
+}
+
+/// Externalities holding the genesis state of preset `id`.
+fn preset_ext(id: &str) -> TestExternalities {
+	let patch: Value =
+		serde_json::from_slice(&genesis_config_presets::get_preset(&id.into()).unwrap()).unwrap();
+	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+	merge(&mut config, patch);
+	let mut ext = TestExternalities::new_empty();
+	ext.execute_with(|| {
+		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(
+			serde_json::to_vec(&config).unwrap(),
+		)
+		.unwrap()
+	});
+	ext
+}
+
+/// A BABE secondary pre-digest naming authority `index` as the author of `slot`.
+fn babe_digest(index: u32, slot: u64) -> Digest {
+	let pre = PreDigest::SecondaryPlain(SecondaryPlainPreDigest {
+		authority_index: index,
+		slot: slot.into(),
+	});
+	Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, codec::Encode::encode(&pre))] }
+}
+
+/// Starts block `n` authored by authority `index`, running every pallet's on_initialize.
+fn start_block(n: BlockNumber, index: u32) {
+	use frame_support::traits::OnInitialize;
+	let slot = Babe::current_slot().saturating_add(1u64);
+	System::reset_events();
+	System::initialize(&n, &System::parent_hash(), &babe_digest(index, *slot));
+	AllPalletsWithSystem::on_initialize(n);
+}
+
+#[test]
+fn local_preset_has_four_validators_in_session_and_validator_set() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let expected: Vec<AccountId> = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect();
+		assert_eq!(Session::validators(), expected);
+		assert_eq!(ValidatorSet::validators(), expected);
+		assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 4);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 4);
+		assert_eq!(
+			pallet_sudo::Key::<Runtime>::get(),
+			Some(Sr25519Keyring::Alice.to_account_id())
+		);
+	});
+}
+
+#[test]
+fn dev_preset_has_alice_alone() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		assert_eq!(Session::validators(), vec![Sr25519Keyring::Alice.to_account_id()]);
+		assert_eq!(ValidatorSet::validators(), vec![Sr25519Keyring::Alice.to_account_id()]);
+		assert_eq!(
+			Balances::free_balance(Sr25519Keyring::Bob.to_account_id()),
+			genesis_config_presets::ENDOWMENT
+		);
+	});
+}
+
+#[test]
+fn fees_pay_the_author_and_burn_the_rest() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		// Authority index 1 is Bob.
+		start_block(1, 1);
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let eve = Sr25519Keyring::Eve.to_account_id();
+		assert_eq!(Authorship::author(), Some(bob.clone()));
+
+		let issuance_before = Balances::total_issuance();
+		let bob_before = Balances::free_balance(&bob);
+		let fee = Balances::withdraw(
+			&eve,
+			1_000 * MILLI_UNIT,
+			Precision::Exact,
+			Preservation::Preserve,
+			Fortitude::Polite,
+		)
+		.unwrap();
+		let tip = Balances::withdraw(
+			&eve,
+			10 * MILLI_UNIT,
+			Precision::Exact,
+			Preservation::Preserve,
+			Fortitude::Polite,
+		)
+		.unwrap();
+		configs::DealWithFees::on_unbalanceds(vec![fee, tip].into_iter());
+
+		// 80% of the fee and all of the tip to the author; 20% of the fee burned.
+		let to_author = 800 * MILLI_UNIT + 10 * MILLI_UNIT;
+		assert_eq!(Balances::free_balance(&bob), bob_before + to_author);
+		assert_eq!(Balances::total_issuance(), issuance_before - 200 * MILLI_UNIT);
+		assert_eq!(Earnings::earnings_of(&bob).validation, to_author);
+		System::assert_has_event(
+			pallet_earnings::Event::Earned {
+				who: bob,
+				source: EarningSource::Validation,
+				amount: to_author,
+			}
+			.into(),
+		);
+	});
+}
+
+#[test]
+fn removed_validator_leaves_session_two_rotations_later() {
+	preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+		let dave = Sr25519Keyring::Dave.to_account_id();
+		start_block(1, 0);
+		frame_support::assert_ok!(ValidatorSet::remove_validator(
+			RuntimeOrigin::root(),
+			dave.clone()
+		));
+		let removed_in = Session::current_index();
+
+		let mut n = 1;
+		while Session::validators().contains(&dave) {
+			n += 1;
+			assert!(n < 10 * EPOCH_DURATION_IN_SLOTS as u32, "Dave never left the session set");
+			start_block(n, 0);
+		}
+		assert_eq!(Session::current_index(), removed_in + 2);
+		assert_eq!(Session::validators().len(), 3);
+		assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 3);
+	});
+}
+
+#[test]
+fn seeds_come_from_babe_vrf_randomness() {
+	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+		// Without a VRF output in the block there is no seed.
+		assert_eq!(randomness::BabeSeedSource::seed(b"assay/test", b"subject"), None);
+		let r = [9u8; 32];
+		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some(r));
+		assert_eq!(
+			randomness::BabeSeedSource::seed(b"assay/test", b"subject"),
+			Some(assay_primitives::derive_seed(b"assay/test", &r, b"subject"))
+		);
+	});
+}
+
+#[test]
+fn runtime_version_names_assay() {
+	assert_eq!(VERSION.spec_name, "assay");
+	assert_eq!(TOKEN_SYMBOL, "ASY");
+	assert_eq!(TOKEN_DECIMALS, 12);
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks to build, run and test Assay.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+# Debian packages: protoc for the networking crates, OpenSSL headers (so openssl-sys uses
+# the system library instead of building OpenSSL), Node.js for the client tests.
+need_pkgs=()
+command -v protoc >/dev/null 2>&1 || need_pkgs+=(protobuf-compiler)
+dpkg -s libssl-dev >/dev/null 2>&1 || need_pkgs+=(libssl-dev)
+dpkg -s pkg-config >/dev/null 2>&1 || need_pkgs+=(pkg-config)
+command -v node >/dev/null 2>&1 || need_pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
+command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
+command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+if [ "${#need_pkgs[@]}" -gt 0 ]; then
+  say "installing Debian packages: ${need_pkgs[*]}"
+  $SUDO apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
+fi
+
+# Rust: the toolchain comes from rustup; add the wasm targets and rust-src the runtime needs.
+if ! command -v cargo >/dev/null 2>&1; then
+  say "installing rustup (stable toolchain)"
+  curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y -q --profile minimal
+  # shellcheck disable=SC1091
+  . "$HOME/.cargo/env"
+fi
+installed_targets="$(rustup target list --installed)"
+for t in wasm32v1-none wasm32-unknown-unknown; do
+  grep -qx "$t" <<<"$installed_targets" || { say "adding rust target $t"; rustup target add "$t" >/dev/null 2>&1; }
+done
+rustup component list --installed | grep -q '^rust-src' || { say "adding rust-src"; rustup component add rust-src >/dev/null 2>&1; }
+
+# Python venv with ONNX Runtime (its shared library is what the node's inference engine
+# loads) and onnx (to make the shipped models).
+ORT_VERSION=1.31.1
+ONNX_VERSION=1.19.1
+NUMPY_VERSION=2.2.6
+if [ ! -x .venv/bin/python ]; then
+  say "creating .venv"
+  python3 -m venv .venv
+fi
+if ! .venv/bin/python -c "import onnxruntime, onnx, sys; sys.exit(0 if onnxruntime.__version__ == '$ORT_VERSION' else 1)" >/dev/null 2>&1; then
+  say "installing onnxruntime==$ORT_VERSION and onnx==$ONNX_VERSION into .venv"
+  .venv/bin/pip install -q --disable-pip-version-check "onnxruntime==$ORT_VERSION" "onnx==$ONNX_VERSION" "numpy==$NUMPY_VERSION"
+fi
+
+# npm packages of the client tests.
+for dir in clients/e2e; do
+  if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
+    say "installing npm packages in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+done
