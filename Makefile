@@ -6,6 +6,8 @@ SHELL := /bin/bash
 export CARGO_TARGET_DIR ?= /var/tmp/assay-target
 # Use Debian's OpenSSL instead of building it from source.
 export OPENSSL_NO_VENDOR := 1
+# The runtime's wasm build uses this workspace's Cargo.lock (the target dir is outside it).
+export WASM_BUILD_WORKSPACE_HINT := $(CURDIR)
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
 NODE_BIN := $(CARGO_TARGET_DIR)/release/assay-node

@@ -4,6 +4,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/assay-target}"
 export OPENSSL_NO_VENDOR=1
+export WASM_BUILD_WORKSPACE_HINT="$PWD"
 
 summary=()
 status=0

@@ -93,8 +93,8 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, backend, .. } =
 					service::new_partial(&config)?;
-				let aux_revert = Box::new(|client, backend, blocks| {
-					polkadot_sdk::sc_consensus_babe::revert(client, backend, blocks)?;
+				let aux_revert = Box::new(|client: std::sync::Arc<service::FullClient>, backend, blocks| {
+					polkadot_sdk::sc_consensus_babe::revert(client.clone(), backend, blocks)?;
 					polkadot_sdk::sc_consensus_grandpa::revert(client, blocks)?;
 					Ok(())
 				});

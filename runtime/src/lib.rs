@@ -29,7 +29,7 @@ pub mod randomness;
 #[cfg(test)]
 mod tests;
 
-use alloc::borrow::Cow;
+use alloc::{borrow::Cow, vec::Vec};
 use polkadot_sdk::{
 	sp_runtime::{
 		generic, impl_opaque_keys,
@@ -40,11 +40,13 @@ use polkadot_sdk::{
 	*,
 };
 
+pub use apis::RuntimeApi;
 pub use constants::*;
 
 /// Opaque types: what the node needs to know about the runtime without its calls.
 pub mod opaque {
 	use super::*;
+	use alloc::vec::Vec;
 	pub use polkadot_sdk::sp_runtime::OpaqueExtrinsic as UncheckedExtrinsic;
 
 	/// Opaque block header type.
@@ -81,12 +83,6 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	transaction_version: 1,
 	system_version: 1,
 };
-
-/// The version information used to identify this runtime when compiled natively.
-#[cfg(feature = "std")]
-pub fn native_version() -> sp_version::NativeVersion {
-	sp_version::NativeVersion { runtime_version: VERSION, can_author_with: Default::default() }
-}
 
 /// Signature of transactions: sr25519, ed25519 or ecdsa.
 pub type Signature = MultiSignature;

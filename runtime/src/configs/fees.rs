@@ -13,7 +13,6 @@ use polkadot_sdk::{
 		},
 	},
 	frame_system, pallet_authorship,
-	sp_runtime::traits::Get,
 };
 
 /// The fee handler of `pallet-transaction-payment`.
