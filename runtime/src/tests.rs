@@ -57,13 +57,19 @@ fn babe_digest(index: u32, slot: u64) -> Digest {
 	Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, codec::Encode::encode(&pre))] }
 }
 
-/// Starts block `n` authored by authority `index`, running every pallet's on_initialize.
+/// Starts block `n` authored by authority `index`: finalizes the current block, then
+/// runs every pallet's on_initialize for the new one.
 fn start_block(n: BlockNumber, index: u32) {
-	use frame_support::traits::OnInitialize;
+	use frame_support::traits::{OnFinalize, OnInitialize};
+	if System::block_number() > 0 {
+		AllPalletsWithSystem::on_finalize(System::block_number());
+	}
 	let slot = Babe::current_slot().saturating_add(1u64);
 	System::reset_events();
 	System::initialize(&n, &System::parent_hash(), &babe_digest(index, *slot));
 	AllPalletsWithSystem::on_initialize(n);
+	// The timestamp inherent: Babe checks it against the slot.
+	Timestamp::set_timestamp(*slot * SLOT_DURATION);
 }
 
 #[test]

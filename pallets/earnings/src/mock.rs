@@ -1,19 +1,19 @@
 //! A minimal runtime with the earnings ledger.
 
 use crate as pallet_earnings;
-use polkadot_sdk::{frame_support::derive_impl, sp_runtime::BuildStorage};
+use polkadot_sdk::{frame_support::derive_impl, frame_system, sp_runtime::BuildStorage};
 
-type Block = polkadot_sdk::frame_system::mocking::MockBlock<Test>;
+type Block = frame_system::mocking::MockBlock<Test>;
 
 polkadot_sdk::frame_support::construct_runtime!(
 	pub enum Test {
-		System: polkadot_sdk::frame_system,
+		System: frame_system,
 		Earnings: pallet_earnings,
 	}
 );
 
-#[derive_impl(polkadot_sdk::frame_system::config_preludes::TestDefaultConfig)]
-impl polkadot_sdk::frame_system::Config for Test {
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
 	type Block = Block;
 }
 
@@ -24,7 +24,7 @@ impl pallet_earnings::Config for Test {
 /// Externalities at block 1 (so events are recorded).
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	let storage =
-		polkadot_sdk::frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

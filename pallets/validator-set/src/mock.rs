@@ -3,41 +3,29 @@
 use crate as pallet_validator_set;
 use polkadot_sdk::{
 	frame_support::{derive_impl, parameter_types, traits::ConstU32},
-	frame_system::EnsureRoot,
+	frame_system::{self, EnsureRoot},
 	pallet_balances, pallet_session,
 	sp_runtime::{
-		impl_opaque_keys,
 		testing::UintAuthorityId,
 		traits::{ConvertInto, OpaqueKeys},
+		RuntimeAppPublic,
 		BuildStorage, KeyTypeId,
 	},
 };
 
-type Block = polkadot_sdk::frame_system::mocking::MockBlock<Test>;
+type Block = frame_system::mocking::MockBlock<Test>;
 
 polkadot_sdk::frame_support::construct_runtime!(
 	pub enum Test {
-		System: polkadot_sdk::frame_system,
+		System: frame_system,
 		Balances: pallet_balances,
 		Session: pallet_session,
 		ValidatorSet: pallet_validator_set,
 	}
 );
 
-impl_opaque_keys! {
-	pub struct MockSessionKeys {
-		pub dummy: UintAuthorityId,
-	}
-}
-
-impl From<u64> for MockSessionKeys {
-	fn from(id: u64) -> Self {
-		Self { dummy: UintAuthorityId(id) }
-	}
-}
-
-#[derive_impl(polkadot_sdk::frame_system::config_preludes::TestDefaultConfig)]
-impl polkadot_sdk::frame_system::Config for Test {
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
 	type Block = Block;
 	type AccountData = pallet_balances::AccountData<u64>;
 }
@@ -69,7 +57,7 @@ impl pallet_session::Config for Test {
 	type NextSessionRotation = pallet_session::PeriodicSessions<Period, Offset>;
 	type SessionManager = ValidatorSet;
 	type SessionHandler = TestSessionHandler;
-	type Keys = MockSessionKeys;
+	type Keys = UintAuthorityId;
 	type DisablingStrategy = ();
 	type WeightInfo = ();
 	type Currency = Balances;
@@ -81,7 +69,7 @@ impl crate::BenchmarkHelper<u64> for Test {
 	fn register_keys(who: &u64) {
 		use polkadot_sdk::frame_support::traits::fungible::Mutate;
 		let _ = Balances::mint_into(who, 1_000);
-		pallet_session::NextKeys::<Test>::insert(who, MockSessionKeys::from(*who));
+		pallet_session::NextKeys::<Test>::insert(who, UintAuthorityId(*who));
 	}
 }
 
@@ -96,18 +84,18 @@ impl pallet_validator_set::Config for Test {
 	type BenchmarkHelper = Test;
 }
 
-/// Validators 1, 2, 3 with session keys at genesis; accounts 1..=6 funded.
+/// Validators 1, 2, 3 with session keys at genesis; accounts 1..=12 funded.
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	let mut storage =
-		polkadot_sdk::frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+		frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: (1..=6).map(|who| (who, 1_000)).collect(),
+		balances: (1..=12).map(|who| (who, 1_000)).collect(),
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	pallet_session::GenesisConfig::<Test> {
-		keys: (1..=3).map(|who| (who, who, MockSessionKeys::from(who))).collect(),
+		keys: (1..=3).map(|who| (who, who, UintAuthorityId(who))).collect(),
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)

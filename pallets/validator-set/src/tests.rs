@@ -5,7 +5,7 @@ use polkadot_sdk::{
 };
 
 fn give_keys(who: u64) {
-	assert_ok!(Session::set_keys(RuntimeOrigin::signed(who), MockSessionKeys::from(who), vec![]));
+	assert_ok!(Session::set_keys(RuntimeOrigin::signed(who), polkadot_sdk::sp_runtime::testing::UintAuthorityId(who), vec![]));
 }
 
 #[test]
