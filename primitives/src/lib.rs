@@ -4,15 +4,22 @@
 //!
 //! - [`randomness`]: the one chain-randomness helper (DESIGN §2).
 //! - [`earnings`]: the one earnings ledger interface (DESIGN §8).
+//! - [`devices`]: what pallets need from the device registry (lookups, device-signed
+//!   reports, location hooks).
 //! - [`inference_key`]: the `infr` application key the inference worker signs with.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+pub mod devices;
 pub mod earnings;
 pub mod inference_key;
 pub mod randomness;
 
+pub use devices::{
+	DeviceKind, DeviceRegistry, DeviceReports, DeviceStatus, Location, OnLocationChanged,
+	ReportRejection,
+};
 pub use earnings::{EarningSource, Earnings, EarningsRecord};
 pub use randomness::{derive_seed, SeedSource};

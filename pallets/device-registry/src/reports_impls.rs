@@ -1,0 +1,135 @@
+//! The one device-signed report mechanism. Every report (heartbeat here; beacons,
+//! witnesses and meter readings in other pallets) is validated by `validate_report` in the
+//! transaction pool and again when a block includes it, and consumed by `consume_report`
+//! when dispatched. Each check is a named function returning a `ReportRejection`.
+
+use crate::{messages, BalanceOf, Config, DeviceInfo, Devices, Error, Event, LastSeen, Pallet, ReportNonces, ReportsInBlock};
+use alloc::vec;
+use assay_primitives::{DeviceReports, DeviceStatus, ReportRejection};
+use codec::Encode;
+use polkadot_sdk::{
+	frame_support::{ensure, pallet_prelude::*},
+	frame_system::{self, pallet_prelude::BlockNumberFor},
+	sp_runtime::{
+		traits::Verify,
+		transaction_validity::{TransactionPriority, TransactionValidityWithRefund},
+		AccountId32, DispatchError, DispatchResult, MultiSignature,
+	},
+};
+
+/// Priority of device reports in the pool: above ordinary fee-paying transfers of small
+/// tips, so devices are not starved; all reports are equal among themselves.
+const REPORT_PRIORITY: TransactionPriority = 1 << 20;
+/// How many blocks a report stays valid in the pool.
+const REPORT_LONGEVITY: u64 = 64;
+
+type DeviceOf<T> = DeviceInfo<
+	<T as frame_system::Config>::AccountId,
+	BalanceOf<T>,
+	BlockNumberFor<T>,
+>;
+
+impl<T: Config> Pallet<T> {
+	/// The device must be registered.
+	fn check_device_known(device: &T::AccountId) -> Result<DeviceOf<T>, ReportRejection> {
+		Devices::<T>::get(device).ok_or(ReportRejection::UnknownDevice)
+	}
+
+	/// The device must be Active.
+	fn check_device_active(info: &DeviceOf<T>) -> Result<(), ReportRejection> {
+		ensure!(info.status == DeviceStatus::Active, ReportRejection::DeviceNotActive);
+		Ok(())
+	}
+
+	/// The nonce must not be used yet; returns the next expected one.
+	fn check_nonce_fresh(device: &T::AccountId, nonce: u64) -> Result<u64, ReportRejection> {
+		let expected = ReportNonces::<T>::get(device);
+		ensure!(nonce >= expected, ReportRejection::StaleNonce);
+		Ok(expected)
+	}
+
+	/// At most `MaxReportsPerBlock` reports of a device are included per block, and at
+	/// most that many wait ahead of it in the pool.
+	fn check_rate_limit(device: &T::AccountId, nonce: u64, expected: u64) -> Result<(), ReportRejection> {
+		let max = T::MaxReportsPerBlock::get();
+		ensure!(nonce < expected.saturating_add(max as u64), ReportRejection::RateLimited);
+		let (block, count) = ReportsInBlock::<T>::get(device);
+		let included_now = if block == frame_system::Pallet::<T>::block_number() { count } else { 0 };
+		ensure!(included_now < max, ReportRejection::RateLimited);
+		Ok(())
+	}
+
+	/// The device's signature over `("assay/report", genesis_hash, nonce, payload)`.
+	fn check_report_signature(
+		device: &T::AccountId,
+		nonce: u64,
+		payload: &[u8],
+		signature: &MultiSignature,
+	) -> Result<(), ReportRejection> {
+		let message = messages::report(&Self::genesis_hash(), nonce, payload);
+		let signer: AccountId32 = device.clone().into();
+		ensure!(signature.verify(&message[..], &signer), ReportRejection::BadSignature);
+		Ok(())
+	}
+
+	/// `#[pallet::authorize]` adapter: a report's validity for the pool.
+	pub(crate) fn authorize_report(
+		device: &T::AccountId,
+		nonce: u64,
+		payload: &[u8],
+		signature: &MultiSignature,
+	) -> TransactionValidityWithRefund {
+		let valid = <Self as DeviceReports<T::AccountId, MultiSignature>>::validate_report(
+			device, nonce, payload, signature,
+		)
+		.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
+		Ok((valid, Weight::zero()))
+	}
+
+	pub(crate) fn do_heartbeat(device: T::AccountId, nonce: u64) -> DispatchResult {
+		<Self as DeviceReports<T::AccountId, MultiSignature>>::consume_report(&device, nonce)?;
+		LastSeen::<T>::insert(&device, frame_system::Pallet::<T>::block_number());
+		Self::deposit_event(Event::Heartbeat { device, nonce });
+		Ok(())
+	}
+}
+
+impl<T: Config> DeviceReports<T::AccountId, MultiSignature> for Pallet<T> {
+	fn validate_report(
+		device: &T::AccountId,
+		nonce: u64,
+		payload: &[u8],
+		signature: &MultiSignature,
+	) -> Result<ValidTransaction, ReportRejection> {
+		let info = Self::check_device_known(device)?;
+		Self::check_device_active(&info)?;
+		let expected = Self::check_nonce_fresh(device, nonce)?;
+		Self::check_rate_limit(device, nonce, expected)?;
+		Self::check_report_signature(device, nonce, payload, signature)?;
+
+		let tag = |n: u64| (messages::REPORT_TAG, device, n).encode();
+		let requires = if nonce > expected { vec![tag(nonce.saturating_sub(1))] } else { vec![] };
+		Ok(ValidTransaction {
+			priority: REPORT_PRIORITY,
+			requires,
+			provides: vec![tag(nonce)],
+			longevity: REPORT_LONGEVITY,
+			propagate: true,
+		})
+	}
+
+	fn consume_report(device: &T::AccountId, nonce: u64) -> Result<(), DispatchError> {
+		let expected = ReportNonces::<T>::get(device);
+		ensure!(nonce == expected, Error::<T>::BadNonce);
+		ReportNonces::<T>::insert(device, expected.saturating_add(1));
+		let now = frame_system::Pallet::<T>::block_number();
+		ReportsInBlock::<T>::mutate(device, |(block, count)| {
+			if *block != now {
+				*block = now;
+				*count = 0;
+			}
+			*count = count.saturating_add(1);
+		});
+		Ok(())
+	}
+}

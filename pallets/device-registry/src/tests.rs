@@ -1,0 +1,534 @@
+use crate::{
+	messages, mock::*, DeniedEdges, Devices, DevicesByOwner, Error, Event, LastSeen, Makers,
+	ReportNonces,
+};
+use assay_primitives::{DeviceKind, DeviceRegistry as _, DeviceStatus, ReportRejection};
+use polkadot_sdk::{
+	frame_support::{
+		assert_noop, assert_ok,
+		pallet_prelude::{InvalidTransaction, TransactionSource, TransactionValidityError},
+		traits::{fungible::InspectHold, Authorize},
+		BoundedVec,
+	},
+	frame_system::RawOrigin,
+	sp_core::H256,
+	sp_runtime::{DispatchError, MultiSignature},
+};
+
+const MAKER: u32 = 7;
+
+fn maker_key() -> DeviceKey {
+	DeviceKey::sr("Maker")
+}
+
+fn add_maker() {
+	assert_ok!(DeviceRegistry::add_maker(
+		RuntimeOrigin::root(),
+		MAKER,
+		BoundedVec::try_from(b"Acme Radios".to_vec()).unwrap(),
+		maker_key().signer(),
+	));
+}
+
+fn genesis() -> H256 {
+	crate::Pallet::<Test>::genesis_hash()
+}
+
+fn attest(device: &DeviceKey, kind: DeviceKind) -> MultiSignature {
+	maker_key().sign(&messages::maker_attestation(&device.id(), kind))
+}
+
+fn consent(device: &DeviceKey, owner: &AccountId, kind: DeviceKind) -> MultiSignature {
+	device.sign(&messages::registration(&genesis(), owner, kind))
+}
+
+fn register(owner: &AccountId, device: &DeviceKey, kind: DeviceKind) -> polkadot_sdk::sp_runtime::DispatchResult {
+	DeviceRegistry::register_device(
+		RuntimeOrigin::signed(owner.clone()),
+		device.signer(),
+		kind,
+		MAKER,
+		attest(device, kind),
+		consent(device, owner, kind),
+	)
+}
+
+/// A valid resolution-12 cell (central Lisbon) and its resolution-11 parent.
+fn cells() -> (u64, u64) {
+	let ll = h3o::LatLng::new(38.7223, -9.1393).unwrap();
+	(u64::from(ll.to_cell(h3o::Resolution::Twelve)), u64::from(ll.to_cell(h3o::Resolution::Eleven)))
+}
+
+fn held(who: &AccountId) -> u64 {
+	Balances::balance_on_hold(&RuntimeHoldReason::DeviceRegistry(crate::HoldReason::DeviceDeposit), who)
+}
+
+fn registered_hotspot() -> DeviceKey {
+	add_maker();
+	let device = DeviceKey::sr("Hotspot1");
+	assert_ok!(register(&alice(), &device, DeviceKind::Hotspot));
+	device
+}
+
+// ---- makers ---------------------------------------------------------------------------
+
+#[test]
+fn makers_are_added_and_removed_by_the_admin() {
+	new_test_ext().execute_with(|| {
+		add_maker();
+		System::assert_last_event(Event::MakerAdded { maker: MAKER }.into());
+		assert!(Makers::<Test>::contains_key(MAKER));
+		assert_noop!(
+			DeviceRegistry::add_maker(RuntimeOrigin::root(), MAKER, BoundedVec::default(), maker_key().signer()),
+			Error::<Test>::MakerExists
+		);
+		assert_noop!(
+			DeviceRegistry::add_maker(RuntimeOrigin::signed(alice()), 8, BoundedVec::default(), maker_key().signer()),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(DeviceRegistry::remove_maker(RuntimeOrigin::root(), MAKER));
+		System::assert_last_event(Event::MakerRemoved { maker: MAKER }.into());
+		assert_noop!(DeviceRegistry::remove_maker(RuntimeOrigin::root(), MAKER), Error::<Test>::UnknownMaker);
+		assert_noop!(DeviceRegistry::remove_maker(RuntimeOrigin::signed(alice()), MAKER), DispatchError::BadOrigin);
+	});
+}
+
+// ---- registration ---------------------------------------------------------------------
+
+#[test]
+fn devices_of_every_key_scheme_register_with_a_deposit() {
+	new_test_ext().execute_with(|| {
+		add_maker();
+		let deposit = crate::Pallet::<Test>::device_deposit();
+		assert!(deposit > 100, "the deposit grows with the stored bytes");
+		for (i, device) in [DeviceKey::sr("D1"), DeviceKey::ed("D2"), DeviceKey::ec("D3")].iter().enumerate() {
+			assert_ok!(register(&alice(), device, DeviceKind::Sensor));
+			System::assert_last_event(
+				Event::DeviceRegistered {
+					device: device.id(),
+					owner: alice(),
+					kind: DeviceKind::Sensor,
+					maker: MAKER,
+					deposit,
+				}
+				.into(),
+			);
+			let info = Devices::<Test>::get(device.id()).unwrap();
+			assert_eq!(info.owner, alice());
+			assert_eq!(info.status, DeviceStatus::Active);
+			assert_eq!(info.registered_at, 1);
+			assert_eq!(held(&alice()), deposit * (i as u64 + 1));
+		}
+		assert_eq!(crate::Pallet::<Test>::devices_of(&alice()).len(), 3);
+		crate::Pallet::<Test>::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn registration_needs_the_devices_own_signature() {
+	new_test_ext().execute_with(|| {
+		add_maker();
+		let device = DeviceKey::sr("D1");
+		let impostor = DeviceKey::sr("Impostor");
+		let kind = DeviceKind::Hotspot;
+		// Signed by another key.
+		assert_noop!(
+			DeviceRegistry::register_device(
+				RuntimeOrigin::signed(alice()),
+				device.signer(),
+				kind,
+				MAKER,
+				attest(&device, kind),
+				consent(&impostor, &alice(), kind),
+			),
+			Error::<Test>::BadDeviceSignature
+		);
+		// Alice's consent replayed by Bob.
+		assert_noop!(
+			DeviceRegistry::register_device(
+				RuntimeOrigin::signed(bob()),
+				device.signer(),
+				kind,
+				MAKER,
+				attest(&device, kind),
+				consent(&device, &alice(), kind),
+			),
+			Error::<Test>::BadDeviceSignature
+		);
+		// A consent made for another chain.
+		let other_chain = device.sign(&messages::registration(&H256::repeat_byte(1), &alice(), kind));
+		assert_noop!(
+			DeviceRegistry::register_device(
+				RuntimeOrigin::signed(alice()),
+				device.signer(),
+				kind,
+				MAKER,
+				attest(&device, kind),
+				other_chain,
+			),
+			Error::<Test>::BadDeviceSignature
+		);
+		// A consent for another kind.
+		assert_noop!(
+			DeviceRegistry::register_device(
+				RuntimeOrigin::signed(alice()),
+				device.signer(),
+				kind,
+				MAKER,
+				attest(&device, kind),
+				consent(&device, &alice(), DeviceKind::Drone),
+			),
+			Error::<Test>::BadDeviceSignature
+		);
+	});
+}
+
+#[test]
+fn registration_needs_a_known_makers_attestation() {
+	new_test_ext().execute_with(|| {
+		let device = DeviceKey::sr("D1");
+		let kind = DeviceKind::EnergyMeter;
+		assert_noop!(register(&alice(), &device, kind), Error::<Test>::UnknownMaker);
+		add_maker();
+		// Attested by someone else.
+		assert_noop!(
+			DeviceRegistry::register_device(
+				RuntimeOrigin::signed(alice()),
+				device.signer(),
+				kind,
+				MAKER,
+				DeviceKey::sr("NotTheMaker").sign(&messages::maker_attestation(&device.id(), kind)),
+				consent(&device, &alice(), kind),
+			),
+			Error::<Test>::BadMakerSignature
+		);
+		// Attested as another kind.
+		assert_noop!(
+			DeviceRegistry::register_device(
+				RuntimeOrigin::signed(alice()),
+				device.signer(),
+				kind,
+				MAKER,
+				attest(&device, DeviceKind::Hotspot),
+				consent(&device, &alice(), kind),
+			),
+			Error::<Test>::BadMakerSignature
+		);
+		// A removed maker attests nothing.
+		assert_ok!(DeviceRegistry::remove_maker(RuntimeOrigin::root(), MAKER));
+		assert_noop!(register(&alice(), &device, kind), Error::<Test>::UnknownMaker);
+	});
+}
+
+#[test]
+fn a_device_registers_once_and_the_owner_must_afford_the_deposit() {
+	new_test_ext().execute_with(|| {
+		add_maker();
+		let device = DeviceKey::sr("D1");
+		assert_ok!(register(&alice(), &device, DeviceKind::Drone));
+		assert_noop!(register(&alice(), &device, DeviceKind::Drone), Error::<Test>::DeviceExists);
+		assert_noop!(register(&bob(), &device, DeviceKind::Drone), Error::<Test>::DeviceExists);
+		assert_noop!(
+			register(&pauper(), &DeviceKey::sr("D2"), DeviceKind::Drone),
+			Error::<Test>::InsufficientBalance
+		);
+	});
+}
+
+#[test]
+fn register_then_deregister_returns_the_deposit() {
+	new_test_ext().execute_with(|| {
+		add_maker();
+		let before = Balances::free_balance(alice());
+		let device = DeviceKey::ed("D1");
+		assert_ok!(register(&alice(), &device, DeviceKind::EvCharger));
+		assert!(Balances::free_balance(alice()) < before);
+		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(alice()), device.id()));
+		System::assert_last_event(
+			Event::DeviceDeregistered {
+				device: device.id(),
+				owner: alice(),
+				deposit: crate::Pallet::<Test>::device_deposit(),
+			}
+			.into(),
+		);
+		assert_eq!(Balances::free_balance(alice()), before);
+		assert_eq!(held(&alice()), 0);
+		assert!(!Devices::<Test>::contains_key(device.id()));
+		assert!(!DevicesByOwner::<Test>::contains_key(alice(), device.id()));
+	});
+}
+
+// ---- locations ------------------------------------------------------------------------
+
+#[test]
+fn asserting_a_location_charges_the_fee_and_tells_the_hook() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		let (cell, _) = cells();
+		let before = Balances::free_balance(alice());
+		let issuance = Balances::total_issuance();
+		assert_ok!(DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 81, 12));
+		System::assert_last_event(
+			Event::LocationAsserted { device: device.id(), cell, gain_dbi_x10: 81, elevation_m: 12, fee: 50 }
+				.into(),
+		);
+		assert_eq!(Balances::free_balance(alice()), before - 50);
+		assert_eq!(Balances::total_issuance(), issuance - 50, "the fee is burned");
+		let location = crate::Pallet::<Test>::location_of(&device.id()).unwrap();
+		assert_eq!((location.cell, location.gain_dbi_x10, location.elevation_m, location.asserted_at), (cell, 81, 12, 1));
+		MOVES.with(|m| assert_eq!(m.borrow().clone(), vec![(device.id(), None, cell)]));
+	});
+}
+
+#[test]
+fn locations_must_be_res12_h3_cells() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		let (_, parent) = cells();
+		assert_noop!(
+			DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), 0x1234, 0, 0),
+			Error::<Test>::InvalidCell
+		);
+		assert_noop!(
+			DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), parent, 0, 0),
+			Error::<Test>::WrongCellResolution
+		);
+	});
+}
+
+#[test]
+fn re_assertion_waits_for_the_cooldown() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		let (cell, _) = cells();
+		assert_ok!(DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 0, 0));
+		System::set_block_number(10);
+		assert_noop!(
+			DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 0, 0),
+			Error::<Test>::LocationCooldown
+		);
+		System::set_block_number(11);
+		assert_ok!(DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 5, 0));
+		MOVES.with(|m| assert_eq!(m.borrow().last().cloned(), Some((device.id(), Some(cell), cell))));
+	});
+}
+
+#[test]
+fn only_the_owner_asserts_transfers_and_deregisters() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		let (cell, _) = cells();
+		assert_noop!(
+			DeviceRegistry::assert_location(RuntimeOrigin::signed(bob()), device.id(), cell, 0, 0),
+			Error::<Test>::NotOwner
+		);
+		assert_noop!(
+			DeviceRegistry::transfer_device(RuntimeOrigin::signed(bob()), device.id(), bob()),
+			Error::<Test>::NotOwner
+		);
+		assert_noop!(
+			DeviceRegistry::deregister_device(RuntimeOrigin::signed(bob()), device.id()),
+			Error::<Test>::NotOwner
+		);
+		let unknown = DeviceKey::sr("Nobody").id();
+		assert_noop!(
+			DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), unknown.clone(), cell, 0, 0),
+			Error::<Test>::UnknownDevice
+		);
+		assert_noop!(
+			DeviceRegistry::deregister_device(RuntimeOrigin::signed(alice()), unknown),
+			Error::<Test>::UnknownDevice
+		);
+	});
+}
+
+// ---- transfer, status, edges ----------------------------------------------------------
+
+#[test]
+fn transfer_moves_the_device_and_its_deposit() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		let deposit = crate::Pallet::<Test>::device_deposit();
+		assert_noop!(
+			DeviceRegistry::transfer_device(RuntimeOrigin::signed(alice()), device.id(), alice()),
+			Error::<Test>::SameOwner
+		);
+		assert_noop!(
+			DeviceRegistry::transfer_device(RuntimeOrigin::signed(alice()), device.id(), pauper()),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_ok!(DeviceRegistry::transfer_device(RuntimeOrigin::signed(alice()), device.id(), bob()));
+		System::assert_last_event(Event::DeviceTransferred { device: device.id(), from: alice(), to: bob() }.into());
+		assert_eq!(held(&alice()), 0);
+		assert_eq!(held(&bob()), deposit);
+		assert_eq!(crate::Pallet::<Test>::owner_of(&device.id()), Some(bob()));
+		assert_eq!(crate::Pallet::<Test>::devices_of(&bob()), vec![device.id()]);
+		assert!(crate::Pallet::<Test>::devices_of(&alice()).is_empty());
+		crate::Pallet::<Test>::do_try_state().unwrap();
+	});
+}
+
+#[test]
+fn a_denied_device_can_do_nothing() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		let (cell, _) = cells();
+		assert_noop!(
+			DeviceRegistry::set_device_status(RuntimeOrigin::signed(alice()), device.id(), DeviceStatus::Denied),
+			DispatchError::BadOrigin
+		);
+		assert_ok!(DeviceRegistry::set_device_status(RuntimeOrigin::root(), device.id(), DeviceStatus::Denied));
+		System::assert_last_event(Event::DeviceStatusChanged { device: device.id(), status: DeviceStatus::Denied }.into());
+		assert_noop!(
+			DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 0, 0),
+			Error::<Test>::DeviceDenied
+		);
+		assert_noop!(
+			DeviceRegistry::transfer_device(RuntimeOrigin::signed(alice()), device.id(), bob()),
+			Error::<Test>::DeviceDenied
+		);
+		assert_noop!(
+			DeviceRegistry::deregister_device(RuntimeOrigin::signed(alice()), device.id()),
+			Error::<Test>::DeviceDenied
+		);
+		assert_noop!(
+			DeviceRegistry::set_device_status(RuntimeOrigin::root(), DeviceKey::sr("X").id(), DeviceStatus::Active),
+			Error::<Test>::UnknownDevice
+		);
+	});
+}
+
+#[test]
+fn edges_are_denied_and_allowed_in_either_order() {
+	new_test_ext().execute_with(|| {
+		let a = registered_hotspot();
+		let b = DeviceKey::sr("Hotspot2");
+		assert_ok!(register(&bob(), &b, DeviceKind::Hotspot));
+		assert_noop!(
+			DeviceRegistry::deny_edge(RuntimeOrigin::signed(alice()), a.id(), b.id()),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(DeviceRegistry::deny_edge(RuntimeOrigin::root(), a.id(), a.id()), Error::<Test>::SameDevice);
+		assert_noop!(
+			DeviceRegistry::deny_edge(RuntimeOrigin::root(), a.id(), DeviceKey::sr("X").id()),
+			Error::<Test>::UnknownDevice
+		);
+		assert_ok!(DeviceRegistry::deny_edge(RuntimeOrigin::root(), b.id(), a.id()));
+		System::assert_last_event(Event::EdgeDenied { a: b.id(), b: a.id() }.into());
+		assert!(crate::Pallet::<Test>::is_edge_denied(&a.id(), &b.id()));
+		assert!(crate::Pallet::<Test>::is_edge_denied(&b.id(), &a.id()));
+		assert_eq!(DeniedEdges::<Test>::iter().count(), 1);
+		assert_ok!(DeviceRegistry::allow_edge(RuntimeOrigin::root(), a.id(), b.id()));
+		System::assert_last_event(Event::EdgeAllowed { a: a.id(), b: b.id() }.into());
+		assert!(!crate::Pallet::<Test>::is_edge_denied(&a.id(), &b.id()));
+		assert_noop!(DeviceRegistry::allow_edge(RuntimeOrigin::signed(bob()), a.id(), b.id()), DispatchError::BadOrigin);
+	});
+}
+
+// ---- device-signed reports ------------------------------------------------------------
+
+fn heartbeat_call(device: &DeviceKey, nonce: u64) -> crate::Call<Test> {
+	let signature = device.sign(&messages::report(&genesis(), nonce, &messages::heartbeat_payload(&device.id())));
+	crate::Call::heartbeat { device: device.id(), nonce, signature }
+}
+
+fn authorize(call: &crate::Call<Test>) -> Result<(), TransactionValidityError> {
+	call.authorize(TransactionSource::External).expect("heartbeat is authorizable").map(|_| ())
+}
+
+fn dispatch_authorized(device: &DeviceKey, nonce: u64) -> polkadot_sdk::sp_runtime::DispatchResult {
+	let crate::Call::heartbeat { device: d, nonce: n, signature } = heartbeat_call(device, nonce) else { unreachable!() };
+	DeviceRegistry::heartbeat(RawOrigin::Authorized.into(), d, n, signature)
+}
+
+fn custom(r: ReportRejection) -> TransactionValidityError {
+	TransactionValidityError::Invalid(InvalidTransaction::Custom(r.code()))
+}
+
+#[test]
+fn a_valid_heartbeat_is_authorized_and_recorded() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		assert_ok!(authorize(&heartbeat_call(&device, 0)));
+		assert_ok!(dispatch_authorized(&device, 0));
+		System::assert_last_event(Event::Heartbeat { device: device.id(), nonce: 0 }.into());
+		assert_eq!(LastSeen::<Test>::get(device.id()), Some(1));
+		assert_eq!(ReportNonces::<Test>::get(device.id()), 1);
+		// Future nonces wait in the pool for their predecessor (they require its tag).
+		assert_ok!(authorize(&heartbeat_call(&device, 2)));
+	});
+}
+
+#[test]
+fn reports_with_bad_signatures_are_refused() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		let forged = crate::Call::<Test>::heartbeat {
+			device: device.id(),
+			nonce: 0,
+			signature: DeviceKey::sr("Forger").sign(&messages::report(&genesis(), 0, &messages::heartbeat_payload(&device.id()))),
+		};
+		assert_eq!(authorize(&forged), Err(InvalidTransaction::BadProof.into()));
+		// A signature over another nonce does not carry over.
+		let crate::Call::heartbeat { signature, .. } = heartbeat_call(&device, 5) else { unreachable!() };
+		let moved = crate::Call::<Test>::heartbeat { device: device.id(), nonce: 0, signature };
+		assert_eq!(authorize(&moved), Err(InvalidTransaction::BadProof.into()));
+	});
+}
+
+#[test]
+fn reused_nonces_are_refused() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		assert_ok!(dispatch_authorized(&device, 0));
+		assert_eq!(authorize(&heartbeat_call(&device, 0)), Err(InvalidTransaction::Stale.into()));
+		assert_noop!(dispatch_authorized(&device, 0), Error::<Test>::BadNonce);
+		assert_noop!(dispatch_authorized(&device, 3), Error::<Test>::BadNonce);
+	});
+}
+
+#[test]
+fn unknown_and_inactive_devices_cannot_report() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		let stranger = DeviceKey::sr("Stranger");
+		assert_eq!(authorize(&heartbeat_call(&stranger, 0)), Err(custom(ReportRejection::UnknownDevice)));
+		for status in [DeviceStatus::Suspended, DeviceStatus::Denied] {
+			assert_ok!(DeviceRegistry::set_device_status(RuntimeOrigin::root(), device.id(), status));
+			assert_eq!(authorize(&heartbeat_call(&device, 0)), Err(custom(ReportRejection::DeviceNotActive)));
+		}
+	});
+}
+
+#[test]
+fn reports_over_the_rate_limit_are_refused() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		// At most 3 ahead in the pool.
+		assert_ok!(authorize(&heartbeat_call(&device, 2)));
+		assert_eq!(authorize(&heartbeat_call(&device, 3)), Err(custom(ReportRejection::RateLimited)));
+		// At most 3 included per block.
+		for nonce in 0..3 {
+			assert_ok!(authorize(&heartbeat_call(&device, nonce)));
+			assert_ok!(dispatch_authorized(&device, nonce));
+		}
+		assert_eq!(authorize(&heartbeat_call(&device, 3)), Err(custom(ReportRejection::RateLimited)));
+		// Next block, the device may report again.
+		System::set_block_number(2);
+		assert_ok!(authorize(&heartbeat_call(&device, 3)));
+	});
+}
+
+#[test]
+fn heartbeats_need_the_authorized_origin() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		let crate::Call::heartbeat { device: d, nonce, signature } = heartbeat_call(&device, 0) else { unreachable!() };
+		assert_noop!(
+			DeviceRegistry::heartbeat(RuntimeOrigin::signed(alice()), d.clone(), nonce, signature.clone()),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(DeviceRegistry::heartbeat(RuntimeOrigin::none(), d, nonce, signature), DispatchError::BadOrigin);
+	});
+}
