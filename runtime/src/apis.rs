@@ -232,6 +232,20 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_device_registry::runtime_api::DeviceRegistryApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn device(id: AccountId) -> Option<pallet_device_registry::DeviceInfo<AccountId, Balance, BlockNumber>> {
+			pallet_device_registry::Devices::<Runtime>::get(id)
+		}
+
+		fn devices_of(owner: AccountId) -> Vec<AccountId> {
+			DeviceRegistry::devices_of(&owner)
+		}
+
+		fn next_report_nonce(device: AccountId) -> u64 {
+			pallet_device_registry::ReportNonces::<Runtime>::get(device)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -8,14 +8,26 @@ use polkadot_sdk::{
 };
 
 pub use frame_system_benchmarking::Pallet as SystemBench;
-pub use crate::ValidatorSet;
+pub use crate::{DeviceRegistry, ValidatorSet};
 
 impl frame_system_benchmarking::Config for Runtime {}
 
 define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
 	[pallet_validator_set, ValidatorSet]
+	[pallet_device_registry, DeviceRegistry]
+	[pallet_balances, Balances]
 );
+
+/// Funds benchmark accounts of the device registry.
+pub struct DeviceRegistryBenchmarkHelper;
+
+impl pallet_device_registry::BenchmarkHelper<AccountId> for DeviceRegistryBenchmarkHelper {
+	fn fund(who: &AccountId) {
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		let _ = crate::Balances::mint_into(who, 1_000 * crate::UNIT);
+	}
+}
 
 /// Gives benchmark accounts session keys, as `session.setKeys` would.
 pub struct ValidatorSetBenchmarkHelper;

@@ -3,7 +3,7 @@
 //! --chain dev|local`, and `make chain-specs`).
 
 use crate::{
-	AccountId, BalancesConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	AccountId, BalancesConfig, DeviceRegistryConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
 	BABE_GENESIS_EPOCH_CONFIG, UNIT,
 };
 use alloc::{vec, vec::Vec};
@@ -14,8 +14,14 @@ use polkadot_sdk::{
 	sp_consensus_grandpa::AuthorityId as GrandpaId,
 	sp_genesis_builder::{self, PresetId},
 	sp_keyring::{Ed25519Keyring, Sr25519Keyring},
+	sp_runtime::MultiSigner,
 };
 use serde_json::Value;
+
+/// The development maker's id: devices of dev and local chains are attested by it.
+pub const DEV_MAKER_ID: u32 = 0;
+/// The development maker's name.
+pub const DEV_MAKER_NAME: &[u8] = b"Assay Development Maker";
 
 /// Every endowed development account starts with one million ASY.
 pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
@@ -47,6 +53,13 @@ fn testnet_genesis(
 		babe: BabeGenesisConfig { epoch_config: BABE_GENESIS_EPOCH_CONFIG },
 		session: SessionConfig { keys },
 		sudo: SudoConfig { key: Some(root) },
+		device_registry: DeviceRegistryConfig {
+			makers: vec![(
+				DEV_MAKER_ID,
+				DEV_MAKER_NAME.to_vec(),
+				MultiSigner::from(Sr25519Keyring::One.public()),
+			)],
+		},
 	})
 }
 

@@ -2,8 +2,8 @@
 //!
 //! The Assay runtime: BABE block production and GRANDPA finality over a governance-managed
 //! validator set (pallet-session + pallet-validator-set), ASY balances, fees that pay the
-//! block author through the earnings ledger, and the genesis presets `development` and
-//! `local_testnet`.
+//! block author through the earnings ledger, device identity (pallet-device-registry), and
+//! the genesis presets `development` and `local_testnet`.
 //!
 //! - `configs/`: one place per pallet's configuration, and the fee handler.
 //! - `apis.rs`: the runtime APIs the node, Polkadot.js and clients call.
@@ -191,4 +191,7 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Earnings = pallet_earnings;
+
+	#[runtime::pallet_index(12)]
+	pub type DeviceRegistry = pallet_device_registry;
 }

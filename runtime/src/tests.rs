@@ -195,3 +195,112 @@ fn runtime_version_names_assay() {
 	assert_eq!(TOKEN_SYMBOL, "ASY");
 	assert_eq!(TOKEN_DECIMALS, 12);
 }
+
+// ---- devices through the real transaction pipeline ----------------------------------
+
+mod devices {
+	use super::*;
+	use assay_primitives::DeviceKind;
+	use pallet_device_registry::messages;
+	use polkadot_sdk::{
+		sp_core::{sr25519, Pair},
+		sp_runtime::{
+			generic::Era,
+			traits::IdentifyAccount,
+			transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+			MultiSigner,
+		},
+	};
+
+	fn device_pair() -> sr25519::Pair {
+		sr25519::Pair::from_string("//Hotspot/1", None).unwrap()
+	}
+
+	fn device_id() -> AccountId {
+		MultiSigner::from(device_pair().public()).into_account()
+	}
+
+	/// The extensions of a feeless general transaction: no signer, no tip, immortal.
+	fn general_extensions() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(0),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
+	}
+
+	fn heartbeat(nonce: u64, signer: &sr25519::Pair) -> UncheckedExtrinsic {
+		let genesis = DeviceRegistry::genesis_hash();
+		let message = messages::report(&genesis, nonce, &messages::heartbeat_payload(&device_id()));
+		let call = RuntimeCall::DeviceRegistry(pallet_device_registry::Call::heartbeat {
+			device: device_id(),
+			nonce,
+			signature: signer.sign(&message).into(),
+		});
+		UncheckedExtrinsic::new_transaction(call, general_extensions())
+	}
+
+	/// Registers the device to Bob with the development maker's (`//One`) attestation.
+	fn register_hotspot() {
+		let kind = DeviceKind::Hotspot;
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let maker = Sr25519Keyring::One.pair();
+		frame_support::assert_ok!(DeviceRegistry::register_device(
+			RuntimeOrigin::signed(bob.clone()),
+			device_pair().public().into(),
+			kind,
+			genesis_config_presets::DEV_MAKER_ID,
+			maker.sign(&messages::maker_attestation(&device_id(), kind)).into(),
+			device_pair()
+				.sign(&messages::registration(&DeviceRegistry::genesis_hash(), &bob, kind))
+				.into(),
+		));
+	}
+
+	#[test]
+	fn a_device_heartbeat_is_a_feeless_general_transaction() {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			start_block(1, 0);
+			register_hotspot();
+			let issuance = Balances::total_issuance();
+			let parent = System::parent_hash();
+
+			let valid = Executive::validate_transaction(TransactionSource::External, heartbeat(0, &device_pair()), parent);
+			assert!(valid.is_ok(), "{valid:?}");
+			let applied = Executive::apply_extrinsic(heartbeat(0, &device_pair()));
+			assert!(matches!(applied, Ok(Ok(()))), "{applied:?}");
+			assert_eq!(pallet_device_registry::LastSeen::<Runtime>::get(device_id()), Some(1));
+			assert_eq!(Balances::total_issuance(), issuance, "no fee was charged");
+
+			// The same nonce again is stale; a forged signature is a bad proof.
+			assert_eq!(
+				Executive::validate_transaction(TransactionSource::External, heartbeat(0, &device_pair()), parent),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+			);
+			let forger = sr25519::Pair::from_string("//Forger", None).unwrap();
+			assert_eq!(
+				Executive::validate_transaction(TransactionSource::External, heartbeat(1, &forger), parent),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof))
+			);
+			assert!(Executive::apply_extrinsic(heartbeat(1, &forger)).is_err(), "a block cannot include it");
+		});
+	}
+
+	#[test]
+	fn presets_allow_the_development_maker() {
+		for preset in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
+			preset_ext(preset).execute_with(|| {
+				let maker = pallet_device_registry::Makers::<Runtime>::get(genesis_config_presets::DEV_MAKER_ID)
+					.expect("the development maker is allowed");
+				assert_eq!(maker.signer, Sr25519Keyring::One.to_account_id());
+			});
+		}
+	}
+}

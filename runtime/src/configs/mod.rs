@@ -195,3 +195,30 @@ impl pallet_earnings::Config for Runtime {
 	type Balance = Balance;
 }
 
+
+parameter_types! {
+	/// The fixed part of a device's deposit: 0.1 ASY.
+	pub const DeviceDepositBase: Balance = 100 * MILLI_UNIT;
+	/// The deposit per stored byte of a device: 0.0001 ASY.
+	pub const DeviceDepositPerByte: Balance = 100 * MICRO_UNIT;
+	/// The fee for asserting a location (burned): 0.01 ASY.
+	pub const LocationFee: Balance = 10 * MILLI_UNIT;
+	/// A device may re-assert its location once per 10 minutes.
+	pub const LocationCooldown: BlockNumber = 10 * MINUTES;
+}
+
+impl pallet_device_registry::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type DepositBase = DeviceDepositBase;
+	type DepositPerByte = DeviceDepositPerByte;
+	type LocationFee = LocationFee;
+	type LocationCooldown = LocationCooldown;
+	type MaxReportsPerBlock = ConstU32<4>;
+	type MaxMakerNameLen = ConstU32<64>;
+	type OnLocationChanged = ();
+	type WeightInfo = pallet_device_registry::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::DeviceRegistryBenchmarkHelper;
+}

@@ -1,0 +1,50 @@
+// Device-side helpers: the exact bytes makers and devices sign (mirroring
+// pallets/device-registry/src/messages.rs) and the feeless general transaction (extrinsic
+// v5, no signer) that carries a device-signed report.
+
+import { bnToU8a, compactAddLength, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+
+/** DeviceKind variant indices, as in assay_primitives::DeviceKind. */
+export const KIND = { Hotspot: 0, Sensor: 1, EnergyMeter: 2, EvCharger: 3, Drone: 4, ComputeNode: 5 };
+
+const bytes = (text) => compactAddLength(stringToU8a(text));
+const u64 = (n) => bnToU8a(n, { bitLength: 64, isLe: true });
+
+/** ("assay/maker-attest", device_id, kind) */
+export function makerAttestation(deviceId, kind) {
+  return u8aConcat(bytes('assay/maker-attest'), deviceId, [KIND[kind]]);
+}
+
+/** ("assay/register", genesis_hash, owner, kind) */
+export function registration(genesisHash, ownerId, kind) {
+  return u8aConcat(bytes('assay/register'), genesisHash, ownerId, [KIND[kind]]);
+}
+
+/** ("assay/heartbeat", device) */
+export function heartbeatPayload(deviceId) {
+  return u8aConcat(bytes('assay/heartbeat'), deviceId);
+}
+
+/** ("assay/report", genesis_hash, nonce, payload) */
+export function report(genesisHash, nonce, payload) {
+  return u8aConcat(bytes('assay/report'), genesisHash, u64(nonce), compactAddLength(payload));
+}
+
+/**
+ * A general transaction (extrinsic v5, no signer, no fee) for `call`. Explicit extension
+ * data in the runtime's order: AuthorizeCall, CheckNonZeroSender, CheckSpecVersion,
+ * CheckTxVersion, CheckGenesis: none; CheckEra: immortal (0x00); CheckNonce: compact 0;
+ * CheckWeight: none; ChargeTransactionPayment: compact tip 0; WeightReclaim: none.
+ */
+export function generalExtrinsic(call) {
+  const GENERAL_V5 = 0b0100_0101;
+  const EXTENSION_VERSION = 0;
+  const body = u8aConcat([GENERAL_V5, EXTENSION_VERSION], [0x00], [0x00], [0x00], call.toU8a());
+  return u8aToHex(compactAddLength(body));
+}
+
+/** The heartbeat of `device` (a keyring pair) with `nonce`, signed by `signer`. */
+export function heartbeat(api, genesisHash, device, nonce, signer = device) {
+  const signature = signer.sign(report(genesisHash, nonce, heartbeatPayload(device.publicKey)));
+  return generalExtrinsic(api.tx.deviceRegistry.heartbeat(device.address, nonce, { Sr25519: signature }).method);
+}
