@@ -40,7 +40,7 @@ test-rust: setup
 	cargo test --release --locked --workspace
 
 test-benchmarks: setup
-	cargo test --release --locked -p pallet-validator-set --features runtime-benchmarks
+	cargo test --release --locked -p pallet-validator-set -p pallet-device-registry --features runtime-benchmarks
 
 test-e2e: build
 	cd clients/e2e && ASSAY_NODE_BIN=$(NODE_BIN) npm test
@@ -54,7 +54,9 @@ chain-specs: build
 weights: setup
 	cargo build --release --locked -p assay-node --features runtime-benchmarks
 	cp $(NODE_BIN) $(BENCH_BIN)
-	$(BENCH_BIN) benchmark pallet --runtime-log=error --chain dev --pallet pallet_validator_set \
-		--extrinsic '*' --steps 50 --repeat 20 --template scripts/frame-weight-template.hbs \
-		--output pallets/validator-set/src/weights.rs
+	for p in validator-set device-registry; do \
+		$(BENCH_BIN) benchmark pallet --runtime-log=error --chain dev --pallet pallet_$${p//-/_} \
+			--extrinsic '*' --steps 50 --repeat 20 --template scripts/frame-weight-template.hbs \
+			--output pallets/$$p/src/weights.rs || exit 1; \
+	done
 	@echo "weights regenerated; rebuild the node without the feature: make build"

@@ -276,7 +276,7 @@ mod devices {
 			assert!(valid.is_ok(), "{valid:?}");
 			let applied = Executive::apply_extrinsic(heartbeat(0, &device_pair()));
 			assert!(matches!(applied, Ok(Ok(()))), "{applied:?}");
-			assert_eq!(pallet_device_registry::LastSeen::<Runtime>::get(device_id()), Some(1));
+			assert_eq!(pallet_device_registry::LastSeen::<Runtime>::get(device_id()), Some(System::block_number()));
 			assert_eq!(Balances::total_issuance(), issuance, "no fee was charged");
 
 			// The same nonce again is stale; a forged signature is a bad proof.
