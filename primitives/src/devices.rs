@@ -137,6 +137,10 @@ pub trait DeviceRegistry<AccountId, BlockNumber> {
 	fn kind_of(device: &AccountId) -> Option<DeviceKind>;
 	/// The status of `device`, if registered.
 	fn status_of(device: &AccountId) -> Option<DeviceStatus>;
+	/// Whether `device` is registered and Active.
+	fn is_active(device: &AccountId) -> bool {
+		Self::status_of(device) == Some(DeviceStatus::Active)
+	}
 	/// The asserted location of `device`, if any.
 	fn location_of(device: &AccountId) -> Option<Location<BlockNumber>>;
 	/// Whether governance denied the pair (in either order) for coverage.

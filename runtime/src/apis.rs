@@ -242,7 +242,7 @@ impl_runtime_apis! {
 		}
 
 		fn next_report_nonce(device: AccountId) -> u64 {
-			pallet_device_registry::ReportNonces::<Runtime>::get(device)
+			pallet_device_registry::Reports::<Runtime>::get(device).next_nonce
 		}
 	}
 

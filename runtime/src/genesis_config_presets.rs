@@ -22,6 +22,11 @@ use serde_json::Value;
 pub const DEV_MAKER_ID: u32 = 0;
 /// The development maker's name.
 pub const DEV_MAKER_NAME: &[u8] = b"Assay Development Maker";
+/// The development maker's sr25519 public key: the well-known dev seed `//DevMaker`
+/// (`assay-node key inspect //DevMaker`; a runtime test checks the derivation).
+pub const DEV_MAKER_PUBLIC: [u8; 32] = [
+	0x5e, 0xe6, 0x67, 0x14, 0x66, 0x4c, 0xc3, 0xca, 0x23, 0x54, 0x13, 0x4d, 0x30, 0x30, 0x34, 0x72, 0x5d, 0x81, 0x47, 0xf0, 0xdc, 0x56, 0xfb, 0x02, 0x70, 0xa6, 0x9f, 0xef, 0x28, 0xb4, 0x63, 0x2f,
+];
 
 /// Every endowed development account starts with one million ASY.
 pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
@@ -57,7 +62,7 @@ fn testnet_genesis(
 			makers: vec![(
 				DEV_MAKER_ID,
 				DEV_MAKER_NAME.to_vec(),
-				MultiSigner::from(Sr25519Keyring::One.public()),
+				MultiSigner::from(polkadot_sdk::sp_core::sr25519::Public::from_raw(DEV_MAKER_PUBLIC)),
 			)],
 		},
 	})

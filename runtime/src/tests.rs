@@ -212,6 +212,11 @@ mod devices {
 		},
 	};
 
+	/// The development maker: `//DevMaker`.
+	fn dev_maker() -> sr25519::Pair {
+		sr25519::Pair::from_string("//DevMaker", None).unwrap()
+	}
+
 	fn device_pair() -> sr25519::Pair {
 		sr25519::Pair::from_string("//Hotspot/1", None).unwrap()
 	}
@@ -247,11 +252,11 @@ mod devices {
 		UncheckedExtrinsic::new_transaction(call, general_extensions())
 	}
 
-	/// Registers the device to Bob with the development maker's (`//One`) attestation.
+	/// Registers the device to Bob with the development maker's (`//DevMaker`) attestation.
 	fn register_hotspot() {
 		let kind = DeviceKind::Hotspot;
 		let bob = Sr25519Keyring::Bob.to_account_id();
-		let maker = Sr25519Keyring::One.pair();
+		let maker = dev_maker();
 		frame_support::assert_ok!(DeviceRegistry::register_device(
 			RuntimeOrigin::signed(bob.clone()),
 			device_pair().public().into(),
@@ -276,7 +281,10 @@ mod devices {
 			assert!(valid.is_ok(), "{valid:?}");
 			let applied = Executive::apply_extrinsic(heartbeat(0, &device_pair()));
 			assert!(matches!(applied, Ok(Ok(()))), "{applied:?}");
-			assert_eq!(pallet_device_registry::LastSeen::<Runtime>::get(device_id()), Some(System::block_number()));
+			assert_eq!(
+				pallet_device_registry::Reports::<Runtime>::get(device_id()).last_seen,
+				Some(System::block_number())
+			);
 			assert_eq!(Balances::total_issuance(), issuance, "no fee was charged");
 
 			// The same nonce again is stale; a forged signature is a bad proof.
@@ -299,7 +307,7 @@ mod devices {
 			preset_ext(preset).execute_with(|| {
 				let maker = pallet_device_registry::Makers::<Runtime>::get(genesis_config_presets::DEV_MAKER_ID)
 					.expect("the development maker is allowed");
-				assert_eq!(maker.signer, Sr25519Keyring::One.to_account_id());
+				assert_eq!(maker.signer, MultiSigner::from(dev_maker().public()).into_account());
 			});
 		}
 	}

@@ -20,6 +20,8 @@ import {
   waitForRpc,
   withNodeLogs,
 } from '../lib/node.mjs';
+import { latLngToCell, cellToParent } from 'h3-js';
+
 import { heartbeat, makerAttestation, registration } from '../lib/devices.mjs';
 
 const MAX_REPORTS_PER_BLOCK = 4;
@@ -40,7 +42,7 @@ describe('devices on a dev chain', () => {
       await waitForRpc(node, 120_000);
       api = await connect(node.wsUrl);
       genesis = api.genesisHash.toU8a();
-      maker = await devAccount('One'); // the development maker of the dev preset
+      maker = await devAccount('DevMaker'); // the development maker of the dev preset
       owner = await devAccount('Bob');
     }),
     { timeout: 180_000 },
@@ -48,15 +50,15 @@ describe('devices on a dev chain', () => {
 
   after(() => stopAll(), { timeout: 60_000 });
 
-  async function registerDevice(device, kind = 'Hotspot') {
+  async function registerDevice(device, kind = 'Hotspot', by = owner) {
     const tx = api.tx.deviceRegistry.registerDevice(
       { Sr25519: device.publicKey },
       kind,
       0,
       { Sr25519: maker.sign(makerAttestation(device.publicKey, kind)) },
-      { Sr25519: device.sign(registration(genesis, owner.publicKey, kind)) },
+      { Sr25519: device.sign(registration(genesis, by.publicKey, kind)) },
     );
-    return signAndWait(api, tx, owner);
+    return signAndWait(api, tx, by);
   }
 
   const feeOf = (events) => eventsOf(events, 'transactionPayment', 'TransactionFeePaid')[0].data.actualFee.toBigInt();
@@ -64,6 +66,44 @@ describe('devices on a dev chain', () => {
   const nextNonce = async (device) => (await api.call.deviceRegistryApi.nextReportNonce(device.address)).toNumber();
   // Raw JSON-RPC: the client library would re-encode the v5 general extrinsic.
   const submit = (xt) => rpc(node.wsUrl, 'author_submitExtrinsic', [xt]);
+
+  test('a device registered by //Alice asserts a location and sends a heartbeat with no funds', { timeout: 120_000 }, withNodeLogs(async () => {
+    const alice = await devAccount('Alice');
+    const device = await randomAccount();
+    await registerDevice(device, 'Hotspot', alice);
+
+    // A resolution-12 H3 cell in Lisbon; its resolution-11 parent is refused.
+    const cellHex = latLngToCell(38.7223, -9.1393, 12);
+    const cell = BigInt(`0x${cellHex}`);
+    const asserted = await signAndWait(api, api.tx.deviceRegistry.assertLocation(device.address, cell, 81, 12), alice);
+    const [moved] = eventsOf(asserted.events, 'deviceRegistry', 'LocationAsserted');
+    assert.ok(moved, 'LocationAsserted');
+    assert.equal(moved.data.cell.toBigInt(), cell);
+    const parent = BigInt(`0x${cellToParent(cellHex, 11)}`);
+    await assert.rejects(
+      signAndWait(api, api.tx.deviceRegistry.assertLocation(device.address, parent, 81, 12), alice),
+      (e) => e.error === 'deviceRegistry.WrongCellResolution',
+    );
+
+    // The runtime API answers.
+    const info = (await api.call.deviceRegistryApi.device(device.address)).unwrap();
+    assert.equal(info.owner.toString(), alice.address);
+    assert.equal(info.kind.type, 'Hotspot');
+    assert.equal(info.location.unwrap().cell.toBigInt(), cell);
+    const mine = (await api.call.deviceRegistryApi.devicesOf(alice.address)).map(String);
+    assert.ok(mine.includes(device.address));
+
+    // The device holds nothing and still reports: a feeless general transaction.
+    assert.equal(await free(device.address), 0n);
+    await submit(heartbeat(api, genesis, device, 0));
+    await waitFor(async () => (await nextNonce(device)) === 1, { timeoutMs: 60_000, what: 'the heartbeat to be included' });
+    const seenAt = (await api.query.deviceRegistry.reports(device.address)).lastSeen.unwrap().toNumber();
+    const at = await api.at(await api.rpc.chain.getBlockHash(seenAt));
+    const beat = (await at.query.system.events()).find(({ event }) => api.events.deviceRegistry.Heartbeat.is(event));
+    assert.ok(beat, 'Heartbeat event in the block that recorded it');
+    assert.equal(beat.event.data.device.toString(), device.address);
+    assert.equal(await free(device.address), 0n);
+  }));
 
   test('register then deregister returns the deposit', { timeout: 120_000 }, withNodeLogs(async () => {
     const device = await randomAccount();
@@ -107,7 +147,7 @@ describe('devices on a dev chain', () => {
     // A valid heartbeat is included and recorded.
     await submit(heartbeat(api, genesis, device, 0));
     await waitFor(async () => (await nextNonce(device)) === 1, { timeoutMs: 60_000, what: 'heartbeat 0 to be included' });
-    assert.ok((await api.query.deviceRegistry.lastSeen(device.address)).isSome);
+    assert.ok((await api.query.deviceRegistry.reports(device.address)).lastSeen.isSome);
 
     // Bad signature, reused nonce: refused by the pool (RPC error 1010), never included.
     const forger = await randomAccount();

@@ -1,7 +1,7 @@
 //! Benchmarks of the device registry. Signatures are real sr25519 signatures made with the
 //! benchmark keystore, so registration and report authorization pay for verification.
 
-use crate::{messages, BenchmarkHelper, Call, Config, Devices, MakerId, MakerInfo, Makers, Pallet, ReportNonces};
+use crate::{messages, BenchmarkHelper, Call, Config, Devices, MakerId, MakerInfo, Makers, Pallet, Reports};
 use alloc::vec;
 use assay_primitives::{DeviceKind, DeviceStatus};
 use polkadot_sdk::{
@@ -191,7 +191,7 @@ mod benchmarks {
 		let signature = heartbeat_signature::<T>(&key, 0);
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, device.clone(), 0, signature);
-		assert_eq!(ReportNonces::<T>::get(&device), 1);
+		assert_eq!(Reports::<T>::get(&device).next_nonce, 1);
 	}
 
 	#[benchmark]

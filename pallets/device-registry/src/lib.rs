@@ -138,18 +138,11 @@ pub mod pallet {
 	pub type Makers<T: Config> =
 		StorageMap<_, Twox64Concat, MakerId, MakerInfo<T::MaxMakerNameLen>>;
 
-	/// The next report nonce each device must use (starts at 0).
+	/// Each device's report bookkeeping: next nonce, the block of its last report ("last
+	/// seen") and how many reports that block included.
 	#[pallet::storage]
-	pub type ReportNonces<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u64, ValueQuery>;
-
-	/// How many reports a device had included in a block: (block, count).
-	#[pallet::storage]
-	pub type ReportsInBlock<T: Config> =
-		StorageMap<_, Blake2_128Concat, T::AccountId, (BlockNumberFor<T>, u32), ValueQuery>;
-
-	/// When each device last sent a heartbeat.
-	#[pallet::storage]
-	pub type LastSeen<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+	pub type Reports<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, ReportState<BlockNumberFor<T>>, ValueQuery>;
 
 	/// Pairs of devices governance denied as coverage partners, stored in (lower, higher)
 	/// order.
@@ -282,7 +275,7 @@ pub mod pallet {
 	}
 
 	/// Genesis: the makers allowed from the start (development chains allow the
-	/// "Assay Development Maker", key `//One`).
+	/// "Assay Development Maker", key `//DevMaker`).
 	#[pallet::genesis_config]
 	#[derive(polkadot_sdk::frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -422,7 +415,8 @@ pub mod pallet {
 			Self::do_set_edge(a, b, false)
 		}
 
-		/// A device-signed, feeless heartbeat: records when the device was last seen.
+		/// A device-signed, feeless heartbeat: the device is seen alive (its last-seen
+		/// block is recorded, as for every report).
 		/// `signature` is the device's over `("assay/report", genesis_hash, nonce,
 		/// ("assay/heartbeat", device))`. Submitted as a general (unsigned) transaction.
 		#[pallet::call_index(9)]

@@ -4,7 +4,7 @@
 use crate::{
 	cells::{check_location_cell, CellRejection},
 	messages, BalanceOf, Config, DeniedEdges, DeviceInfo, Devices, DevicesByOwner, Error, Event,
-	HoldReason, LastSeen, MakerId, MakerInfo, Makers, Pallet, ReportNonces, ReportsInBlock,
+	HoldReason, MakerId, MakerInfo, Makers, Pallet, Reports,
 };
 use assay_primitives::{
 	DeviceKind, DeviceRegistry, DeviceStatus, Location, OnLocationChanged,
@@ -221,9 +221,7 @@ impl<T: Config> Pallet<T> {
 		)?;
 		Devices::<T>::remove(&device);
 		DevicesByOwner::<T>::remove(&owner, &device);
-		ReportNonces::<T>::remove(&device);
-		ReportsInBlock::<T>::remove(&device);
-		LastSeen::<T>::remove(&device);
+		Reports::<T>::remove(&device);
 		Self::deposit_event(Event::DeviceDeregistered { device, owner, deposit: info.deposit });
 		Ok(())
 	}

@@ -3,7 +3,7 @@
 //! transaction pool and again when a block includes it, and consumed by `consume_report`
 //! when dispatched. Each check is a named function returning a `ReportRejection`.
 
-use crate::{messages, BalanceOf, Config, DeviceInfo, Devices, Error, Event, LastSeen, Pallet, ReportNonces, ReportsInBlock};
+use crate::{messages, BalanceOf, Config, DeviceInfo, Devices, Error, Event, Pallet, Reports};
 use alloc::vec;
 use assay_primitives::{DeviceReports, DeviceStatus, ReportRejection};
 use codec::Encode;
@@ -43,7 +43,7 @@ impl<T: Config> Pallet<T> {
 
 	/// The nonce must not be used yet; returns the next expected one.
 	fn check_nonce_fresh(device: &T::AccountId, nonce: u64) -> Result<u64, ReportRejection> {
-		let expected = ReportNonces::<T>::get(device);
+		let expected = Reports::<T>::get(device).next_nonce;
 		ensure!(nonce >= expected, ReportRejection::StaleNonce);
 		Ok(expected)
 	}
@@ -53,8 +53,9 @@ impl<T: Config> Pallet<T> {
 	fn check_rate_limit(device: &T::AccountId, nonce: u64, expected: u64) -> Result<(), ReportRejection> {
 		let max = T::MaxReportsPerBlock::get();
 		ensure!(nonce < expected.saturating_add(max as u64), ReportRejection::RateLimited);
-		let (block, count) = ReportsInBlock::<T>::get(device);
-		let included_now = if block == frame_system::Pallet::<T>::block_number() { count } else { 0 };
+		let state = Reports::<T>::get(device);
+		let now = frame_system::Pallet::<T>::block_number();
+		let included_now = if state.last_seen == Some(now) { state.in_block } else { 0 };
 		ensure!(included_now < max, ReportRejection::RateLimited);
 		Ok(())
 	}
@@ -88,7 +89,6 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_heartbeat(device: T::AccountId, nonce: u64) -> DispatchResult {
 		<Self as DeviceReports<T::AccountId, MultiSignature>>::consume_report(&device, nonce)?;
-		LastSeen::<T>::insert(&device, frame_system::Pallet::<T>::block_number());
 		Self::deposit_event(Event::Heartbeat { device, nonce });
 		Ok(())
 	}
@@ -119,17 +119,14 @@ impl<T: Config> DeviceReports<T::AccountId, MultiSignature> for Pallet<T> {
 	}
 
 	fn consume_report(device: &T::AccountId, nonce: u64) -> Result<(), DispatchError> {
-		let expected = ReportNonces::<T>::get(device);
-		ensure!(nonce == expected, Error::<T>::BadNonce);
-		ReportNonces::<T>::insert(device, expected.saturating_add(1));
-		let now = frame_system::Pallet::<T>::block_number();
-		ReportsInBlock::<T>::mutate(device, |(block, count)| {
-			if *block != now {
-				*block = now;
-				*count = 0;
-			}
-			*count = count.saturating_add(1);
-		});
-		Ok(())
+		Reports::<T>::try_mutate(device, |state| {
+			ensure!(nonce == state.next_nonce, Error::<T>::BadNonce);
+			let now = frame_system::Pallet::<T>::block_number();
+			state.next_nonce = state.next_nonce.saturating_add(1);
+			state.in_block =
+				if state.last_seen == Some(now) { state.in_block.saturating_add(1) } else { 1 };
+			state.last_seen = Some(now);
+			Ok(())
+		})
 	}
 }

@@ -1,6 +1,5 @@
 use crate::{
-	messages, mock::*, DeniedEdges, Devices, DevicesByOwner, Error, Event, LastSeen, Makers,
-	ReportNonces,
+	messages, mock::*, DeniedEdges, Devices, DevicesByOwner, Error, Event, Makers, Reports,
 };
 use assay_primitives::{DeviceKind, DeviceRegistry as _, DeviceStatus, ReportRejection};
 use polkadot_sdk::{
@@ -453,8 +452,8 @@ fn a_valid_heartbeat_is_authorized_and_recorded() {
 		assert_ok!(authorize(&heartbeat_call(&device, 0)));
 		assert_ok!(dispatch_authorized(&device, 0));
 		System::assert_last_event(Event::Heartbeat { device: device.id(), nonce: 0 }.into());
-		assert_eq!(LastSeen::<Test>::get(device.id()), Some(1));
-		assert_eq!(ReportNonces::<Test>::get(device.id()), 1);
+		let state = Reports::<Test>::get(device.id());
+		assert_eq!((state.next_nonce, state.last_seen, state.in_block), (1, Some(1), 1));
 		// Future nonces wait in the pool for their predecessor (they require its tag).
 		assert_ok!(authorize(&heartbeat_call(&device, 2)));
 	});

@@ -19,6 +19,18 @@ pub struct MakerInfo<MaxNameLen: Get<u32>> {
 	pub signer: AccountId32,
 }
 
+/// A device's report bookkeeping, in one storage item so that consuming a report costs
+/// one read and one write.
+#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+pub struct ReportState<BlockNumber> {
+	/// The nonce the device's next report must carry (starts at 0).
+	pub next_nonce: u64,
+	/// The block that included the device's last report ("last seen").
+	pub last_seen: Option<BlockNumber>,
+	/// How many of its reports that block included.
+	pub in_block: u32,
+}
+
 /// A registered device.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
 pub struct DeviceInfo<AccountId, Balance, BlockNumber> {
