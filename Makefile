@@ -14,7 +14,7 @@ NODE_BIN := $(CARGO_TARGET_DIR)/release/assay-node
 BENCH_BIN := $(CARGO_TARGET_DIR)/release/assay-node-bench
 RPC_PORT ?= 9944
 
-.PHONY: help setup build run test test-rust test-benchmarks test-e2e chain-specs weights clean-chain
+.PHONY: help setup build run test test-rust test-benchmarks test-e2e test-zombienet chain-specs weights
 
 help:
 	@echo "make run    - install what is missing, build, start a dev chain (ws://127.0.0.1:$(RPC_PORT))"
@@ -44,6 +44,9 @@ test-benchmarks: setup
 
 test-e2e: build
 	cd clients/e2e && ASSAY_NODE_BIN=$(NODE_BIN) npm test
+
+test-zombienet: build
+	ZOMBIE_NODE_BIN=$(NODE_BIN) bash zombienet/run-tests.sh
 
 chain-specs: build
 	$(NODE_BIN) build-spec --chain local --raw --disable-default-bootnode 2>/dev/null > chain-specs/local-raw.json.new

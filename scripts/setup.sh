@@ -53,7 +53,7 @@ if ! .venv/bin/python -c "import onnxruntime, onnx, sys; sys.exit(0 if onnxrunti
 fi
 
 # npm packages of the client tests.
-for dir in clients/e2e; do
+for dir in clients/e2e zombienet; do
   if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules" ]; then
     say "installing npm packages in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

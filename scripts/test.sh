@@ -16,8 +16,9 @@ run() {
   local rc="${PIPESTATUS[0]}"
   [ "$rc" -eq 0 ] || status=1
   summary+=("--- $name (exit $rc)")
-  # The runners' own summary lines: cargo's "test result:" lines, node's "# pass/# fail".
-  while IFS= read -r line; do summary+=("$line"); done < <(grep -E '^(test result:|# (tests|pass|fail|skipped|duration_ms))' "$log")
+  # The runners' own summary lines: cargo's "test result:" lines, node's "# pass/# fail",
+  # zombienet's per-test results and totals.
+  while IFS= read -r line; do summary+=("$line"); done < <(grep -E '^(test result:|# (tests|pass|fail|skipped|duration_ms)|=== 0[0-9]+-.* (passed|FAILED)|zombienet: [0-9]+ passed)' "$log")
   rm -f "$log"
 }
 
@@ -25,6 +26,7 @@ run "node build" cargo build --release --locked -p assay-node
 run "cargo tests" cargo test --release --locked --workspace
 run "benchmark tests" cargo test --release --locked -p pallet-validator-set -p pallet-device-registry --features runtime-benchmarks
 run "end-to-end" bash -c "cd clients/e2e && ASSAY_NODE_BIN='$CARGO_TARGET_DIR/release/assay-node' npm test"
+run "zombienet" env ZOMBIE_NODE_BIN="$CARGO_TARGET_DIR/release/assay-node" bash zombienet/run-tests.sh
 
 echo
 echo "=== summary"
