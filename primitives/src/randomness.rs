@@ -26,25 +26,6 @@ pub trait SeedSource {
 	fn seed(domain_tag: &[u8], subject_id: &[u8]) -> Option<[u8; 32]>;
 }
 
-/// A fixed source for tests of pallets that consume seeds: `R` is the hash of the
-/// current value of a counter the test sets.
-#[cfg(feature = "std")]
-pub struct TestSeedSource;
-
-#[cfg(feature = "std")]
-std::thread_local! {
-	/// The randomness `TestSeedSource` hands out; `None` models a block without VRF output.
-	pub static TEST_RANDOMNESS: core::cell::RefCell<Option<[u8; 32]>> =
-		const { core::cell::RefCell::new(Some([7u8; 32])) };
-}
-
-#[cfg(feature = "std")]
-impl SeedSource for TestSeedSource {
-	fn seed(domain_tag: &[u8], subject_id: &[u8]) -> Option<[u8; 32]> {
-		TEST_RANDOMNESS.with(|r| r.borrow().map(|r| derive_seed(domain_tag, &r, subject_id)))
-	}
-}
-
 #[cfg(test)]
 mod tests {
 	use super::*;

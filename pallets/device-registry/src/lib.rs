@@ -73,6 +73,13 @@ pub mod pallet {
 	pub type BalanceOf<T> =
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
+	/// A registered device's record.
+	pub type DeviceOf<T> = DeviceInfo<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+	>;
+
 	/// Configuration of the device registry. Accounts convert to and from `AccountId32`
 	/// because a device's id is the account of its own key.
 	#[pallet::config]
@@ -121,12 +128,7 @@ pub mod pallet {
 
 	/// Registered devices, by device id.
 	#[pallet::storage]
-	pub type Devices<T: Config> = StorageMap<
-		_,
-		Blake2_128Concat,
-		T::AccountId,
-		DeviceInfo<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
-	>;
+	pub type Devices<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, DeviceOf<T>>;
 
 	/// The devices of each owner (owner, device) → ().
 	#[pallet::storage]

@@ -3,7 +3,7 @@
 
 use crate::{
 	cells::{check_location_cell, CellRejection},
-	messages, BalanceOf, Config, DeniedEdges, DeviceInfo, Devices, DevicesByOwner, Error, Event,
+	messages, BalanceOf, Config, DeniedEdges, DeviceInfo, DeviceOf, Devices, DevicesByOwner, Error, Event,
 	HoldReason, MakerId, MakerInfo, Makers, Pallet, Reports,
 };
 use assay_primitives::{
@@ -26,11 +26,6 @@ use polkadot_sdk::{
 	},
 };
 
-type DeviceOf<T> = DeviceInfo<
-	<T as frame_system::Config>::AccountId,
-	BalanceOf<T>,
-	BlockNumberFor<T>,
->;
 
 impl<T: Config> Pallet<T> {
 	// ---- the checks -------------------------------------------------------------------

@@ -3,13 +3,13 @@
 //! transaction pool and again when a block includes it, and consumed by `consume_report`
 //! when dispatched. Each check is a named function returning a `ReportRejection`.
 
-use crate::{messages, BalanceOf, Config, DeviceInfo, Devices, Error, Event, Pallet, Reports};
+use crate::{messages, Config, DeviceOf, Devices, Error, Event, Pallet, Reports};
 use alloc::vec;
 use assay_primitives::{DeviceReports, DeviceStatus, ReportRejection};
 use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::*},
-	frame_system::{self, pallet_prelude::BlockNumberFor},
+	frame_system,
 	sp_runtime::{
 		traits::Verify,
 		transaction_validity::{TransactionPriority, TransactionValidityWithRefund},
@@ -23,11 +23,6 @@ const REPORT_PRIORITY: TransactionPriority = 1 << 20;
 /// How many blocks a report stays valid in the pool.
 const REPORT_LONGEVITY: u64 = 64;
 
-type DeviceOf<T> = DeviceInfo<
-	<T as frame_system::Config>::AccountId,
-	BalanceOf<T>,
-	BlockNumberFor<T>,
->;
 
 impl<T: Config> Pallet<T> {
 	/// The device must be registered.
