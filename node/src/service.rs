@@ -81,14 +81,6 @@ pub fn new_partial(
 		)?;
 	let client = Arc::new(client);
 
-	// With --alice, --bob, … the dev seed also provides the inference worker's key.
-	if let Some(seed) = config.dev_key_seed.as_ref() {
-		keystore_container
-			.keystore()
-			.sr25519_generate_new(assay_primitives::inference_key::KEY_TYPE, Some(seed))
-			.map_err(|e| ServiceError::Other(format!("cannot insert the dev infr key: {e}")))?;
-	}
-
 	let telemetry = telemetry.map(|(worker, telemetry)| {
 		task_manager.spawn_handle().spawn("telemetry", None, worker.run());
 		telemetry
@@ -175,6 +167,14 @@ pub fn new_full<
 		transaction_pool,
 		other: (block_import, grandpa_link, babe_link, babe_worker_handle, mut telemetry),
 	} = new_partial(&config)?;
+
+	// With --alice, --bob, … the dev seed also provides the inference worker's key.
+	if let Some(seed) = config.dev_key_seed.as_ref() {
+		keystore_container
+			.keystore()
+			.sr25519_generate_new(assay_primitives::inference_key::KEY_TYPE, Some(seed))
+			.map_err(|e| ServiceError::Other(format!("cannot insert the dev infr key: {e}")))?;
+	}
 
 	let mut net_config = sc_network::config::FullNetworkConfiguration::<
 		Block,
