@@ -1,0 +1,692 @@
+//! # pallet-compute-market
+//!
+//! AI inference bought on chain and run by validators, settled by comparing the outputs of
+//! workers chosen at random.
+//!
+//! - **Models**: anyone registers an ONNX model under `blake2_256(onnx bytes)` with its
+//!   shape (input and output lengths), the fraction bits F of its fixed-point values, and
+//!   the tolerance outputs may differ by; a deposit is held until it is deregistered.
+//! - **Providers**: the account of a validator's `infr` key bonds funds (a hold) and lists
+//!   the models it serves. Unregistering starts `UnbondingPeriod`; then `withdraw_bond`.
+//! - **Jobs**: `submit_job(model, input, fee, n, k)` holds the fee in escrow. In the next
+//!   block (randomness unknown at submission) the n eligible providers with the lowest
+//!   `blake2_256(seed ‖ provider)` are assigned. They commit to
+//!   `blake2_256(job ‖ worker ‖ salt ‖ output)` within `CommitWindow` blocks, then reveal
+//!   within `RevealWindow` blocks. The outputs are compared (`agreement`): a cluster of at
+//!   least k agreeing outputs completes the job with their element-wise lower median, and
+//!   the fee, less `ProtocolCut`, is split equally among the cluster. Outliers and no-shows
+//!   get strikes (`StrikeLimit` within `StrikeWindow` jobs: slash and suspension); a worker
+//!   that committed and never revealed is slashed. Without a cluster of k the job fails
+//!   and the fee is refunded.
+//! - Jobs move on in `on_initialize`, at most `MaxStepsPerBlock` steps per block; finished
+//!   jobs are kept `ResultRetention` blocks, then pruned.
+//!
+//! Reads are the runtime API `ComputeApi`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+
+pub mod agreement;
+pub mod commitment;
+mod jobs_impls;
+mod market_impls;
+pub mod runtime_api;
+mod settlement_impls;
+pub mod types;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// What benchmarks need from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Gives `who` enough free balance for deposits, bonds and fees.
+	fn fund(who: &AccountId);
+}
+
+/// The domain tag of job-assignment seeds.
+pub const ASSIGNMENT_DOMAIN: &[u8] = b"assay/compute-assign";
+
+#[polkadot_sdk::frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use assay_primitives::{Earnings, SeedSource};
+	use polkadot_sdk::{
+		frame_support::{
+			pallet_prelude::*,
+			traits::fungible::{Inspect, Mutate, MutateHold},
+		},
+		frame_system::{self, pallet_prelude::*},
+		sp_runtime::Perbill,
+	};
+
+	/// The pallet.
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// The balance type of the currency fees, bonds and deposits are held in.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+
+	/// A registered model's record.
+	pub type ModelOf<T> = ModelInfo<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		<T as Config>::MaxModelNameLen,
+		<T as Config>::MaxUriLen,
+	>;
+
+	/// What a registrar submits about a model.
+	pub type ModelMetaOf<T> = ModelMeta<<T as Config>::MaxModelNameLen, <T as Config>::MaxUriLen>;
+
+	/// A provider's record.
+	pub type ProviderOf<T> =
+		ProviderInfo<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxModelsPerProvider, <T as Config>::StrikeLimit>;
+
+	/// A job's record.
+	pub type JobOf<T> = JobInfo<
+		<T as frame_system::Config>::AccountId,
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxInputLen,
+		<T as Config>::MaxOutputLen,
+		<T as Config>::MaxRedundancy,
+	>;
+
+	/// A quantized output.
+	pub type OutputOf<T> = BoundedVec<i32, <T as Config>::MaxOutputLen>;
+
+	/// Configuration of the compute market.
+	#[pallet::config]
+	pub trait Config: polkadot_sdk::frame_system::Config {
+		/// The currency fees, bonds and deposits are held in.
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		/// The overarching hold reason.
+		type RuntimeHoldReason: From<HoldReason>;
+		/// Who may slash providers and set the minimum redundancy (root for now).
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// The chain's randomness helper; assignment seeds come from it.
+		type Seeds: SeedSource;
+		/// The earnings ledger; workers' payments are recorded as `Compute`.
+		type Earnings: Earnings<Self::AccountId, BalanceOf<Self>>;
+		/// The deposit held for a registered model.
+		#[pallet::constant]
+		type ModelDeposit: Get<BalanceOf<Self>>;
+		/// The least bond an eligible provider holds.
+		#[pallet::constant]
+		type MinBond: Get<BalanceOf<Self>>;
+		/// The least fee a job may offer.
+		#[pallet::constant]
+		type MinJobFee: Get<BalanceOf<Self>>;
+		/// The part of a completed job's fee that is burned, not paid to workers.
+		#[pallet::constant]
+		type ProtocolCut: Get<Perbill>;
+		/// The longest model name, in bytes.
+		#[pallet::constant]
+		type MaxModelNameLen: Get<u32>;
+		/// The longest model URI, in bytes.
+		#[pallet::constant]
+		type MaxUriLen: Get<u32>;
+		/// The largest job input, in bytes (4 per element).
+		#[pallet::constant]
+		type MaxInputLen: Get<u32>;
+		/// The longest model output, in elements.
+		#[pallet::constant]
+		type MaxOutputLen: Get<u32>;
+		/// The most workers one job may ask for (n).
+		#[pallet::constant]
+		type MaxRedundancy: Get<u32>;
+		/// The most models one provider serves.
+		#[pallet::constant]
+		type MaxModelsPerProvider: Get<u32>;
+		/// The most providers serving one model.
+		#[pallet::constant]
+		type MaxProvidersPerModel: Get<u32>;
+		/// The most jobs open (pending, committing or revealing) at once.
+		#[pallet::constant]
+		type MaxOpenJobs: Get<u32>;
+		/// The most job steps (assignment, window close, finalization) per block; the rest
+		/// wait for the next block.
+		#[pallet::constant]
+		type MaxStepsPerBlock: Get<u32>;
+		/// Blocks workers have to commit, from assignment.
+		#[pallet::constant]
+		type CommitWindow: Get<BlockNumberFor<Self>>;
+		/// Blocks workers have to reveal, from the end of the commit phase.
+		#[pallet::constant]
+		type RevealWindow: Get<BlockNumberFor<Self>>;
+		/// Blocks a finished job's record is kept.
+		#[pallet::constant]
+		type ResultRetention: Get<BlockNumberFor<Self>>;
+		/// Blocks between unregistering and withdrawing the bond.
+		#[pallet::constant]
+		type UnbondingPeriod: Get<BlockNumberFor<Self>>;
+		/// Strikes within `StrikeWindow` jobs that get a provider slashed and suspended.
+		#[pallet::constant]
+		type StrikeLimit: Get<u32>;
+		/// How many of a provider's most recent jobs strikes are counted over.
+		#[pallet::constant]
+		type StrikeWindow: Get<u32>;
+		/// The part of the bond slashed when a provider strikes out.
+		#[pallet::constant]
+		type StrikeSlash: Get<Perbill>;
+		/// The part of the bond slashed for committing and never revealing.
+		#[pallet::constant]
+		type NoRevealSlash: Get<Perbill>;
+		/// Blocks a provider that struck out is not assigned jobs.
+		#[pallet::constant]
+		type SuspensionPeriod: Get<BlockNumberFor<Self>>;
+		/// Weights from this pallet's benchmarks.
+		type WeightInfo: WeightInfo;
+		/// Prepares accounts for benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// Why funds are held by this pallet.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// A model's registration deposit.
+		ModelDeposit,
+		/// A provider's bond.
+		ProviderBond,
+		/// An open job's fee, in escrow.
+		JobEscrow,
+	}
+
+	/// Registered models, by model id.
+	#[pallet::storage]
+	pub type Models<T: Config> = StorageMap<_, Identity, ModelId, ModelOf<T>>;
+
+	/// The providers serving each model, in registration order.
+	#[pallet::storage]
+	pub type ModelProviders<T: Config> =
+		StorageMap<_, Identity, ModelId, BoundedVec<T::AccountId, T::MaxProvidersPerModel>, ValueQuery>;
+
+	/// Registered providers, by account.
+	#[pallet::storage]
+	pub type Providers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, ProviderOf<T>>;
+
+	/// Jobs, open and recently finished, by id.
+	#[pallet::storage]
+	pub type Jobs<T: Config> = StorageMap<_, Twox64Concat, JobId, JobOf<T>>;
+
+	/// The id the next job gets.
+	#[pallet::storage]
+	pub type NextJobId<T: Config> = StorageValue<_, JobId, ValueQuery>;
+
+	/// How many jobs are open (pending, committing or revealing).
+	#[pallet::storage]
+	pub type OpenJobs<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// Open jobs by the block their next step is due at. Every open job is in exactly one
+	/// entry, so an entry never holds more than `MaxOpenJobs`.
+	#[pallet::storage]
+	pub type Due<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, BoundedVec<JobId, T::MaxOpenJobs>, ValueQuery>;
+
+	/// The oldest block whose due list may still hold jobs (lists are worked through in
+	/// block order when a block has more due steps than `MaxStepsPerBlock`).
+	#[pallet::storage]
+	pub type DueCursor<T: Config> = StorageValue<_, BlockNumberFor<T>>;
+
+	/// Finished jobs by the block their record is pruned at.
+	#[pallet::storage]
+	pub type Expiring<T: Config> =
+		StorageMap<_, Twox64Concat, BlockNumberFor<T>, BoundedVec<JobId, T::MaxStepsPerBlock>, ValueQuery>;
+
+	/// The open jobs each worker is assigned to: (worker, job) → ().
+	#[pallet::storage]
+	pub type Assignments<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, ()>;
+
+	/// The fewest workers (n) a job may ask for.
+	#[pallet::storage]
+	pub type MinRedundancy<T: Config> = StorageValue<_, u32, ValueQuery, DefaultMinRedundancy>;
+
+	/// The minimum redundancy before governance or genesis sets one: 1.
+	#[pallet::type_value]
+	pub fn DefaultMinRedundancy() -> u32 {
+		1
+	}
+
+	/// Events of the compute market.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A model was registered.
+		ModelRegistered {
+			/// Its id, `blake2_256` of the ONNX bytes.
+			model: ModelId,
+			/// Who registered it.
+			registrar: T::AccountId,
+			/// The deposit held.
+			deposit: BalanceOf<T>,
+		},
+		/// A model was deregistered and its deposit returned.
+		ModelDeregistered {
+			/// Its id.
+			model: ModelId,
+		},
+		/// A provider registered.
+		ProviderRegistered {
+			/// The provider (an `infr` key's account).
+			provider: T::AccountId,
+			/// Its bond.
+			bond: BalanceOf<T>,
+		},
+		/// A provider changed the models it serves.
+		ProviderModelsUpdated {
+			/// The provider.
+			provider: T::AccountId,
+		},
+		/// A provider unregistered; its bond can be withdrawn from `unlock_at`.
+		ProviderUnbonding {
+			/// The provider.
+			provider: T::AccountId,
+			/// The first block `withdraw_bond` succeeds in.
+			unlock_at: BlockNumberFor<T>,
+		},
+		/// A provider withdrew its bond and left.
+		BondWithdrawn {
+			/// The provider.
+			provider: T::AccountId,
+			/// The bond released.
+			amount: BalanceOf<T>,
+		},
+		/// A job was submitted; it is assigned in the next block.
+		JobSubmitted {
+			/// The job.
+			job: JobId,
+			/// Who pays for it.
+			owner: T::AccountId,
+			/// The model.
+			model: ModelId,
+			/// The fee held in escrow.
+			fee: BalanceOf<T>,
+			/// Workers asked for.
+			n: u32,
+			/// Agreeing outputs needed.
+			k: u32,
+		},
+		/// A pending job was cancelled and its fee refunded.
+		JobCancelled {
+			/// The job.
+			job: JobId,
+		},
+		/// A job was assigned to workers; they commit until `commit_until`.
+		JobAssigned {
+			/// The job.
+			job: JobId,
+			/// The workers, lowest assignment hash first.
+			workers: BoundedVec<T::AccountId, T::MaxRedundancy>,
+			/// The block the commit window ends at.
+			commit_until: BlockNumberFor<T>,
+		},
+		/// The reveal phase of a job began; workers reveal until `reveal_until`.
+		RevealStarted {
+			/// The job.
+			job: JobId,
+			/// The block the reveal window ends at.
+			reveal_until: BlockNumberFor<T>,
+		},
+		/// A worker committed to its result.
+		ResultCommitted {
+			/// The job.
+			job: JobId,
+			/// The worker.
+			worker: T::AccountId,
+		},
+		/// A worker revealed a result matching its commitment.
+		ResultRevealed {
+			/// The job.
+			job: JobId,
+			/// The worker.
+			worker: T::AccountId,
+		},
+		/// A worker reported that it could not run the job.
+		InferenceFailureReported {
+			/// The job.
+			job: JobId,
+			/// The worker.
+			worker: T::AccountId,
+			/// Why.
+			reason: InferenceFailure,
+		},
+		/// A job completed with an agreed result.
+		JobCompleted {
+			/// The job.
+			job: JobId,
+			/// `blake2_256` of the SCALE-encoded result (`Vec<i32>`).
+			result_hash: [u8; 32],
+		},
+		/// A job failed; its fee was refunded.
+		JobFailed {
+			/// The job.
+			job: JobId,
+			/// Why.
+			reason: JobFailure,
+		},
+		/// A worker was paid its share of a job's fee.
+		WorkerPaid {
+			/// The job.
+			job: JobId,
+			/// The worker.
+			worker: T::AccountId,
+			/// Its share.
+			amount: BalanceOf<T>,
+		},
+		/// A provider got a strike.
+		ProviderStruck {
+			/// The provider.
+			provider: T::AccountId,
+			/// The job it was struck for.
+			job: JobId,
+			/// Why.
+			reason: StrikeReason,
+			/// Its strikes within the window, this one included.
+			strikes: u32,
+		},
+		/// Part of a provider's bond was slashed (burned).
+		ProviderSlashed {
+			/// The provider.
+			provider: T::AccountId,
+			/// The amount slashed.
+			amount: BalanceOf<T>,
+			/// Why.
+			reason: SlashReason,
+		},
+		/// A provider is not assigned jobs until `until`.
+		ProviderSuspended {
+			/// The provider.
+			provider: T::AccountId,
+			/// The block its suspension ends at.
+			until: BlockNumberFor<T>,
+		},
+		/// Governance set the minimum redundancy.
+		MinRedundancySet {
+			/// The fewest workers a job may ask for.
+			n: u32,
+		},
+	}
+
+	/// Why a compute-market call was refused.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// No model with this id is registered.
+		UnknownModel,
+		/// A model with this id is already registered.
+		ModelExists,
+		/// Input and output lengths must be at least 1 and within `MaxInputLen` / 4 and
+		/// `MaxOutputLen`.
+		BadModelShape,
+		/// The fraction bits exceed 24.
+		FractionBitsTooHigh,
+		/// The relative tolerance exceeds 1 000 000 ppm.
+		BadTolerance,
+		/// Only the model's registrar may deregister it.
+		NotRegistrar,
+		/// Open jobs use this model.
+		ModelInUse,
+		/// This account is already a provider.
+		AlreadyProvider,
+		/// This account is not a provider.
+		NotProvider,
+		/// The bond is below `MinBond`.
+		BondTooLow,
+		/// A model is listed twice.
+		DuplicateModel,
+		/// A listed model already has `MaxProvidersPerModel` providers.
+		TooManyProviders,
+		/// The provider already unregistered.
+		AlreadyUnbonding,
+		/// The provider is assigned to open jobs; it can leave once they finish.
+		HasOpenAssignments,
+		/// The provider has not unregistered.
+		NotUnbonding,
+		/// The unbonding period has not passed.
+		StillUnbonding,
+		/// The input is longer than the model's `input_len` elements (4 bytes each).
+		InputTooLarge,
+		/// The input is shorter than the model's `input_len` elements (4 bytes each).
+		InputTooShort,
+		/// n must be between `MinRedundancy` and `MaxRedundancy`.
+		BadRedundancy,
+		/// k must be between 1 and n.
+		BadQuorum,
+		/// The fee is below `MinJobFee`.
+		FeeTooLow,
+		/// `MaxOpenJobs` jobs are open; try again later.
+		TooManyOpenJobs,
+		/// The caller cannot pay the fee, deposit or bond.
+		InsufficientBalance,
+		/// No job with this id exists.
+		UnknownJob,
+		/// Only the job's owner may cancel it.
+		NotJobOwner,
+		/// The job was already assigned; it can no longer be cancelled.
+		AlreadyAssigned,
+		/// The job is not in its commit phase.
+		NotCommitPhase,
+		/// The job is not in its reveal phase.
+		NotRevealPhase,
+		/// The caller is not assigned to this job.
+		NotAssigned,
+		/// The caller already committed (or reported a failure) for this job.
+		AlreadyCommitted,
+		/// The caller has no commitment to reveal.
+		NotCommitted,
+		/// The caller already revealed its result.
+		AlreadyRevealed,
+		/// The revealed output and salt do not hash to the commitment.
+		RevealMismatch,
+		/// The output does not have the model's `output_len` elements.
+		WrongOutputLength,
+		/// The slash exceeds the provider's bond.
+		SlashExceedsBond,
+		/// The minimum redundancy must be between 1 and `MaxRedundancy`.
+		BadMinRedundancy,
+	}
+
+	/// Genesis: models, providers and the minimum redundancy the chain starts with.
+	#[pallet::genesis_config]
+	#[derive(polkadot_sdk::frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// (id, meta, registrar) of each model; the deposit is held from the registrar.
+		pub models: alloc::vec::Vec<(ModelId, ModelMetaOf<T>, T::AccountId)>,
+		/// (account, bond, models) of each provider; the bond is held from the account.
+		pub providers: alloc::vec::Vec<(T::AccountId, BalanceOf<T>, alloc::vec::Vec<ModelId>)>,
+		/// The fewest workers a job may ask for (0 keeps the default, 1).
+		pub min_redundancy: u32,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if self.min_redundancy > 0 {
+				MinRedundancy::<T>::put(self.min_redundancy);
+			}
+			for (id, meta, registrar) in &self.models {
+				if let Err(e) = Pallet::<T>::do_register_model(registrar.clone(), *id, meta.clone()) {
+					panic!("genesis model {id:?}: {e:?}");
+				}
+			}
+			for (who, bond, models) in &self.providers {
+				let models = BoundedVec::try_from(models.clone()).expect("genesis: too many models for a provider");
+				if let Err(e) = Pallet::<T>::do_register_provider(who.clone(), *bond, models) {
+					panic!("genesis provider {who:?}: {e:?}");
+				}
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Prunes expired results and takes the job steps due in this block.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::process_block(now)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxOpenJobs::get() >= 1, "MaxOpenJobs must be at least 1");
+			assert!(T::MaxStepsPerBlock::get() >= 1, "MaxStepsPerBlock must be at least 1");
+			assert!(T::MaxRedundancy::get() >= 1, "MaxRedundancy must be at least 1");
+			assert!(T::StrikeLimit::get() >= 1, "StrikeLimit must be at least 1");
+			assert!(!T::CommitWindow::get().is_zero(), "CommitWindow must be at least 1 block");
+			assert!(!T::RevealWindow::get().is_zero(), "RevealWindow must be at least 1 block");
+			assert!(!T::ResultRetention::get().is_zero(), "ResultRetention must be at least 1 block");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Registers a model under `model_id` = `blake2_256` of its ONNX file, with its shape,
+		/// fraction bits and tolerances (left out: `2^(F−13)` units and 1000 ppm). Holds
+		/// `ModelDeposit`.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register_model())]
+		pub fn register_model(origin: OriginFor<T>, model_id: ModelId, meta: ModelMetaOf<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register_model(who, model_id, meta)
+		}
+
+		/// Deregisters a model no open job uses and returns its deposit; providers stop
+		/// serving it. Registrar only.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::deregister_model(T::MaxProvidersPerModel::get()))]
+		pub fn deregister_model(origin: OriginFor<T>, model_id: ModelId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_deregister_model(who, model_id)
+		}
+
+		/// Registers the caller (a validator's `infr` key account) as a provider serving
+		/// `models`, holding `bond` (at least `MinBond`).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::register_provider(models.len() as u32))]
+		pub fn register_provider(
+			origin: OriginFor<T>,
+			bond: BalanceOf<T>,
+			models: BoundedVec<ModelId, T::MaxModelsPerProvider>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_register_provider(who, bond, models)
+		}
+
+		/// Replaces the models the caller serves.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::update_models(T::MaxModelsPerProvider::get()))]
+		pub fn update_models(
+			origin: OriginFor<T>,
+			models: BoundedVec<ModelId, T::MaxModelsPerProvider>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_update_models(who, models)
+		}
+
+		/// Stops serving: no new assignments; the bond can be withdrawn after
+		/// `UnbondingPeriod`. Refused while assigned to open jobs.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::unregister_provider(T::MaxModelsPerProvider::get()))]
+		pub fn unregister_provider(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_unregister_provider(who)
+		}
+
+		/// Releases the bond of a provider whose unbonding period has passed.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::withdraw_bond())]
+		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_withdraw_bond(who)
+		}
+
+		/// Submits a job: run `model_id` on `input` (the model's `input_len` little-endian
+		/// i32 values, fixed point with its F) on `n` workers, complete with `k` agreeing
+		/// outputs. Holds `fee` in escrow. Usual choice: n = 3, k = 2.
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::submit_job())]
+		pub fn submit_job(
+			origin: OriginFor<T>,
+			model_id: ModelId,
+			input: BoundedVec<u8, T::MaxInputLen>,
+			fee: BalanceOf<T>,
+			n: u32,
+			k: u32,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_submit_job(who, model_id, input, fee, n, k)
+		}
+
+		/// Cancels a job not yet assigned and refunds its fee. Owner only.
+		#[pallet::call_index(7)]
+		#[pallet::weight(T::WeightInfo::cancel_job())]
+		pub fn cancel_job(origin: OriginFor<T>, job: JobId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_cancel_job(who, job)
+		}
+
+		/// Commits to a result: `hash` = `blake2_256(job ‖ worker ‖ salt ‖ output)`, SCALE
+		/// encoded (u64, account, [u8; 32], Vec<i32>). Assigned workers, commit phase only.
+		#[pallet::call_index(8)]
+		#[pallet::weight(T::WeightInfo::commit_result())]
+		pub fn commit_result(origin: OriginFor<T>, job: JobId, hash: [u8; 32]) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_commit_result(who, job, hash)
+		}
+
+		/// Reveals the committed output and salt. Reveal phase only.
+		#[pallet::call_index(9)]
+		#[pallet::weight(T::WeightInfo::reveal_result())]
+		pub fn reveal_result(
+			origin: OriginFor<T>,
+			job: JobId,
+			output: OutputOf<T>,
+			salt: [u8; 32],
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_reveal_result(who, job, output, salt)
+		}
+
+		/// Reports, instead of a commitment, that the worker could not run the job. Not paid;
+		/// `ModelUnavailable` counts as a strike, the others do not.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::report_failure())]
+		pub fn report_failure(origin: OriginFor<T>, job: JobId, reason: InferenceFailure) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_report_failure(who, job, reason)
+		}
+
+		/// Slashes (burns) `amount` of a provider's bond. Admin origin only.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::slash_provider())]
+		pub fn slash_provider(origin: OriginFor<T>, provider: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_governance_slash(provider, amount)
+		}
+
+		/// Sets the fewest workers a job may ask for. Admin origin only.
+		#[pallet::call_index(12)]
+		#[pallet::weight(T::WeightInfo::set_min_redundancy())]
+		pub fn set_min_redundancy(origin: OriginFor<T>, n: u32) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::do_set_min_redundancy(n)
+		}
+	}
+}

@@ -1,0 +1,249 @@
+//! Models and providers: registration, the checks they pass, bonds and unbonding.
+
+use crate::{
+	types::{default_absolute_tolerance, DEFAULT_RELATIVE_TOLERANCE_PPM, MAX_FRACTION_BITS},
+	BalanceOf, Config, Error, Event, HoldReason, MinRedundancy, ModelId, ModelInfo, ModelMetaOf, ModelOf,
+	ModelProviders, Models, Pallet, ProviderInfo, ProviderOf, Providers,
+};
+use alloc::vec::Vec;
+use polkadot_sdk::{
+	frame_support::{
+		ensure,
+		pallet_prelude::*,
+		traits::{fungible::MutateHold, tokens::Precision},
+	},
+	frame_system::{self, pallet_prelude::BlockNumberFor},
+	sp_runtime::{traits::Saturating, DispatchResult},
+};
+
+impl<T: Config> Pallet<T> {
+	// ---- the checks -------------------------------------------------------------------
+
+	/// The model must be registered.
+	pub(crate) fn ensure_known_model(model: &ModelId) -> Result<ModelOf<T>, Error<T>> {
+		Models::<T>::get(model).ok_or(Error::<T>::UnknownModel)
+	}
+
+	/// Input and output lengths must be at least 1 and fit the chain's bounds.
+	fn ensure_model_shape(input_len: u32, output_len: u32) -> Result<(), Error<T>> {
+		let max_input_elements = T::MaxInputLen::get() / 4;
+		ensure!(
+			(1..=max_input_elements).contains(&input_len) && (1..=T::MaxOutputLen::get()).contains(&output_len),
+			Error::<T>::BadModelShape
+		);
+		Ok(())
+	}
+
+	/// Fraction bits must leave room in an i32.
+	fn ensure_fraction_bits(bits: u8) -> Result<(), Error<T>> {
+		ensure!(bits <= MAX_FRACTION_BITS, Error::<T>::FractionBitsTooHigh);
+		Ok(())
+	}
+
+	/// A relative tolerance above 100 % makes no sense.
+	fn ensure_relative_tolerance(ppm: u32) -> Result<(), Error<T>> {
+		ensure!(ppm <= 1_000_000, Error::<T>::BadTolerance);
+		Ok(())
+	}
+
+	/// The account must be a registered provider.
+	pub(crate) fn ensure_provider(who: &T::AccountId) -> Result<ProviderOf<T>, Error<T>> {
+		Providers::<T>::get(who).ok_or(Error::<T>::NotProvider)
+	}
+
+	/// Every listed model must be registered, and listed once.
+	fn ensure_servable(models: &[ModelId]) -> Result<(), Error<T>> {
+		for (i, model) in models.iter().enumerate() {
+			ensure!(Models::<T>::contains_key(model), Error::<T>::UnknownModel);
+			ensure!(!models[..i].contains(model), Error::<T>::DuplicateModel);
+		}
+		Ok(())
+	}
+
+	/// The provider must not have unregistered.
+	fn ensure_not_unbonding(provider: &ProviderOf<T>) -> Result<(), Error<T>> {
+		ensure!(provider.unbonding_at.is_none(), Error::<T>::AlreadyUnbonding);
+		Ok(())
+	}
+
+	/// Holds `amount` for `reason`, or refuses with `InsufficientBalance`.
+	pub(crate) fn hold(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> Result<(), Error<T>> {
+		T::Currency::hold(&reason.into(), who, amount).map_err(|_| Error::<T>::InsufficientBalance)
+	}
+
+	/// Releases up to `amount` held for `reason`.
+	pub(crate) fn release(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) {
+		if let Err(e) = T::Currency::release(&reason.into(), who, amount, Precision::BestEffort) {
+			log::error!(target: "runtime::compute-market", "release of {reason:?} for {who:?} failed: {e:?}");
+		}
+	}
+
+	// ---- models -------------------------------------------------------------------------
+
+	/// `register_model`: checks the meta, holds the deposit, stores the model with its
+	/// tolerances resolved.
+	pub(crate) fn do_register_model(who: T::AccountId, model_id: ModelId, meta: ModelMetaOf<T>) -> DispatchResult {
+		ensure!(!Models::<T>::contains_key(model_id), Error::<T>::ModelExists);
+		Self::ensure_model_shape(meta.input_len, meta.output_len)?;
+		Self::ensure_fraction_bits(meta.fraction_bits)?;
+		let relative = meta.relative_tolerance_ppm.unwrap_or(DEFAULT_RELATIVE_TOLERANCE_PPM);
+		Self::ensure_relative_tolerance(relative)?;
+		let deposit = T::ModelDeposit::get();
+		Self::hold(HoldReason::ModelDeposit, &who, deposit)?;
+		let info = ModelInfo {
+			registrar: who.clone(),
+			deposit,
+			name: meta.name,
+			input_len: meta.input_len,
+			output_len: meta.output_len,
+			fraction_bits: meta.fraction_bits,
+			classifier: meta.classifier,
+			absolute_tolerance: meta.absolute_tolerance.unwrap_or_else(|| default_absolute_tolerance(meta.fraction_bits)),
+			relative_tolerance_ppm: relative,
+			uri: meta.uri,
+			open_jobs: 0,
+		};
+		Models::<T>::insert(model_id, info);
+		Self::deposit_event(Event::ModelRegistered { model: model_id, registrar: who, deposit });
+		Ok(())
+	}
+
+	/// `deregister_model`: registrar only, no open job may use it; providers stop serving
+	/// it and the deposit is released.
+	pub(crate) fn do_deregister_model(who: T::AccountId, model_id: ModelId) -> DispatchResult {
+		let model = Self::ensure_known_model(&model_id)?;
+		ensure!(model.registrar == who, Error::<T>::NotRegistrar);
+		ensure!(model.open_jobs == 0, Error::<T>::ModelInUse);
+		for provider in ModelProviders::<T>::take(model_id) {
+			Providers::<T>::mutate(&provider, |p| {
+				if let Some(p) = p {
+					p.models.retain(|m| m != &model_id);
+				}
+			});
+		}
+		Models::<T>::remove(model_id);
+		Self::release(HoldReason::ModelDeposit, &who, model.deposit);
+		Self::deposit_event(Event::ModelDeregistered { model: model_id });
+		Ok(())
+	}
+
+	// ---- providers ------------------------------------------------------------------------
+
+	/// Adds `who` to the provider lists of `models`.
+	fn list_provider(who: &T::AccountId, models: &[ModelId]) -> DispatchResult {
+		// Check all lists first, so a full one changes nothing.
+		for model in models {
+			let listed = ModelProviders::<T>::decode_len(model).unwrap_or(0);
+			ensure!((listed as u32) < T::MaxProvidersPerModel::get(), Error::<T>::TooManyProviders);
+		}
+		for model in models {
+			ModelProviders::<T>::try_mutate(model, |list| list.try_push(who.clone()))
+				.map_err(|_| Error::<T>::TooManyProviders)?;
+		}
+		Ok(())
+	}
+
+	/// Removes `who` from the provider lists of `models`.
+	fn unlist_provider(who: &T::AccountId, models: &[ModelId]) {
+		for model in models {
+			ModelProviders::<T>::mutate_exists(model, |list| {
+				if let Some(l) = list {
+					l.retain(|p| p != who);
+					if l.is_empty() {
+						*list = None;
+					}
+				}
+			});
+		}
+	}
+
+	/// `register_provider`: a bond of at least `MinBond` is held and the provider is listed
+	/// for each model.
+	pub(crate) fn do_register_provider(
+		who: T::AccountId,
+		bond: BalanceOf<T>,
+		models: BoundedVec<ModelId, T::MaxModelsPerProvider>,
+	) -> DispatchResult {
+		ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyProvider);
+		ensure!(bond >= T::MinBond::get(), Error::<T>::BondTooLow);
+		Self::ensure_servable(&models)?;
+		Self::list_provider(&who, &models)?;
+		// Holding is the last fallible step: a failure rolls back the listing with the call.
+		Self::hold(HoldReason::ProviderBond, &who, bond)?;
+		Providers::<T>::insert(
+			&who,
+			ProviderInfo {
+				bond,
+				models,
+				suspended_until: None,
+				unbonding_at: None,
+				open_assignments: 0,
+				jobs_served: 0,
+				strikes: BoundedVec::new(),
+			},
+		);
+		Self::deposit_event(Event::ProviderRegistered { provider: who, bond });
+		Ok(())
+	}
+
+	/// `update_models`: replaces the served models.
+	pub(crate) fn do_update_models(who: T::AccountId, models: BoundedVec<ModelId, T::MaxModelsPerProvider>) -> DispatchResult {
+		let mut provider = Self::ensure_provider(&who)?;
+		Self::ensure_not_unbonding(&provider)?;
+		Self::ensure_servable(&models)?;
+		Self::unlist_provider(&who, &provider.models);
+		Self::list_provider(&who, &models)?;
+		provider.models = models;
+		Providers::<T>::insert(&who, provider);
+		Self::deposit_event(Event::ProviderModelsUpdated { provider: who });
+		Ok(())
+	}
+
+	/// `unregister_provider`: refused while assigned to open jobs; unlists the provider and
+	/// starts the unbonding period.
+	pub(crate) fn do_unregister_provider(who: T::AccountId) -> DispatchResult {
+		let mut provider = Self::ensure_provider(&who)?;
+		Self::ensure_not_unbonding(&provider)?;
+		ensure!(provider.open_assignments == 0, Error::<T>::HasOpenAssignments);
+		Self::unlist_provider(&who, &provider.models);
+		let unlock_at = frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+		provider.unbonding_at = Some(unlock_at);
+		provider.models = BoundedVec::new();
+		Providers::<T>::insert(&who, provider);
+		Self::deposit_event(Event::ProviderUnbonding { provider: who, unlock_at });
+		Ok(())
+	}
+
+	/// `withdraw_bond`: after the unbonding period, releases the bond and forgets the
+	/// provider.
+	pub(crate) fn do_withdraw_bond(who: T::AccountId) -> DispatchResult {
+		let provider = Self::ensure_provider(&who)?;
+		let unlock_at = provider.unbonding_at.ok_or(Error::<T>::NotUnbonding)?;
+		ensure!(frame_system::Pallet::<T>::block_number() >= unlock_at, Error::<T>::StillUnbonding);
+		Providers::<T>::remove(&who);
+		Self::release(HoldReason::ProviderBond, &who, provider.bond);
+		Self::deposit_event(Event::BondWithdrawn { provider: who, amount: provider.bond });
+		Ok(())
+	}
+
+	/// Whether `provider` may be assigned a job now: bonded at least `MinBond`, not
+	/// unbonding, not suspended.
+	pub(crate) fn is_eligible(provider: &ProviderOf<T>, now: BlockNumberFor<T>) -> bool {
+		provider.bond >= T::MinBond::get() &&
+			provider.unbonding_at.is_none() &&
+			provider.suspended_until.is_none_or(|until| now >= until)
+	}
+
+	/// `set_min_redundancy`: between 1 and `MaxRedundancy`.
+	pub(crate) fn do_set_min_redundancy(n: u32) -> DispatchResult {
+		ensure!((1..=T::MaxRedundancy::get()).contains(&n), Error::<T>::BadMinRedundancy);
+		MinRedundancy::<T>::put(n);
+		Self::deposit_event(Event::MinRedundancySet { n });
+		Ok(())
+	}
+
+	/// All registered models, for the runtime API.
+	pub fn models() -> Vec<(ModelId, ModelOf<T>)> {
+		Models::<T>::iter().collect()
+	}
+}

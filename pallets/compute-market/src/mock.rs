@@ -1,0 +1,215 @@
+//! A runtime with System, Balances (with holds) and the compute market. Randomness comes
+//! from a settable per-block value through the real `derive_seed`; earnings are recorded
+//! for the tests to read.
+
+use crate::{self as pallet_compute_market, commitment::commitment, JobId, ModelId, ModelMeta};
+use assay_primitives::{derive_seed, EarningSource, Earnings, SeedSource};
+use core::cell::RefCell;
+use polkadot_sdk::{
+	frame_support::{
+		derive_impl, parameter_types,
+		traits::{ConstU32, Hooks},
+		BoundedVec,
+	},
+	frame_system::{self, EnsureRoot},
+	pallet_balances,
+	sp_runtime::{BuildStorage, Perbill},
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = u64;
+pub type Balance = u64;
+pub type BlockNumber = u64;
+
+polkadot_sdk::frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		ComputeMarket: pallet_compute_market,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+thread_local! {
+	/// The block randomness the seed source answers with (`None`: not available).
+	pub static RANDOMNESS: RefCell<Option<[u8; 32]>> = const { RefCell::new(Some([7u8; 32])) };
+	/// Earnings recorded: (account, source, amount).
+	pub static EARNED: RefCell<Vec<(AccountId, EarningSource, Balance)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Seeds from the settable randomness, through the chain's one seed function.
+pub struct TestSeeds;
+impl SeedSource for TestSeeds {
+	fn seed(domain_tag: &[u8], subject_id: &[u8]) -> Option<[u8; 32]> {
+		RANDOMNESS.with(|r| *r.borrow()).map(|r| derive_seed(domain_tag, &r, subject_id))
+	}
+}
+
+/// Records earnings for the tests.
+pub struct RecordEarnings;
+impl Earnings<AccountId, Balance> for RecordEarnings {
+	fn record(who: &AccountId, source: EarningSource, amount: Balance) {
+		EARNED.with(|e| e.borrow_mut().push((*who, source, amount)));
+	}
+}
+
+parameter_types! {
+	pub const ModelDeposit: Balance = 100;
+	pub const MinBond: Balance = 1_000;
+	pub const MinJobFee: Balance = 10;
+	pub const ProtocolCut: Perbill = Perbill::from_percent(10);
+	pub const StrikeSlash: Perbill = Perbill::from_percent(10);
+	pub const NoRevealSlash: Perbill = Perbill::from_percent(20);
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for Test {
+	fn fund(who: &AccountId) {
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		let _ = Balances::mint_into(who, 1_000_000_000);
+	}
+}
+
+impl pallet_compute_market::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type Seeds = TestSeeds;
+	type Earnings = RecordEarnings;
+	type ModelDeposit = ModelDeposit;
+	type MinBond = MinBond;
+	type MinJobFee = MinJobFee;
+	type ProtocolCut = ProtocolCut;
+	type MaxModelNameLen = ConstU32<32>;
+	type MaxUriLen = ConstU32<64>;
+	type MaxInputLen = ConstU32<64>;
+	type MaxOutputLen = ConstU32<8>;
+	type MaxRedundancy = ConstU32<5>;
+	type MaxModelsPerProvider = ConstU32<4>;
+	type MaxProvidersPerModel = ConstU32<8>;
+	type MaxOpenJobs = ConstU32<8>;
+	type MaxStepsPerBlock = ConstU32<4>;
+	type CommitWindow = ConstU64<10>;
+	type RevealWindow = ConstU64<10>;
+	type ResultRetention = ConstU64<20>;
+	type UnbondingPeriod = ConstU64<50>;
+	type StrikeLimit = ConstU32<3>;
+	type StrikeWindow = ConstU32<100>;
+	type StrikeSlash = StrikeSlash;
+	type NoRevealSlash = NoRevealSlash;
+	type SuspensionPeriod = ConstU64<100>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Test;
+}
+
+use polkadot_sdk::frame_support::traits::ConstU64;
+
+/// The job owner and model registrar.
+pub const ALICE: AccountId = 1;
+/// Another user.
+pub const BOB: AccountId = 2;
+/// An account with almost nothing.
+pub const PAUPER: AccountId = 3;
+/// Registered providers serving `MODEL`.
+pub const WORKERS: [AccountId; 3] = [10, 11, 12];
+/// A funded account that is not a provider.
+pub const OUTSIDER: AccountId = 20;
+
+pub const ENDOWMENT: Balance = 100_000;
+pub const BOND: Balance = 1_000;
+pub const FEE: Balance = 300;
+
+/// The registered regression model: 2 inputs, 3 outputs, F = 16.
+pub const MODEL: ModelId = [1u8; 32];
+/// A registered classifier: 2 inputs, 3 class scores.
+pub const CLASSIFIER: ModelId = [2u8; 32];
+
+pub fn meta(input_len: u32, output_len: u32, classifier: bool) -> crate::ModelMetaOf<Test> {
+	ModelMeta {
+		name: BoundedVec::truncate_from(b"test model".to_vec()),
+		input_len,
+		output_len,
+		fraction_bits: 16,
+		classifier,
+		absolute_tolerance: None,
+		relative_tolerance_ppm: None,
+		uri: None,
+	}
+}
+
+/// A valid input for `MODEL` (2 elements).
+pub fn input() -> BoundedVec<u8, ConstU32<64>> {
+	let mut bytes = 65_536i32.to_le_bytes().to_vec();
+	bytes.extend_from_slice(&(-32_768i32).to_le_bytes());
+	BoundedVec::truncate_from(bytes)
+}
+
+/// An output as the chain takes it.
+pub fn output(values: &[i32]) -> BoundedVec<i32, ConstU32<8>> {
+	BoundedVec::truncate_from(values.to_vec())
+}
+
+/// The salt worker `who` uses.
+pub fn salt(who: AccountId) -> [u8; 32] {
+	[who as u8; 32]
+}
+
+/// The commitment worker `who` makes for `values` on `job`.
+pub fn commit_hash(job: JobId, who: AccountId, values: &[i32]) -> [u8; 32] {
+	commitment(job, &who, &salt(who), values)
+}
+
+/// Block 1; Alice, Bob, the workers and an outsider funded; `MODEL` and `CLASSIFIER`
+/// registered by Alice; the three workers bonded and serving both.
+pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut balances = vec![(ALICE, ENDOWMENT), (BOB, ENDOWMENT), (PAUPER, 50), (OUTSIDER, ENDOWMENT)];
+	balances.extend(WORKERS.iter().map(|w| (*w, ENDOWMENT)));
+	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	pallet_compute_market::GenesisConfig::<Test> {
+		models: vec![(MODEL, meta(2, 3, false), ALICE), (CLASSIFIER, meta(2, 3, true), ALICE)],
+		providers: WORKERS.iter().map(|w| (*w, BOND, vec![MODEL, CLASSIFIER])).collect(),
+		min_redundancy: 1,
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		RANDOMNESS.with(|r| *r.borrow_mut() = Some([7u8; 32]));
+		EARNED.with(|e| e.borrow_mut().clear());
+	});
+	ext
+}
+
+/// Runs `test` in a fresh externality and checks the pallet's invariants afterwards.
+pub fn test(test: impl FnOnce()) {
+	new_test_ext().execute_with(|| {
+		test();
+		ComputeMarket::do_try_state().expect("invariants hold");
+	});
+}
+
+/// Advances to block `n`, running the pallet's `on_initialize` in each block.
+pub fn run_to_block(n: BlockNumber) {
+	while System::block_number() < n {
+		let next = System::block_number() + 1;
+		System::set_block_number(next);
+		ComputeMarket::on_initialize(next);
+		ComputeMarket::do_try_state().expect("invariants hold after every block");
+	}
+}

@@ -1,0 +1,785 @@
+//! Mock-runtime tests of the compute market. Every test ends by checking the pallet's
+//! invariants (`do_try_state`): escrow held equals open jobs' fees, bonds held equal
+//! providers' bonds, deposits held equal models' deposits.
+
+use crate::{
+	mock::*, Assignments, Error, Event, HoldReason, InferenceFailure, JobFailure, JobId, JobPhase, Jobs,
+	MinRedundancy, ModelProviders, Models, OpenJobs, Providers, SlashReason, StrikeReason, WorkState,
+	ASSIGNMENT_DOMAIN,
+};
+use assay_primitives::{derive_seed, EarningSource};
+use codec::Encode;
+use polkadot_sdk::{
+	frame_support::{
+		assert_noop, assert_ok,
+		traits::{
+			fungible::{Inspect, InspectHold, Mutate},
+			Hooks,
+		},
+		BoundedVec,
+	},
+	frame_system::RawOrigin,
+	sp_crypto_hashing::blake2_256,
+	sp_runtime::DispatchError,
+};
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+fn signed(who: AccountId) -> RuntimeOrigin {
+	RawOrigin::Signed(who).into()
+}
+
+fn escrow(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::JobEscrow.into(), &who)
+}
+
+fn bond_held(who: AccountId) -> Balance {
+	Balances::balance_on_hold(&HoldReason::ProviderBond.into(), &who)
+}
+
+/// Submits a job for `MODEL` from Alice with the standard fee; returns its id.
+fn submit(n: u32, k: u32) -> JobId {
+	submit_for(MODEL, n, k)
+}
+
+fn submit_for(model: crate::ModelId, n: u32, k: u32) -> JobId {
+	let id = crate::NextJobId::<Test>::get();
+	assert_ok!(ComputeMarket::submit_job(signed(ALICE), model, input(), FEE, n, k));
+	id
+}
+
+/// Moves to the next block (assignment happens there).
+fn next_block() {
+	run_to_block(System::block_number() + 1);
+}
+
+fn workers_of(job: JobId) -> Vec<AccountId> {
+	Jobs::<Test>::get(job).unwrap().assignments.iter().map(|a| a.worker).collect()
+}
+
+fn commit(job: JobId, who: AccountId, values: &[i32]) {
+	assert_ok!(ComputeMarket::commit_result(signed(who), job, commit_hash(job, who, values)));
+}
+
+fn reveal(job: JobId, who: AccountId, values: &[i32]) {
+	assert_ok!(ComputeMarket::reveal_result(signed(who), job, output(values), salt(who)));
+}
+
+/// Each worker commits, then each reveals, its own output.
+fn serve(job: JobId, outputs: &[(AccountId, &[i32])]) {
+	for (who, values) in outputs {
+		commit(job, *who, values);
+	}
+	for (who, values) in outputs {
+		reveal(job, *who, values);
+	}
+}
+
+fn phase(job: JobId) -> JobPhase<u64> {
+	Jobs::<Test>::get(job).unwrap().phase
+}
+
+fn result(job: JobId) -> Vec<i32> {
+	Jobs::<Test>::get(job).unwrap().result.unwrap().into_inner()
+}
+
+fn earned(who: AccountId) -> Balance {
+	EARNED.with(|e| e.borrow().iter().filter(|(w, s, _)| *w == who && *s == EarningSource::Compute).map(|(_, _, a)| a).sum())
+}
+
+fn strikes(who: AccountId) -> usize {
+	Providers::<Test>::get(who).unwrap().strikes.len()
+}
+
+const HONEST: [i32; 3] = [65_536, -1_000, 250_000];
+
+// ---- models -----------------------------------------------------------------------------------
+
+#[test]
+fn registering_a_model_resolves_default_tolerances_and_holds_the_deposit() {
+	test(|| {
+		let id = [9u8; 32];
+		assert_ok!(ComputeMarket::register_model(signed(BOB), id, meta(4, 2, false)));
+		let model = Models::<Test>::get(id).unwrap();
+		assert_eq!((model.absolute_tolerance, model.relative_tolerance_ppm), (8, 1_000));
+		assert_eq!((model.input_len, model.output_len, model.fraction_bits), (4, 2, 16));
+		assert_eq!(Balances::balance_on_hold(&HoldReason::ModelDeposit.into(), &BOB), 100);
+		System::assert_last_event(Event::ModelRegistered { model: id, registrar: BOB, deposit: 100 }.into());
+
+		// Explicit tolerances are kept; F = 8 would default to 1 unit.
+		let mut m = meta(1, 1, false);
+		m.fraction_bits = 8;
+		assert_ok!(ComputeMarket::register_model(signed(BOB), [10u8; 32], m.clone()));
+		assert_eq!(Models::<Test>::get([10u8; 32]).unwrap().absolute_tolerance, 1);
+		m.absolute_tolerance = Some(3);
+		m.relative_tolerance_ppm = Some(50);
+		assert_ok!(ComputeMarket::register_model(signed(BOB), [11u8; 32], m));
+		let model = Models::<Test>::get([11u8; 32]).unwrap();
+		assert_eq!((model.absolute_tolerance, model.relative_tolerance_ppm), (3, 50));
+	});
+}
+
+#[test]
+fn model_registration_errors_change_nothing() {
+	test(|| {
+		assert_noop!(ComputeMarket::register_model(signed(BOB), MODEL, meta(2, 3, false)), Error::<Test>::ModelExists);
+		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(0, 3, false)), Error::<Test>::BadModelShape);
+		// MaxInputLen is 64 bytes: 16 elements.
+		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(17, 3, false)), Error::<Test>::BadModelShape);
+		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(2, 9, false)), Error::<Test>::BadModelShape);
+		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(2, 0, false)), Error::<Test>::BadModelShape);
+		let mut m = meta(2, 3, false);
+		m.fraction_bits = 25;
+		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], m), Error::<Test>::FractionBitsTooHigh);
+		let mut m = meta(2, 3, false);
+		m.relative_tolerance_ppm = Some(1_000_001);
+		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], m), Error::<Test>::BadTolerance);
+		assert_noop!(
+			ComputeMarket::register_model(signed(PAUPER), [9u8; 32], meta(2, 3, false)),
+			Error::<Test>::InsufficientBalance
+		);
+	});
+}
+
+#[test]
+fn deregistering_a_model_returns_the_deposit_and_unlists_it() {
+	test(|| {
+		assert_noop!(ComputeMarket::deregister_model(signed(ALICE), [9u8; 32]), Error::<Test>::UnknownModel);
+		assert_noop!(ComputeMarket::deregister_model(signed(BOB), MODEL), Error::<Test>::NotRegistrar);
+		let job = submit(3, 2);
+		assert_noop!(ComputeMarket::deregister_model(signed(ALICE), MODEL), Error::<Test>::ModelInUse);
+		assert_ok!(ComputeMarket::cancel_job(signed(ALICE), job));
+
+		assert_ok!(ComputeMarket::deregister_model(signed(ALICE), MODEL));
+		assert!(Models::<Test>::get(MODEL).is_none());
+		assert!(ModelProviders::<Test>::get(MODEL).is_empty());
+		for w in WORKERS {
+			assert_eq!(Providers::<Test>::get(w).unwrap().models.into_inner(), vec![CLASSIFIER]);
+		}
+		// The classifier's deposit is still held.
+		assert_eq!(Balances::balance_on_hold(&HoldReason::ModelDeposit.into(), &ALICE), 100);
+		System::assert_last_event(Event::ModelDeregistered { model: MODEL }.into());
+	});
+}
+
+// ---- providers -----------------------------------------------------------------------------------
+
+#[test]
+fn providers_register_with_a_bond_and_update_their_models() {
+	test(|| {
+		assert_ok!(ComputeMarket::register_provider(signed(OUTSIDER), 1_500, BoundedVec::truncate_from(vec![MODEL])));
+		assert_eq!(bond_held(OUTSIDER), 1_500);
+		assert!(ModelProviders::<Test>::get(MODEL).contains(&OUTSIDER));
+		System::assert_last_event(Event::ProviderRegistered { provider: OUTSIDER, bond: 1_500 }.into());
+
+		assert_ok!(ComputeMarket::update_models(signed(OUTSIDER), BoundedVec::truncate_from(vec![CLASSIFIER])));
+		assert!(!ModelProviders::<Test>::get(MODEL).contains(&OUTSIDER));
+		assert!(ModelProviders::<Test>::get(CLASSIFIER).contains(&OUTSIDER));
+		System::assert_last_event(Event::ProviderModelsUpdated { provider: OUTSIDER }.into());
+	});
+}
+
+#[test]
+fn provider_registration_errors_change_nothing() {
+	test(|| {
+		let models = |m: Vec<crate::ModelId>| BoundedVec::truncate_from(m);
+		assert_noop!(ComputeMarket::register_provider(signed(WORKERS[0]), BOND, models(vec![MODEL])), Error::<Test>::AlreadyProvider);
+		assert_noop!(ComputeMarket::register_provider(signed(OUTSIDER), 999, models(vec![MODEL])), Error::<Test>::BondTooLow);
+		assert_noop!(ComputeMarket::register_provider(signed(OUTSIDER), BOND, models(vec![[9u8; 32]])), Error::<Test>::UnknownModel);
+		assert_noop!(ComputeMarket::register_provider(signed(OUTSIDER), BOND, models(vec![MODEL, MODEL])), Error::<Test>::DuplicateModel);
+		assert_noop!(ComputeMarket::register_provider(signed(PAUPER), BOND, models(vec![MODEL])), Error::<Test>::InsufficientBalance);
+		assert_noop!(ComputeMarket::update_models(signed(OUTSIDER), models(vec![MODEL])), Error::<Test>::NotProvider);
+		assert_noop!(ComputeMarket::update_models(signed(WORKERS[0]), models(vec![[9u8; 32]])), Error::<Test>::UnknownModel);
+		// MaxProvidersPerModel is 8: three are listed, five more fit, the ninth does not.
+		for who in 100..105 {
+			Balances::set_balance(&who, ENDOWMENT);
+			assert_ok!(ComputeMarket::register_provider(signed(who), BOND, models(vec![MODEL])));
+		}
+		assert_noop!(ComputeMarket::register_provider(signed(OUTSIDER), BOND, models(vec![CLASSIFIER, MODEL])), Error::<Test>::TooManyProviders);
+	});
+}
+
+#[test]
+fn unbonding_releases_the_bond_after_the_period() {
+	test(|| {
+		let w = WORKERS[0];
+		assert_noop!(ComputeMarket::withdraw_bond(signed(w)), Error::<Test>::NotUnbonding);
+		assert_noop!(ComputeMarket::unregister_provider(signed(OUTSIDER)), Error::<Test>::NotProvider);
+		assert_noop!(ComputeMarket::withdraw_bond(signed(OUTSIDER)), Error::<Test>::NotProvider);
+
+		let job = submit(3, 2);
+		next_block();
+		assert_noop!(ComputeMarket::unregister_provider(signed(w)), Error::<Test>::HasOpenAssignments);
+		serve(job, &[(10, &HONEST), (11, &HONEST), (12, &HONEST)]);
+		next_block();
+		assert!(matches!(phase(job), JobPhase::Completed { .. }));
+
+		assert_ok!(ComputeMarket::unregister_provider(signed(w)));
+		let unlock_at = System::block_number() + 50;
+		System::assert_last_event(Event::ProviderUnbonding { provider: w, unlock_at }.into());
+		assert!(!ModelProviders::<Test>::get(MODEL).contains(&w));
+		assert_noop!(ComputeMarket::unregister_provider(signed(w)), Error::<Test>::AlreadyUnbonding);
+		assert_noop!(ComputeMarket::update_models(signed(w), BoundedVec::truncate_from(vec![MODEL])), Error::<Test>::AlreadyUnbonding);
+		assert_noop!(ComputeMarket::withdraw_bond(signed(w)), Error::<Test>::StillUnbonding);
+
+		run_to_block(unlock_at);
+		let free = Balances::balance(&w);
+		assert_ok!(ComputeMarket::withdraw_bond(signed(w)));
+		assert_eq!(Balances::balance(&w), free + BOND);
+		assert_eq!(bond_held(w), 0);
+		assert!(Providers::<Test>::get(w).is_none());
+		System::assert_last_event(Event::BondWithdrawn { provider: w, amount: BOND }.into());
+	});
+}
+
+// ---- submission and cancellation --------------------------------------------------------------
+
+#[test]
+fn submitting_holds_the_fee_and_cancelling_refunds_it_in_full() {
+	test(|| {
+		let free = Balances::balance(&ALICE);
+		let job = submit(3, 2);
+		assert_eq!(escrow(ALICE), FEE);
+		assert_eq!(Balances::balance(&ALICE), free - FEE);
+		System::assert_last_event(Event::JobSubmitted { job, owner: ALICE, model: MODEL, fee: FEE, n: 3, k: 2 }.into());
+		assert_eq!(phase(job), JobPhase::Pending);
+
+		assert_noop!(ComputeMarket::cancel_job(signed(BOB), job), Error::<Test>::NotJobOwner);
+		assert_noop!(ComputeMarket::cancel_job(signed(ALICE), 99), Error::<Test>::UnknownJob);
+		assert_ok!(ComputeMarket::cancel_job(signed(ALICE), job));
+		assert_eq!(Balances::balance(&ALICE), free);
+		assert_eq!(escrow(ALICE), 0);
+		assert!(Jobs::<Test>::get(job).is_none());
+		assert_eq!(OpenJobs::<Test>::get(), 0);
+		System::assert_last_event(Event::JobCancelled { job }.into());
+
+		// Nothing happens for it in the next block.
+		next_block();
+		assert!(Jobs::<Test>::get(job).is_none());
+	});
+}
+
+#[test]
+fn an_assigned_job_can_no_longer_be_cancelled() {
+	test(|| {
+		let job = submit(3, 2);
+		next_block();
+		assert_noop!(ComputeMarket::cancel_job(signed(ALICE), job), Error::<Test>::AlreadyAssigned);
+	});
+}
+
+#[test]
+fn submission_errors_change_nothing() {
+	test(|| {
+		let submit_with = |model, input, fee, n, k| ComputeMarket::submit_job(signed(ALICE), model, input, fee, n, k);
+		assert_noop!(submit_with([9u8; 32], input(), FEE, 3, 2), Error::<Test>::UnknownModel);
+		let mut long = input().into_inner();
+		long.extend_from_slice(&[0, 0, 0, 0]);
+		assert_noop!(submit_with(MODEL, BoundedVec::truncate_from(long), FEE, 3, 2), Error::<Test>::InputTooLarge);
+		let mut short = input().into_inner();
+		short.pop();
+		assert_noop!(submit_with(MODEL, BoundedVec::truncate_from(short), FEE, 3, 2), Error::<Test>::InputTooShort);
+		assert_noop!(submit_with(MODEL, input(), FEE, 6, 2), Error::<Test>::BadRedundancy);
+		assert_noop!(submit_with(MODEL, input(), FEE, 0, 0), Error::<Test>::BadRedundancy);
+		assert_noop!(submit_with(MODEL, input(), FEE, 2, 3), Error::<Test>::BadQuorum);
+		assert_noop!(submit_with(MODEL, input(), FEE, 3, 0), Error::<Test>::BadQuorum);
+		assert_noop!(submit_with(MODEL, input(), 9, 3, 2), Error::<Test>::FeeTooLow);
+		assert_noop!(
+			ComputeMarket::submit_job(signed(PAUPER), MODEL, input(), FEE, 3, 2),
+			Error::<Test>::InsufficientBalance
+		);
+		// MaxOpenJobs is 8.
+		for _ in 0..8 {
+			submit(1, 1);
+		}
+		assert_noop!(submit_with(MODEL, input(), FEE, 1, 1), Error::<Test>::TooManyOpenJobs);
+	});
+}
+
+#[test]
+fn governance_sets_the_minimum_redundancy() {
+	test(|| {
+		assert_noop!(ComputeMarket::set_min_redundancy(signed(ALICE), 2), DispatchError::BadOrigin);
+		assert_noop!(ComputeMarket::set_min_redundancy(RawOrigin::Root.into(), 0), Error::<Test>::BadMinRedundancy);
+		assert_noop!(ComputeMarket::set_min_redundancy(RawOrigin::Root.into(), 6), Error::<Test>::BadMinRedundancy);
+		assert_ok!(ComputeMarket::set_min_redundancy(RawOrigin::Root.into(), 3));
+		assert_eq!(MinRedundancy::<Test>::get(), 3);
+		System::assert_last_event(Event::MinRedundancySet { n: 3 }.into());
+		assert_noop!(ComputeMarket::submit_job(signed(ALICE), MODEL, input(), FEE, 2, 1), Error::<Test>::BadRedundancy);
+		submit(3, 2);
+	});
+}
+
+// ---- assignment ----------------------------------------------------------------------------------
+
+#[test]
+fn assignment_picks_the_lowest_hashes_with_randomness_from_the_next_block() {
+	test(|| {
+		for who in [30, 31, 32] {
+			Balances::set_balance(&who, ENDOWMENT);
+			assert_ok!(ComputeMarket::register_provider(signed(who), BOND, BoundedVec::truncate_from(vec![MODEL])));
+		}
+		let job = submit(3, 2);
+		// The block's randomness is set after submission: it could not be known then.
+		let randomness = [42u8; 32];
+		RANDOMNESS.with(|r| *r.borrow_mut() = Some(randomness));
+		next_block();
+
+		let seed = derive_seed(ASSIGNMENT_DOMAIN, &randomness, &job.encode());
+		let mut ranked: Vec<([u8; 32], AccountId)> =
+			[10, 11, 12, 30, 31, 32].iter().map(|w| ((seed, w).using_encoded(blake2_256), *w)).collect();
+		ranked.sort();
+		let expected: Vec<AccountId> = ranked.iter().take(3).map(|(_, w)| *w).collect();
+		assert_eq!(workers_of(job), expected);
+		for w in &expected {
+			assert!(Assignments::<Test>::contains_key(w, job));
+			assert_eq!(ComputeMarket::assignments_of(w), vec![job]);
+		}
+		assert_eq!(phase(job), JobPhase::Committing { until: 12 });
+		System::assert_last_event(
+			Event::JobAssigned { job, workers: BoundedVec::truncate_from(expected), commit_until: 12 }.into(),
+		);
+	});
+}
+
+#[test]
+fn without_randomness_assignment_waits_a_block() {
+	test(|| {
+		let job = submit(3, 2);
+		RANDOMNESS.with(|r| *r.borrow_mut() = None);
+		next_block();
+		assert_eq!(phase(job), JobPhase::Pending);
+		RANDOMNESS.with(|r| *r.borrow_mut() = Some([1u8; 32]));
+		next_block();
+		assert!(matches!(phase(job), JobPhase::Committing { .. }));
+	});
+}
+
+#[test]
+fn too_few_providers_fails_the_job_at_once_with_a_refund() {
+	test(|| {
+		let free = Balances::balance(&ALICE);
+		let job = submit(4, 2);
+		next_block();
+		assert_eq!(phase(job), JobPhase::Failed { at: 2, reason: JobFailure::TooFewProviders });
+		assert_eq!(Balances::balance(&ALICE), free);
+		assert_eq!(escrow(ALICE), 0);
+		System::assert_last_event(Event::JobFailed { job, reason: JobFailure::TooFewProviders }.into());
+	});
+}
+
+#[test]
+fn suspended_unbonding_and_underbonded_providers_are_not_assigned() {
+	test(|| {
+		// Worker 10 is slashed below MinBond, 11 unbonds, 12 is suspended.
+		assert_ok!(ComputeMarket::slash_provider(RawOrigin::Root.into(), 10, 1));
+		assert_ok!(ComputeMarket::unregister_provider(signed(11)));
+		Providers::<Test>::mutate(12, |p| p.as_mut().unwrap().suspended_until = Some(5));
+		let job = submit(1, 1);
+		next_block();
+		assert_eq!(phase(job), JobPhase::Failed { at: 2, reason: JobFailure::TooFewProviders });
+		// The suspension ends at block 5.
+		run_to_block(4);
+		let job = submit(1, 1);
+		next_block();
+		assert_eq!(workers_of(job), vec![12]);
+	});
+}
+
+#[test]
+fn steps_beyond_the_per_block_bound_wait_for_the_next_block() {
+	test(|| {
+		let jobs: Vec<JobId> = (0..6).map(|_| submit(1, 1)).collect();
+		next_block();
+		let assigned = |jobs: &[JobId]| jobs.iter().filter(|j| matches!(phase(**j), JobPhase::Committing { .. })).count();
+		// MaxStepsPerBlock is 4.
+		assert_eq!(assigned(&jobs), 4);
+		next_block();
+		assert_eq!(assigned(&jobs), 6);
+	});
+}
+
+// ---- commit and reveal -------------------------------------------------------------------------
+
+#[test]
+fn three_honest_workers_complete_the_job_and_share_the_fee() {
+	test(|| {
+		let issuance = Balances::total_issuance();
+		let job = submit(3, 2);
+		next_block();
+		assert_eq!(workers_of(job).len(), 3);
+		let before: Vec<Balance> = WORKERS.iter().map(|w| Balances::balance(w)).collect();
+		for w in WORKERS {
+			commit(job, w, &HONEST);
+			System::assert_has_event(Event::ResultCommitted { job, worker: w }.into());
+		}
+		// Everyone committed: revealing starts at once.
+		assert_eq!(phase(job), JobPhase::Revealing { until: 12 });
+		System::assert_has_event(Event::RevealStarted { job, reveal_until: 12 }.into());
+		for w in WORKERS {
+			reveal(job, w, &HONEST);
+			System::assert_last_event(Event::ResultRevealed { job, worker: w }.into());
+		}
+		// Everyone revealed: finalized in the next block.
+		next_block();
+		assert_eq!(phase(job), JobPhase::Completed { at: 3 });
+		assert_eq!(result(job), HONEST.to_vec());
+		let result_hash = HONEST.to_vec().using_encoded(blake2_256);
+		System::assert_has_event(Event::JobCompleted { job, result_hash }.into());
+
+		// fee · (1 − 10 %) / 3 = 90 each; the 30 cut is burned.
+		for (i, w) in WORKERS.iter().enumerate() {
+			assert_eq!(Balances::balance(w), before[i] + 90);
+			assert_eq!(earned(*w), 90);
+			System::assert_has_event(Event::WorkerPaid { job, worker: *w, amount: 90 }.into());
+			assert_eq!(strikes(*w), 0);
+			assert_eq!(Providers::<Test>::get(w).unwrap().open_assignments, 0);
+			assert!(ComputeMarket::assignments_of(w).is_empty());
+		}
+		assert_eq!(escrow(ALICE), 0);
+		assert_eq!(Balances::total_issuance(), issuance - 30);
+	});
+}
+
+#[test]
+fn a_dissenter_is_struck_and_the_other_two_are_paid() {
+	test(|| {
+		let job = submit(3, 2);
+		next_block();
+		let liar = [0, 0, 0];
+		serve(job, &[(10, &HONEST), (11, &liar), (12, &HONEST)]);
+		next_block();
+		assert!(matches!(phase(job), JobPhase::Completed { .. }));
+		assert_eq!(result(job), HONEST.to_vec());
+		// 270 / 2 = 135 each.
+		assert_eq!((earned(10), earned(11), earned(12)), (135, 0, 135));
+		assert_eq!(strikes(11), 1);
+		System::assert_has_event(
+			Event::ProviderStruck { provider: 11, job, reason: StrikeReason::Outlier, strikes: 1 }.into(),
+		);
+		assert_eq!(bond_held(11), BOND);
+	});
+}
+
+#[test]
+fn float_noise_between_workers_still_agrees_and_the_median_is_paid() {
+	test(|| {
+		let job = submit(3, 3);
+		next_block();
+		// The same model on three machines: outputs 1–3 units apart in the last place.
+		let a = [65_536, -1_000, 250_000];
+		let b = [65_537, -1_003, 250_002];
+		let c = [65_534, -999, 249_999];
+		serve(job, &[(10, &a), (11, &b), (12, &c)]);
+		next_block();
+		assert!(matches!(phase(job), JobPhase::Completed { .. }));
+		// Element-wise lower median of the three.
+		assert_eq!(result(job), vec![65_536, -1_000, 250_000]);
+		assert_eq!((earned(10), earned(11), earned(12)), (90, 90, 90));
+	});
+}
+
+#[test]
+fn a_classifier_output_with_another_top_class_is_an_outlier() {
+	test(|| {
+		let job = submit_for(CLASSIFIER, 3, 2);
+		next_block();
+		// Within 8 units element-wise, but worker 12's top class is the first.
+		let top_second = [30_000, 30_004, 100];
+		let top_first = [30_004, 30_000, 100];
+		serve(job, &[(10, &top_second), (11, &top_second), (12, &top_first)]);
+		next_block();
+		assert_eq!(result(job), top_second.to_vec());
+		assert_eq!(strikes(12), 1);
+	});
+}
+
+#[test]
+fn a_committer_who_never_reveals_is_slashed() {
+	test(|| {
+		let job = submit(3, 2);
+		next_block();
+		for w in WORKERS {
+			commit(job, w, &HONEST);
+		}
+		reveal(job, 10, &HONEST);
+		reveal(job, 11, &HONEST);
+		// Worker 12 stays silent; the reveal window ends at block 12.
+		run_to_block(11);
+		assert!(matches!(phase(job), JobPhase::Revealing { .. }));
+		run_to_block(12);
+		assert!(matches!(phase(job), JobPhase::Completed { .. }));
+		// 20 % of its bond is burned.
+		assert_eq!(bond_held(12), 800);
+		assert_eq!(Providers::<Test>::get(12).unwrap().bond, 800);
+		System::assert_has_event(Event::ProviderSlashed { provider: 12, amount: 200, reason: SlashReason::NoReveal }.into());
+		assert_eq!((earned(10), earned(11), earned(12)), (135, 135, 0));
+	});
+}
+
+#[test]
+fn three_mutually_disagreeing_outputs_fail_the_job_with_a_refund() {
+	test(|| {
+		let free = Balances::balance(&ALICE);
+		let job = submit(3, 2);
+		next_block();
+		serve(job, &[(10, &[0, 0, 0]), (11, &[100_000, 0, 0]), (12, &[200_000, 0, 0])]);
+		next_block();
+		assert_eq!(phase(job), JobPhase::Failed { at: 3, reason: JobFailure::NoAgreement });
+		System::assert_has_event(Event::JobFailed { job, reason: JobFailure::NoAgreement }.into());
+		assert_eq!(Balances::balance(&ALICE), free);
+		assert_eq!(Jobs::<Test>::get(job).unwrap().result, None);
+		// Nobody can be called an outlier without a cluster: no strikes, no pay.
+		for w in WORKERS {
+			assert_eq!(strikes(w), 0);
+			assert_eq!(earned(w), 0);
+		}
+	});
+}
+
+#[test]
+fn a_no_show_is_struck_and_the_others_reveal_after_the_commit_window() {
+	test(|| {
+		let job = submit(3, 2);
+		next_block();
+		commit(job, 10, &HONEST);
+		commit(job, 11, &HONEST);
+		assert!(matches!(phase(job), JobPhase::Committing { .. }));
+		// The reveal window opens only when the commit window closes.
+		assert_noop!(
+			ComputeMarket::reveal_result(signed(10), job, output(&HONEST), salt(10)),
+			Error::<Test>::NotRevealPhase
+		);
+		run_to_block(12);
+		assert_eq!(phase(job), JobPhase::Revealing { until: 22 });
+		System::assert_has_event(Event::ProviderStruck { provider: 12, job, reason: StrikeReason::NoShow, strikes: 1 }.into());
+		assert!(ComputeMarket::assignments_of(&12).is_empty());
+		assert_noop!(ComputeMarket::commit_result(signed(12), job, [0u8; 32]), Error::<Test>::NotCommitPhase);
+		reveal(job, 10, &HONEST);
+		reveal(job, 11, &HONEST);
+		next_block();
+		assert!(matches!(phase(job), JobPhase::Completed { .. }));
+		assert_eq!((earned(10), earned(11)), (135, 135));
+	});
+}
+
+#[test]
+fn nobody_committing_fails_the_job() {
+	test(|| {
+		let job = submit(3, 2);
+		next_block();
+		run_to_block(12);
+		assert_eq!(phase(job), JobPhase::Failed { at: 12, reason: JobFailure::NoCommitments });
+		assert_eq!(escrow(ALICE), 0);
+	});
+}
+
+#[test]
+fn commit_errors_change_nothing() {
+	test(|| {
+		let job = submit(3, 2);
+		assert_noop!(ComputeMarket::commit_result(signed(10), job, [0u8; 32]), Error::<Test>::NotCommitPhase);
+		next_block();
+		assert_noop!(ComputeMarket::commit_result(signed(10), 99, [0u8; 32]), Error::<Test>::UnknownJob);
+		assert_noop!(ComputeMarket::commit_result(signed(OUTSIDER), job, [0u8; 32]), Error::<Test>::NotAssigned);
+		commit(job, 10, &HONEST);
+		assert_noop!(ComputeMarket::commit_result(signed(10), job, [0u8; 32]), Error::<Test>::AlreadyCommitted);
+		assert_noop!(
+			ComputeMarket::report_failure(signed(10), job, InferenceFailure::BadInput),
+			Error::<Test>::AlreadyCommitted
+		);
+	});
+}
+
+#[test]
+fn reveal_errors_change_nothing() {
+	test(|| {
+		let job = submit(3, 2);
+		next_block();
+		assert_noop!(
+			ComputeMarket::reveal_result(signed(10), job, output(&HONEST), salt(10)),
+			Error::<Test>::NotRevealPhase
+		);
+		commit(job, 10, &HONEST);
+		commit(job, 11, &HONEST);
+		assert_ok!(ComputeMarket::report_failure(signed(12), job, InferenceFailure::RuntimeError));
+		assert!(matches!(phase(job), JobPhase::Revealing { .. }));
+
+		let reveal_as = |who, values: &[i32], s| ComputeMarket::reveal_result(signed(who), job, output(values), s);
+		assert_noop!(reveal_as(OUTSIDER, &HONEST, salt(OUTSIDER)), Error::<Test>::NotAssigned);
+		assert_noop!(reveal_as(12, &HONEST, salt(12)), Error::<Test>::NotCommitted);
+		// Another output, or another salt, than committed.
+		assert_noop!(reveal_as(10, &[1, 2, 3], salt(10)), Error::<Test>::RevealMismatch);
+		assert_noop!(reveal_as(10, &HONEST, [0u8; 32]), Error::<Test>::RevealMismatch);
+		assert_noop!(reveal_as(10, &[1, 2], salt(10)), Error::<Test>::WrongOutputLength);
+		assert_noop!(
+			ComputeMarket::reveal_result(signed(10), 99, output(&HONEST), salt(10)),
+			Error::<Test>::UnknownJob
+		);
+		reveal(job, 10, &HONEST);
+		assert_noop!(reveal_as(10, &HONEST, salt(10)), Error::<Test>::AlreadyRevealed);
+		reveal(job, 11, &HONEST);
+		next_block();
+		assert!(matches!(phase(job), JobPhase::Completed { .. }));
+		// After finalization the window is closed.
+		assert_noop!(reveal_as(11, &HONEST, salt(11)), Error::<Test>::NotRevealPhase);
+	});
+}
+
+#[test]
+fn workers_that_cannot_run_the_model_fail_the_job_with_the_reason() {
+	test(|| {
+		let free = Balances::balance(&ALICE);
+		let job = submit(3, 2);
+		next_block();
+		for w in WORKERS {
+			assert_ok!(ComputeMarket::report_failure(signed(w), job, InferenceFailure::BadInput));
+			System::assert_has_event(
+				Event::InferenceFailureReported { job, worker: w, reason: InferenceFailure::BadInput }.into(),
+			);
+		}
+		// All reported and nobody has anything to reveal: the job fails in the next block.
+		next_block();
+		let reason = JobFailure::InferenceFailed(InferenceFailure::BadInput);
+		assert_eq!(phase(job), JobPhase::Failed { at: 3, reason });
+		assert_eq!(Balances::balance(&ALICE), free);
+		for w in WORKERS {
+			assert_eq!(strikes(w), 0);
+		}
+	});
+}
+
+#[test]
+fn a_worker_without_the_model_it_advertised_is_struck() {
+	test(|| {
+		let job = submit(3, 2);
+		next_block();
+		assert_ok!(ComputeMarket::report_failure(signed(10), job, InferenceFailure::ModelUnavailable));
+		serve(job, &[(11, &HONEST), (12, &HONEST)]);
+		next_block();
+		assert!(matches!(phase(job), JobPhase::Completed { .. }));
+		assert_eq!(strikes(10), 1);
+		System::assert_has_event(
+			Event::ProviderStruck { provider: 10, job, reason: StrikeReason::ModelUnavailable, strikes: 1 }.into(),
+		);
+	});
+}
+
+// ---- strikes and slashing -----------------------------------------------------------------------
+
+#[test]
+fn three_strikes_slash_and_suspend() {
+	test(|| {
+		for round in 1..=3u32 {
+			let job = submit(3, 2);
+			next_block();
+			serve(job, &[(10, &HONEST), (11, &HONEST), (12, &[0, 0, 0])]);
+			next_block();
+			assert!(matches!(phase(job), JobPhase::Completed { .. }));
+			if round < 3 {
+				assert_eq!(strikes(12), round as usize);
+			}
+		}
+		let now = System::block_number();
+		// 10 % of the bond burned, suspended for 100 blocks, strikes cleared.
+		assert_eq!(Providers::<Test>::get(12).unwrap().bond, 900);
+		assert_eq!(bond_held(12), 900);
+		assert_eq!(Providers::<Test>::get(12).unwrap().suspended_until, Some(now + 100));
+		assert_eq!(strikes(12), 0);
+		System::assert_has_event(Event::ProviderSlashed { provider: 12, amount: 100, reason: SlashReason::Strikes }.into());
+		System::assert_has_event(Event::ProviderSuspended { provider: 12, until: now + 100 }.into());
+
+		// While suspended, only the two others can be assigned.
+		let job = submit(3, 2);
+		next_block();
+		assert_eq!(phase(job), JobPhase::Failed { at: now + 1, reason: JobFailure::TooFewProviders });
+		let job = submit(2, 2);
+		next_block();
+		assert_eq!(workers_of(job).len(), 2);
+		assert!(!workers_of(job).contains(&12));
+	});
+}
+
+#[test]
+fn strikes_older_than_the_window_are_forgotten() {
+	test(|| {
+		Providers::<Test>::mutate(12, |p| {
+			let p = p.as_mut().unwrap();
+			// Two strikes long ago: at its 1st and 2nd job, now at its 150th.
+			p.strikes = BoundedVec::truncate_from(vec![1, 2]);
+			p.jobs_served = 150;
+		});
+		let job = submit(3, 2);
+		next_block();
+		serve(job, &[(10, &HONEST), (11, &HONEST), (12, &[0, 0, 0])]);
+		next_block();
+		assert_eq!(strikes(12), 1);
+		assert_eq!(Providers::<Test>::get(12).unwrap().bond, BOND);
+	});
+}
+
+#[test]
+fn governance_slashes_never_below_zero() {
+	test(|| {
+		assert_noop!(ComputeMarket::slash_provider(signed(ALICE), 10, 1), DispatchError::BadOrigin);
+		assert_noop!(ComputeMarket::slash_provider(RawOrigin::Root.into(), OUTSIDER, 1), Error::<Test>::NotProvider);
+		assert_noop!(ComputeMarket::slash_provider(RawOrigin::Root.into(), 10, BOND + 1), Error::<Test>::SlashExceedsBond);
+		let issuance = Balances::total_issuance();
+		assert_ok!(ComputeMarket::slash_provider(RawOrigin::Root.into(), 10, BOND));
+		assert_eq!(Providers::<Test>::get(10).unwrap().bond, 0);
+		assert_eq!(bond_held(10), 0);
+		assert_eq!(Balances::total_issuance(), issuance - BOND);
+		System::assert_last_event(Event::ProviderSlashed { provider: 10, amount: BOND, reason: SlashReason::Governance }.into());
+		assert_noop!(ComputeMarket::slash_provider(RawOrigin::Root.into(), 10, 1), Error::<Test>::SlashExceedsBond);
+	});
+}
+
+// ---- retention and timing -----------------------------------------------------------------------
+
+#[test]
+fn results_are_pruned_after_the_retention_period() {
+	test(|| {
+		let job = submit(1, 1);
+		next_block();
+		serve(job, &[(workers_of(job)[0], &HONEST)]);
+		next_block();
+		assert_eq!(phase(job), JobPhase::Completed { at: 3 });
+		// ResultRetention is 20 blocks.
+		run_to_block(22);
+		assert!(Jobs::<Test>::get(job).is_some());
+		run_to_block(23);
+		assert!(Jobs::<Test>::get(job).is_none());
+	});
+}
+
+#[test]
+fn a_single_worker_job_completes_two_blocks_after_submission() {
+	test(|| {
+		// As in `--dev` (n = k = 1): submitted in block 1, assigned in 2, committed and
+		// revealed in 2, finalized in 3.
+		let job = submit(1, 1);
+		next_block();
+		let worker = workers_of(job)[0];
+		serve(job, &[(worker, &HONEST)]);
+		next_block();
+		assert_eq!(phase(job), JobPhase::Completed { at: 3 });
+		assert_eq!(earned(worker), 270);
+		assert!(matches!(
+			Jobs::<Test>::get(job).unwrap().assignments[0].work,
+			WorkState::Revealed(_)
+		));
+	});
+}
+
+#[test]
+fn on_initialize_reports_more_weight_for_more_work() {
+	test(|| {
+		System::set_block_number(2);
+		let idle = ComputeMarket::on_initialize(2);
+		submit(3, 2);
+		System::set_block_number(3);
+		let busy = ComputeMarket::on_initialize(3);
+		assert!(busy.ref_time() > idle.ref_time());
+		assert!(matches!(phase(0), JobPhase::Committing { .. }));
+	});
+}
