@@ -53,6 +53,8 @@ pub use weights::WeightInfo;
 pub trait BenchmarkHelper<AccountId> {
 	/// Gives `who` enough free balance for deposits, bonds and fees.
 	fn fund(who: &AccountId);
+	/// Makes the seed source answer in the current block (sets the block's randomness).
+	fn set_randomness();
 }
 
 /// The domain tag of job-assignment seeds.

@@ -79,6 +79,9 @@ impl crate::BenchmarkHelper<AccountId> for Test {
 		use polkadot_sdk::frame_support::traits::fungible::Mutate;
 		let _ = Balances::mint_into(who, 1_000_000_000);
 	}
+	fn set_randomness() {
+		RANDOMNESS.with(|r| *r.borrow_mut() = Some([5u8; 32]));
+	}
 }
 
 impl pallet_compute_market::Config for Test {

@@ -90,7 +90,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Takes the due step of job `id`, by its phase. Returns the weight used.
-	fn step(id: JobId, now: BlockNumberFor<T>) -> Weight {
+	pub(crate) fn step(id: JobId, now: BlockNumberFor<T>) -> Weight {
 		let Some(job) = Jobs::<T>::get(id) else { return T::DbWeight::get().reads(1) };
 		match job.phase {
 			JobPhase::Pending => Self::assign(id, job, now),
