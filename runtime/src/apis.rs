@@ -246,6 +246,30 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_compute_market::runtime_api::ComputeApi<
+		Block,
+		AccountId,
+		pallet_compute_market::JobOf<Runtime>,
+		pallet_compute_market::ModelOf<Runtime>,
+		pallet_compute_market::ProviderOf<Runtime>,
+	> for Runtime {
+		fn job(id: pallet_compute_market::JobId) -> Option<pallet_compute_market::JobOf<Runtime>> {
+			pallet_compute_market::Jobs::<Runtime>::get(id)
+		}
+
+		fn assignments_of(worker: AccountId) -> Vec<pallet_compute_market::JobId> {
+			ComputeMarket::assignments_of(&worker)
+		}
+
+		fn models() -> Vec<(pallet_compute_market::ModelId, pallet_compute_market::ModelOf<Runtime>)> {
+			ComputeMarket::models()
+		}
+
+		fn provider(who: AccountId) -> Option<pallet_compute_market::ProviderOf<Runtime>> {
+			pallet_compute_market::Providers::<Runtime>::get(who)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

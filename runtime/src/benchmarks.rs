@@ -8,7 +8,7 @@ use polkadot_sdk::{
 };
 
 pub use frame_system_benchmarking::Pallet as SystemBench;
-pub use crate::{DeviceRegistry, ValidatorSet};
+pub use crate::{ComputeMarket, DeviceRegistry, ValidatorSet};
 
 impl frame_system_benchmarking::Config for Runtime {}
 
@@ -16,6 +16,7 @@ define_benchmarks!(
 	[frame_system, SystemBench::<Runtime>]
 	[pallet_validator_set, ValidatorSet]
 	[pallet_device_registry, DeviceRegistry]
+	[pallet_compute_market, ComputeMarket]
 	[pallet_balances, Balances]
 );
 
@@ -40,5 +41,19 @@ impl pallet_validator_set::BenchmarkHelper<AccountId> for ValidatorSetBenchmarkH
 			grandpa: ed25519::Public::from_raw(raw).into(),
 		};
 		pallet_session::NextKeys::<Runtime>::insert(who, keys);
+	}
+}
+
+/// Funds benchmark accounts of the compute market and gives its blocks BABE randomness.
+pub struct ComputeMarketBenchmarkHelper;
+
+impl pallet_compute_market::BenchmarkHelper<AccountId> for ComputeMarketBenchmarkHelper {
+	fn fund(who: &AccountId) {
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		let _ = crate::Balances::mint_into(who, 1_000_000 * crate::UNIT);
+	}
+
+	fn set_randomness() {
+		polkadot_sdk::pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([5u8; 32]));
 	}
 }

@@ -3,7 +3,7 @@
 //! --chain dev|local`, and `make chain-specs`).
 
 use crate::{
-	AccountId, BalancesConfig, DeviceRegistryConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	AccountId, BalancesConfig, ComputeMarketConfig, DeviceRegistryConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
 	BABE_GENESIS_EPOCH_CONFIG, UNIT,
 };
 use alloc::{vec, vec::Vec};
@@ -31,6 +31,53 @@ pub const DEV_MAKER_PUBLIC: [u8; 32] = [
 /// Every endowed development account starts with one million ASY.
 pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
 
+/// The models the chain ships (`models/models.json`, made by `models/generate.py`).
+const SHIPPED_MODELS_JSON: &str = include_str!("../../models/models.json");
+
+/// The bond each development provider holds: the minimum, 100 ASY.
+pub const DEV_PROVIDER_BOND: u128 = 100 * UNIT;
+
+/// Decodes a `0x`-prefixed 32-byte hex string.
+fn hex32(text: &str) -> Option<[u8; 32]> {
+	let digits = text.strip_prefix("0x")?.as_bytes();
+	if digits.len() != 64 {
+		return None;
+	}
+	let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+	let mut out = [0u8; 32];
+	for (i, pair) in digits.chunks(2).enumerate() {
+		out[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
+	}
+	Some(out)
+}
+
+/// The shipped models: id (`blake2_256` of the ONNX file) and registration meta. A
+/// malformed `models.json` fails the build of every preset (and the runtime tests).
+pub fn shipped_models() -> Vec<(pallet_compute_market::ModelId, pallet_compute_market::ModelMetaOf<Runtime>)> {
+	let entries: Vec<Value> = serde_json::from_str(SHIPPED_MODELS_JSON).expect("models/models.json is a JSON list");
+	entries
+		.iter()
+		.map(|m| {
+			let text = |key: &str| m[key].as_str().expect("models.json: a text field").as_bytes().to_vec();
+			let number = |key: &str| m[key].as_u64().expect("models.json: a number field") as u32;
+			let id = hex32(m["model_id"].as_str().expect("models.json: model_id")).expect("models.json: a 32-byte hex id");
+			let mut uri = b"models/".to_vec();
+			uri.extend(text("file"));
+			let meta = pallet_compute_market::ModelMeta {
+				name: text("name").try_into().expect("models.json: name fits"),
+				input_len: number("input_len"),
+				output_len: number("output_len"),
+				fraction_bits: number("fraction_bits") as u8,
+				classifier: m["classifier"].as_bool().expect("models.json: classifier"),
+				absolute_tolerance: None,
+				relative_tolerance_ppm: None,
+				uri: Some(uri.try_into().expect("models.json: uri fits")),
+			};
+			(id, meta)
+		})
+		.collect()
+}
+
 /// The session keys of a development validator: BABE from its sr25519 seed, GRANDPA
 /// from the ed25519 key of the same seed (`//Alice`, …).
 fn dev_session_keys((sr, ed): (Sr25519Keyring, Ed25519Keyring)) -> (AccountId, SessionKeys) {
@@ -41,11 +88,21 @@ fn dev_session_keys((sr, ed): (Sr25519Keyring, Ed25519Keyring)) -> (AccountId, S
 
 /// A genesis with `validators` (and their session keys), `root` as sudo, and `endowed`
 /// accounts funded.
+///
+/// The shipped models are registered by `root`; every validator's `infr` account (the
+/// account of its dev seed, as `--alice` … insert it) is a compute provider serving them;
+/// jobs need at least `min_redundancy` workers.
 fn testnet_genesis(
 	validators: Vec<(Sr25519Keyring, Ed25519Keyring)>,
 	root: AccountId,
 	endowed: Vec<AccountId>,
+	min_redundancy: u32,
 ) -> Value {
+	let models = shipped_models();
+	let model_ids: Vec<_> = models.iter().map(|(id, _)| *id).collect();
+	let providers: Vec<(AccountId, u128, Vec<_>)> =
+		validators.iter().map(|(sr, _)| (sr.to_account_id(), DEV_PROVIDER_BOND, model_ids.clone())).collect();
+	let models: Vec<_> = models.into_iter().map(|(id, meta)| (id, meta, root.clone())).collect();
 	let keys: Vec<(AccountId, AccountId, SessionKeys)> = validators
 		.into_iter()
 		.map(dev_session_keys)
@@ -65,6 +122,7 @@ fn testnet_genesis(
 				MultiSigner::from(polkadot_sdk::sp_core::sr25519::Public::from_raw(DEV_MAKER_PUBLIC)),
 			)],
 		},
+		compute_market: ComputeMarketConfig { models, providers, min_redundancy },
 	})
 }
 
@@ -73,16 +131,19 @@ fn endowed_dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
-/// `development`: Alice alone validates; she is sudo.
+/// `development`: Alice alone validates and serves inference; she is sudo; jobs may ask
+/// for a single worker (n = k = 1).
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		Sr25519Keyring::Alice.to_account_id(),
 		endowed_dev_accounts(),
+		1,
 	)
 }
 
-/// `local_testnet`: Alice, Bob, Charlie and Dave validate; Alice is sudo.
+/// `local_testnet`: Alice, Bob, Charlie and Dave validate and serve inference; Alice is
+/// sudo; jobs ask for at least 3 workers (the usual n = 3, k = 2).
 pub fn local_config_genesis() -> Value {
 	testnet_genesis(
 		vec![
@@ -93,6 +154,7 @@ pub fn local_config_genesis() -> Value {
 		],
 		Sr25519Keyring::Alice.to_account_id(),
 		endowed_dev_accounts(),
+		3,
 	)
 }
 

@@ -194,4 +194,7 @@ mod runtime {
 
 	#[runtime::pallet_index(12)]
 	pub type DeviceRegistry = pallet_device_registry;
+
+	#[runtime::pallet_index(13)]
+	pub type ComputeMarket = pallet_compute_market;
 }

@@ -1,8 +1,10 @@
-//! The chain randomness helper, wired to BABE: `R` is the VRF output of the current
-//! block's author (`pallet_babe::AuthorVrfRandomness`), which nobody knew before this block
-//! was authored. Pallets must only derive seeds for subjects committed in earlier blocks
-//! (a job assigned in the block after its submission, a beacon's witnesses selected after
-//! the witness window closes), so the author cannot pick R after seeing the subject.
+//! The chain randomness helper, wired to BABE: `R` is `pallet_babe::AuthorVrfRandomness`,
+//! the VRF output of a block's author. BABE puts it in its `on_finalize`, so during a
+//! block's `on_initialize` and extrinsics it is the previous block's output, and in the
+//! `on_finalize` of pallets after BABE it is this block's. Pallets derive seeds in their
+//! `on_finalize` for subjects committed in earlier blocks (a job is assigned at the end of
+//! the block after its submission), so neither the submitter nor the author that included
+//! the subject knew R.
 
 use crate::Runtime;
 use assay_primitives::{derive_seed, SeedSource};

@@ -5,7 +5,7 @@
 use crate::*;
 use assay_primitives::{EarningSource, SeedSource};
 use frame_support::traits::{
-	fungible::{Balanced, Inspect},
+	fungible::Balanced,
 	tokens::{Fortitude, Precision, Preservation},
 	OnUnbalanced,
 };
@@ -57,16 +57,41 @@ fn babe_digest(index: u32, slot: u64) -> Digest {
 	Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, codec::Encode::encode(&pre))] }
 }
 
+/// A BABE secondary VRF pre-digest: authority `index` (a dev keyring validator) signs the
+/// slot's VRF transcript, so the block carries VRF randomness.
+fn babe_vrf_digest(index: u32, keyring: Sr25519Keyring, slot: u64) -> Digest {
+	use polkadot_sdk::{
+		sp_consensus_babe::{digests::SecondaryVRFPreDigest, make_vrf_sign_data},
+		sp_core::crypto::VrfSecret,
+	};
+	let data = make_vrf_sign_data(
+		&pallet_babe::Randomness::<Runtime>::get(),
+		slot.into(),
+		pallet_babe::EpochIndex::<Runtime>::get(),
+	);
+	let pre = PreDigest::SecondaryVRF(SecondaryVRFPreDigest {
+		authority_index: index,
+		slot: slot.into(),
+		vrf_signature: keyring.pair().vrf_sign(&data),
+	});
+	Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, codec::Encode::encode(&pre))] }
+}
+
 /// Starts block `n` authored by authority `index`: finalizes the current block, then
 /// runs every pallet's on_initialize for the new one.
 fn start_block(n: BlockNumber, index: u32) {
+	start_block_with(n, |slot| babe_digest(index, slot));
+}
+
+/// Starts block `n` with the pre-digest `digest` makes for the next slot.
+fn start_block_with(n: BlockNumber, digest: impl FnOnce(u64) -> Digest) {
 	use frame_support::traits::{OnFinalize, OnInitialize};
 	if System::block_number() > 0 {
 		AllPalletsWithSystem::on_finalize(System::block_number());
 	}
 	let slot = Babe::current_slot().saturating_add(1u64);
 	System::reset_events();
-	System::initialize(&n, &System::parent_hash(), &babe_digest(index, *slot));
+	System::initialize(&n, &System::parent_hash(), &digest(*slot));
 	AllPalletsWithSystem::on_initialize(n);
 	// The timestamp inherent: Babe checks it against the slot.
 	Timestamp::set_timestamp(*slot * SLOT_DURATION);
@@ -310,5 +335,117 @@ mod devices {
 				assert_eq!(maker.signer, MultiSigner::from(dev_maker().public()).into_account());
 			});
 		}
+	}
+}
+
+// ---- the compute market over real BABE randomness and the earnings ledger ----------------
+
+mod compute {
+	use super::*;
+	use pallet_compute_market::{commitment::commitment, JobPhase, WorkState};
+	use polkadot_sdk::{frame_support::BoundedVec, sp_crypto_hashing::blake2_256};
+
+	fn alice() -> AccountId {
+		Sr25519Keyring::Alice.to_account_id()
+	}
+
+	fn bob() -> AccountId {
+		Sr25519Keyring::Bob.to_account_id()
+	}
+
+	#[test]
+	fn shipped_model_ids_are_the_hashes_of_the_committed_files() {
+		let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+		let listed: Vec<Value> =
+			serde_json::from_slice(&std::fs::read(dir.join("models.json")).unwrap()).unwrap();
+		let models = genesis_config_presets::shipped_models();
+		assert_eq!(models.len(), 4);
+		for ((id, meta), entry) in models.iter().zip(&listed) {
+			let bytes = std::fs::read(dir.join(entry["file"].as_str().unwrap())).unwrap();
+			assert_eq!(*id, blake2_256(&bytes), "{}", entry["file"]);
+			assert_eq!(meta.input_len as u64, entry["input_len"].as_u64().unwrap());
+			assert_eq!(meta.output_len as u64, entry["output_len"].as_u64().unwrap());
+		}
+	}
+
+	#[test]
+	fn presets_register_the_models_and_the_validators_as_providers() {
+		for (preset, validators, min) in [(DEV_RUNTIME_PRESET, 1, 1), (LOCAL_TESTNET_RUNTIME_PRESET, 4, 3)] {
+			preset_ext(preset).execute_with(|| {
+				assert_eq!(ComputeMarket::models().len(), 4);
+				assert_eq!(pallet_compute_market::MinRedundancy::<Runtime>::get(), min);
+				let providers: Vec<_> = pallet_compute_market::Providers::<Runtime>::iter().collect();
+				assert_eq!(providers.len(), validators);
+				for (who, provider) in providers {
+					assert!(ValidatorSet::validators().contains(&who));
+					assert_eq!(provider.models.len(), 4);
+					assert_eq!(provider.bond, genesis_config_presets::DEV_PROVIDER_BOND);
+				}
+				ComputeMarket::do_try_state().unwrap();
+			});
+		}
+	}
+
+	#[test]
+	fn a_dev_job_is_assigned_with_babe_randomness_served_and_paid() {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			start_block(1, 0);
+			let (model, meta) = genesis_config_presets::shipped_models().remove(0);
+			let input: Vec<u8> = (0..meta.input_len).flat_map(|i| (i as i32 * 1000).to_le_bytes()).collect();
+			let fee = 10 * UNIT;
+			assert_ok(ComputeMarket::submit_job(
+				RuntimeOrigin::signed(bob()),
+				model,
+				BoundedVec::truncate_from(input),
+				fee,
+				1,
+				1,
+			));
+			let job = 0;
+
+			// Block 2 carries no VRF output: at its end there is no randomness, the job waits.
+			start_block(2, 0);
+			start_block_with(3, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			assert_eq!(pallet_compute_market::Jobs::<Runtime>::get(job).map(|j| j.phase), Some(JobPhase::Pending));
+			assert!(pallet_babe::AuthorVrfRandomness::<Runtime>::get().is_none());
+
+			// Block 3 carries Alice's VRF output: at its end (after BABE's on_finalize) the
+			// job is assigned to Alice, the only provider.
+			start_block(4, 0);
+			assert!(pallet_babe::AuthorVrfRandomness::<Runtime>::get().is_some());
+			assert!(matches!(
+				pallet_compute_market::Jobs::<Runtime>::get(job).map(|j| j.phase),
+				Some(JobPhase::Committing { until: 13 })
+			));
+			assert_eq!(ComputeMarket::assignments_of(&alice()), vec![job]);
+
+			let output = vec![12_345i32];
+			let salt = [3u8; 32];
+			assert_ok(ComputeMarket::commit_result(
+				RuntimeOrigin::signed(alice()),
+				job,
+				commitment(job, &alice(), &salt, &output),
+			));
+			assert_ok(ComputeMarket::reveal_result(
+				RuntimeOrigin::signed(alice()),
+				job,
+				BoundedVec::truncate_from(output.clone()),
+				salt,
+			));
+			// Everything revealed in block 4: finalized at the end of block 5.
+			start_block(5, 0);
+			start_block(6, 0);
+			let record = pallet_compute_market::Jobs::<Runtime>::get(job).unwrap();
+			assert_eq!(record.phase, JobPhase::Completed { at: 5 });
+			assert_eq!(record.result.map(|r| r.into_inner()), Some(output));
+			assert!(matches!(record.assignments[0].work, WorkState::Revealed(_)));
+			// 90 % of the fee reaches Alice and the ledger; 10 % is burned.
+			assert_eq!(Earnings::earnings_of(&alice()).compute, fee * 9 / 10);
+			ComputeMarket::do_try_state().unwrap();
+		});
+	}
+
+	fn assert_ok(result: polkadot_sdk::sp_runtime::DispatchResult) {
+		assert!(result.is_ok(), "{result:?}");
 	}
 }

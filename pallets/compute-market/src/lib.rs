@@ -18,7 +18,8 @@
 //!   get strikes (`StrikeLimit` within `StrikeWindow` jobs: slash and suspension); a worker
 //!   that committed and never revealed is slashed. Without a cluster of k the job fails
 //!   and the fee is refunded.
-//! - Jobs move on in `on_initialize`, at most `MaxStepsPerBlock` steps per block; finished
+//! - Jobs move on in `on_finalize` (after BABE has put this block's VRF output), at most
+//!   `MaxStepsPerBlock` steps per block, their weight reserved in `on_initialize`; finished
 //!   jobs are kept `ResultRetention` blocks, then pruned.
 //!
 //! Reads are the runtime API `ComputeApi`.
@@ -536,9 +537,17 @@ pub mod pallet {
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
-		/// Prunes expired results and takes the job steps due in this block.
+		/// Reserves the weight of the work `on_finalize` will do: the results expiring now
+		/// and the job steps due now (at most `MaxStepsPerBlock`).
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::process_block(now)
+			Self::block_weight(now)
+		}
+
+		/// Prunes expired results and takes the job steps due in this block. This runs after
+		/// BABE's `on_finalize`, so assignment seeds use this block's VRF output, which
+		/// nobody knew when the job was submitted in an earlier block.
+		fn on_finalize(now: BlockNumberFor<T>) {
+			Self::process_block(now);
 		}
 
 		fn integrity_test() {

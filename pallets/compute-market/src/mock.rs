@@ -207,12 +207,14 @@ pub fn test(test: impl FnOnce()) {
 	});
 }
 
-/// Advances to block `n`, running the pallet's `on_initialize` in each block.
+/// Advances to block `n`: finishes each block (`on_finalize`, where job steps happen) and
+/// starts the next (`on_initialize`), checking the invariants in between.
 pub fn run_to_block(n: BlockNumber) {
 	while System::block_number() < n {
-		let next = System::block_number() + 1;
-		System::set_block_number(next);
-		ComputeMarket::on_initialize(next);
+		let now = System::block_number();
+		ComputeMarket::on_finalize(now);
 		ComputeMarket::do_try_state().expect("invariants hold after every block");
+		System::set_block_number(now + 1);
+		ComputeMarket::on_initialize(now + 1);
 	}
 }

@@ -55,6 +55,28 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The weight `process_block(now)` will use at most: one prune per result expiring now
+	/// and, for each due step it will take, the heaviest step.
+	pub(crate) fn block_weight(now: BlockNumberFor<T>) -> Weight {
+		let expiring = Expiring::<T>::decode_len(now).unwrap_or(0) as u64;
+		let mut due = 0u32;
+		let mut cursor = DueCursor::<T>::get().unwrap_or(now).min(now);
+		let mut looks = T::MaxStepsPerBlock::get();
+		while cursor <= now && due < T::MaxStepsPerBlock::get() && looks > 0 {
+			looks = looks.saturating_sub(1);
+			due = due.saturating_add(Due::<T>::decode_len(cursor).unwrap_or(0) as u32);
+			cursor = cursor.saturating_add(One::one());
+		}
+		let steps = u64::from(due.min(T::MaxStepsPerBlock::get()));
+		let heaviest_step = T::WeightInfo::assign_job(T::MaxProvidersPerModel::get())
+			.max(T::WeightInfo::close_commit_window())
+			.max(T::WeightInfo::finalize_job());
+		T::WeightInfo::process_block_base()
+			.saturating_add(T::WeightInfo::prune_job().saturating_mul(expiring))
+			.saturating_add(heaviest_step.saturating_mul(steps))
+			.saturating_add(T::DbWeight::get().reads(u64::from(T::MaxStepsPerBlock::get())))
+	}
+
 	/// The block's work: prune the results expiring now, then take the due steps, oldest
 	/// first, at most `MaxStepsPerBlock` of them (the rest wait, in place, for the next
 	/// block). Returns the weight used.

@@ -48,9 +48,10 @@ fn submit_for(model: crate::ModelId, n: u32, k: u32) -> JobId {
 	id
 }
 
-/// Moves to the next block (assignment happens there).
-fn next_block() {
-	run_to_block(System::block_number() + 1);
+/// Finishes this block and the next: what became due now (assignment of a job submitted
+/// in this block, finalization after the last reveal) happens at the end of the next block.
+fn settle() {
+	run_to_block(System::block_number() + 2);
 }
 
 fn workers_of(job: JobId) -> Vec<AccountId> {
@@ -208,10 +209,10 @@ fn unbonding_releases_the_bond_after_the_period() {
 		assert_noop!(ComputeMarket::withdraw_bond(signed(OUTSIDER)), Error::<Test>::NotProvider);
 
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		assert_noop!(ComputeMarket::unregister_provider(signed(w)), Error::<Test>::HasOpenAssignments);
 		serve(job, &[(10, &HONEST), (11, &HONEST), (12, &HONEST)]);
-		next_block();
+		settle();
 		assert!(matches!(phase(job), JobPhase::Completed { .. }));
 
 		assert_ok!(ComputeMarket::unregister_provider(signed(w)));
@@ -254,7 +255,7 @@ fn submitting_holds_the_fee_and_cancelling_refunds_it_in_full() {
 		System::assert_last_event(Event::JobCancelled { job }.into());
 
 		// Nothing happens for it in the next block.
-		next_block();
+		settle();
 		assert!(Jobs::<Test>::get(job).is_none());
 	});
 }
@@ -263,7 +264,7 @@ fn submitting_holds_the_fee_and_cancelling_refunds_it_in_full() {
 fn an_assigned_job_can_no_longer_be_cancelled() {
 	test(|| {
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		assert_noop!(ComputeMarket::cancel_job(signed(ALICE), job), Error::<Test>::AlreadyAssigned);
 	});
 }
@@ -323,7 +324,7 @@ fn assignment_picks_the_lowest_hashes_with_randomness_from_the_next_block() {
 		// The block's randomness is set after submission: it could not be known then.
 		let randomness = [42u8; 32];
 		RANDOMNESS.with(|r| *r.borrow_mut() = Some(randomness));
-		next_block();
+		settle();
 
 		let seed = derive_seed(ASSIGNMENT_DOMAIN, &randomness, &job.encode());
 		let mut ranked: Vec<([u8; 32], AccountId)> =
@@ -347,10 +348,10 @@ fn without_randomness_assignment_waits_a_block() {
 	test(|| {
 		let job = submit(3, 2);
 		RANDOMNESS.with(|r| *r.borrow_mut() = None);
-		next_block();
+		settle();
 		assert_eq!(phase(job), JobPhase::Pending);
 		RANDOMNESS.with(|r| *r.borrow_mut() = Some([1u8; 32]));
-		next_block();
+		settle();
 		assert!(matches!(phase(job), JobPhase::Committing { .. }));
 	});
 }
@@ -360,7 +361,7 @@ fn too_few_providers_fails_the_job_at_once_with_a_refund() {
 	test(|| {
 		let free = Balances::balance(&ALICE);
 		let job = submit(4, 2);
-		next_block();
+		settle();
 		assert_eq!(phase(job), JobPhase::Failed { at: 2, reason: JobFailure::TooFewProviders });
 		assert_eq!(Balances::balance(&ALICE), free);
 		assert_eq!(escrow(ALICE), 0);
@@ -376,12 +377,12 @@ fn suspended_unbonding_and_underbonded_providers_are_not_assigned() {
 		assert_ok!(ComputeMarket::unregister_provider(signed(11)));
 		Providers::<Test>::mutate(12, |p| p.as_mut().unwrap().suspended_until = Some(5));
 		let job = submit(1, 1);
-		next_block();
+		settle();
 		assert_eq!(phase(job), JobPhase::Failed { at: 2, reason: JobFailure::TooFewProviders });
 		// The suspension ends at block 5.
 		run_to_block(4);
 		let job = submit(1, 1);
-		next_block();
+		settle();
 		assert_eq!(workers_of(job), vec![12]);
 	});
 }
@@ -390,11 +391,11 @@ fn suspended_unbonding_and_underbonded_providers_are_not_assigned() {
 fn steps_beyond_the_per_block_bound_wait_for_the_next_block() {
 	test(|| {
 		let jobs: Vec<JobId> = (0..6).map(|_| submit(1, 1)).collect();
-		next_block();
+		settle();
 		let assigned = |jobs: &[JobId]| jobs.iter().filter(|j| matches!(phase(**j), JobPhase::Committing { .. })).count();
 		// MaxStepsPerBlock is 4.
 		assert_eq!(assigned(&jobs), 4);
-		next_block();
+		settle();
 		assert_eq!(assigned(&jobs), 6);
 	});
 }
@@ -406,7 +407,7 @@ fn three_honest_workers_complete_the_job_and_share_the_fee() {
 	test(|| {
 		let issuance = Balances::total_issuance();
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		assert_eq!(workers_of(job).len(), 3);
 		let before: Vec<Balance> = WORKERS.iter().map(|w| Balances::balance(w)).collect();
 		for w in WORKERS {
@@ -414,15 +415,15 @@ fn three_honest_workers_complete_the_job_and_share_the_fee() {
 			System::assert_has_event(Event::ResultCommitted { job, worker: w }.into());
 		}
 		// Everyone committed: revealing starts at once.
-		assert_eq!(phase(job), JobPhase::Revealing { until: 12 });
-		System::assert_has_event(Event::RevealStarted { job, reveal_until: 12 }.into());
+		assert_eq!(phase(job), JobPhase::Revealing { until: 13 });
+		System::assert_has_event(Event::RevealStarted { job, reveal_until: 13 }.into());
 		for w in WORKERS {
 			reveal(job, w, &HONEST);
 			System::assert_last_event(Event::ResultRevealed { job, worker: w }.into());
 		}
-		// Everyone revealed: finalized in the next block.
-		next_block();
-		assert_eq!(phase(job), JobPhase::Completed { at: 3 });
+		// Everyone revealed: finalized at the end of the next block.
+		settle();
+		assert_eq!(phase(job), JobPhase::Completed { at: 4 });
 		assert_eq!(result(job), HONEST.to_vec());
 		let result_hash = HONEST.to_vec().using_encoded(blake2_256);
 		System::assert_has_event(Event::JobCompleted { job, result_hash }.into());
@@ -445,10 +446,10 @@ fn three_honest_workers_complete_the_job_and_share_the_fee() {
 fn a_dissenter_is_struck_and_the_other_two_are_paid() {
 	test(|| {
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		let liar = [0, 0, 0];
 		serve(job, &[(10, &HONEST), (11, &liar), (12, &HONEST)]);
-		next_block();
+		settle();
 		assert!(matches!(phase(job), JobPhase::Completed { .. }));
 		assert_eq!(result(job), HONEST.to_vec());
 		// 270 / 2 = 135 each.
@@ -465,13 +466,13 @@ fn a_dissenter_is_struck_and_the_other_two_are_paid() {
 fn float_noise_between_workers_still_agrees_and_the_median_is_paid() {
 	test(|| {
 		let job = submit(3, 3);
-		next_block();
+		settle();
 		// The same model on three machines: outputs 1–3 units apart in the last place.
 		let a = [65_536, -1_000, 250_000];
 		let b = [65_537, -1_003, 250_002];
 		let c = [65_534, -999, 249_999];
 		serve(job, &[(10, &a), (11, &b), (12, &c)]);
-		next_block();
+		settle();
 		assert!(matches!(phase(job), JobPhase::Completed { .. }));
 		// Element-wise lower median of the three.
 		assert_eq!(result(job), vec![65_536, -1_000, 250_000]);
@@ -483,12 +484,12 @@ fn float_noise_between_workers_still_agrees_and_the_median_is_paid() {
 fn a_classifier_output_with_another_top_class_is_an_outlier() {
 	test(|| {
 		let job = submit_for(CLASSIFIER, 3, 2);
-		next_block();
+		settle();
 		// Within 8 units element-wise, but worker 12's top class is the first.
 		let top_second = [30_000, 30_004, 100];
 		let top_first = [30_004, 30_000, 100];
 		serve(job, &[(10, &top_second), (11, &top_second), (12, &top_first)]);
-		next_block();
+		settle();
 		assert_eq!(result(job), top_second.to_vec());
 		assert_eq!(strikes(12), 1);
 	});
@@ -498,16 +499,16 @@ fn a_classifier_output_with_another_top_class_is_an_outlier() {
 fn a_committer_who_never_reveals_is_slashed() {
 	test(|| {
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		for w in WORKERS {
 			commit(job, w, &HONEST);
 		}
 		reveal(job, 10, &HONEST);
 		reveal(job, 11, &HONEST);
-		// Worker 12 stays silent; the reveal window ends at block 12.
-		run_to_block(11);
+		// Worker 12 stays silent; the reveal window ends with block 13.
+		run_to_block(13);
 		assert!(matches!(phase(job), JobPhase::Revealing { .. }));
-		run_to_block(12);
+		run_to_block(14);
 		assert!(matches!(phase(job), JobPhase::Completed { .. }));
 		// 20 % of its bond is burned.
 		assert_eq!(bond_held(12), 800);
@@ -522,10 +523,10 @@ fn three_mutually_disagreeing_outputs_fail_the_job_with_a_refund() {
 	test(|| {
 		let free = Balances::balance(&ALICE);
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		serve(job, &[(10, &[0, 0, 0]), (11, &[100_000, 0, 0]), (12, &[200_000, 0, 0])]);
-		next_block();
-		assert_eq!(phase(job), JobPhase::Failed { at: 3, reason: JobFailure::NoAgreement });
+		settle();
+		assert_eq!(phase(job), JobPhase::Failed { at: 4, reason: JobFailure::NoAgreement });
 		System::assert_has_event(Event::JobFailed { job, reason: JobFailure::NoAgreement }.into());
 		assert_eq!(Balances::balance(&ALICE), free);
 		assert_eq!(Jobs::<Test>::get(job).unwrap().result, None);
@@ -541,7 +542,7 @@ fn three_mutually_disagreeing_outputs_fail_the_job_with_a_refund() {
 fn a_no_show_is_struck_and_the_others_reveal_after_the_commit_window() {
 	test(|| {
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		commit(job, 10, &HONEST);
 		commit(job, 11, &HONEST);
 		assert!(matches!(phase(job), JobPhase::Committing { .. }));
@@ -551,13 +552,15 @@ fn a_no_show_is_struck_and_the_others_reveal_after_the_commit_window() {
 			Error::<Test>::NotRevealPhase
 		);
 		run_to_block(12);
+		assert!(matches!(phase(job), JobPhase::Committing { .. }));
+		run_to_block(13);
 		assert_eq!(phase(job), JobPhase::Revealing { until: 22 });
 		System::assert_has_event(Event::ProviderStruck { provider: 12, job, reason: StrikeReason::NoShow, strikes: 1 }.into());
 		assert!(ComputeMarket::assignments_of(&12).is_empty());
 		assert_noop!(ComputeMarket::commit_result(signed(12), job, [0u8; 32]), Error::<Test>::NotCommitPhase);
 		reveal(job, 10, &HONEST);
 		reveal(job, 11, &HONEST);
-		next_block();
+		settle();
 		assert!(matches!(phase(job), JobPhase::Completed { .. }));
 		assert_eq!((earned(10), earned(11)), (135, 135));
 	});
@@ -567,8 +570,8 @@ fn a_no_show_is_struck_and_the_others_reveal_after_the_commit_window() {
 fn nobody_committing_fails_the_job() {
 	test(|| {
 		let job = submit(3, 2);
-		next_block();
-		run_to_block(12);
+		settle();
+		run_to_block(13);
 		assert_eq!(phase(job), JobPhase::Failed { at: 12, reason: JobFailure::NoCommitments });
 		assert_eq!(escrow(ALICE), 0);
 	});
@@ -579,7 +582,7 @@ fn commit_errors_change_nothing() {
 	test(|| {
 		let job = submit(3, 2);
 		assert_noop!(ComputeMarket::commit_result(signed(10), job, [0u8; 32]), Error::<Test>::NotCommitPhase);
-		next_block();
+		settle();
 		assert_noop!(ComputeMarket::commit_result(signed(10), 99, [0u8; 32]), Error::<Test>::UnknownJob);
 		assert_noop!(ComputeMarket::commit_result(signed(OUTSIDER), job, [0u8; 32]), Error::<Test>::NotAssigned);
 		commit(job, 10, &HONEST);
@@ -595,7 +598,7 @@ fn commit_errors_change_nothing() {
 fn reveal_errors_change_nothing() {
 	test(|| {
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		assert_noop!(
 			ComputeMarket::reveal_result(signed(10), job, output(&HONEST), salt(10)),
 			Error::<Test>::NotRevealPhase
@@ -619,7 +622,7 @@ fn reveal_errors_change_nothing() {
 		reveal(job, 10, &HONEST);
 		assert_noop!(reveal_as(10, &HONEST, salt(10)), Error::<Test>::AlreadyRevealed);
 		reveal(job, 11, &HONEST);
-		next_block();
+		settle();
 		assert!(matches!(phase(job), JobPhase::Completed { .. }));
 		// After finalization the window is closed.
 		assert_noop!(reveal_as(11, &HONEST, salt(11)), Error::<Test>::NotRevealPhase);
@@ -631,7 +634,7 @@ fn workers_that_cannot_run_the_model_fail_the_job_with_the_reason() {
 	test(|| {
 		let free = Balances::balance(&ALICE);
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		for w in WORKERS {
 			assert_ok!(ComputeMarket::report_failure(signed(w), job, InferenceFailure::BadInput));
 			System::assert_has_event(
@@ -639,9 +642,9 @@ fn workers_that_cannot_run_the_model_fail_the_job_with_the_reason() {
 			);
 		}
 		// All reported and nobody has anything to reveal: the job fails in the next block.
-		next_block();
+		settle();
 		let reason = JobFailure::InferenceFailed(InferenceFailure::BadInput);
-		assert_eq!(phase(job), JobPhase::Failed { at: 3, reason });
+		assert_eq!(phase(job), JobPhase::Failed { at: 4, reason });
 		assert_eq!(Balances::balance(&ALICE), free);
 		for w in WORKERS {
 			assert_eq!(strikes(w), 0);
@@ -653,10 +656,10 @@ fn workers_that_cannot_run_the_model_fail_the_job_with_the_reason() {
 fn a_worker_without_the_model_it_advertised_is_struck() {
 	test(|| {
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		assert_ok!(ComputeMarket::report_failure(signed(10), job, InferenceFailure::ModelUnavailable));
 		serve(job, &[(11, &HONEST), (12, &HONEST)]);
-		next_block();
+		settle();
 		assert!(matches!(phase(job), JobPhase::Completed { .. }));
 		assert_eq!(strikes(10), 1);
 		System::assert_has_event(
@@ -672,29 +675,31 @@ fn three_strikes_slash_and_suspend() {
 	test(|| {
 		for round in 1..=3u32 {
 			let job = submit(3, 2);
-			next_block();
+			settle();
 			serve(job, &[(10, &HONEST), (11, &HONEST), (12, &[0, 0, 0])]);
-			next_block();
+			settle();
 			assert!(matches!(phase(job), JobPhase::Completed { .. }));
 			if round < 3 {
 				assert_eq!(strikes(12), round as usize);
 			}
 		}
 		let now = System::block_number();
-		// 10 % of the bond burned, suspended for 100 blocks, strikes cleared.
+		// Struck out when the job was finalized, at the end of the previous block: 10 % of
+		// the bond burned, suspended for 100 blocks, strikes cleared.
+		let until = now - 1 + 100;
 		assert_eq!(Providers::<Test>::get(12).unwrap().bond, 900);
 		assert_eq!(bond_held(12), 900);
-		assert_eq!(Providers::<Test>::get(12).unwrap().suspended_until, Some(now + 100));
+		assert_eq!(Providers::<Test>::get(12).unwrap().suspended_until, Some(until));
 		assert_eq!(strikes(12), 0);
 		System::assert_has_event(Event::ProviderSlashed { provider: 12, amount: 100, reason: SlashReason::Strikes }.into());
-		System::assert_has_event(Event::ProviderSuspended { provider: 12, until: now + 100 }.into());
+		System::assert_has_event(Event::ProviderSuspended { provider: 12, until }.into());
 
 		// While suspended, only the two others can be assigned.
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		assert_eq!(phase(job), JobPhase::Failed { at: now + 1, reason: JobFailure::TooFewProviders });
 		let job = submit(2, 2);
-		next_block();
+		settle();
 		assert_eq!(workers_of(job).len(), 2);
 		assert!(!workers_of(job).contains(&12));
 	});
@@ -710,9 +715,9 @@ fn strikes_older_than_the_window_are_forgotten() {
 			p.jobs_served = 150;
 		});
 		let job = submit(3, 2);
-		next_block();
+		settle();
 		serve(job, &[(10, &HONEST), (11, &HONEST), (12, &[0, 0, 0])]);
-		next_block();
+		settle();
 		assert_eq!(strikes(12), 1);
 		assert_eq!(Providers::<Test>::get(12).unwrap().bond, BOND);
 	});
@@ -740,14 +745,14 @@ fn governance_slashes_never_below_zero() {
 fn results_are_pruned_after_the_retention_period() {
 	test(|| {
 		let job = submit(1, 1);
-		next_block();
+		settle();
 		serve(job, &[(workers_of(job)[0], &HONEST)]);
-		next_block();
-		assert_eq!(phase(job), JobPhase::Completed { at: 3 });
-		// ResultRetention is 20 blocks.
-		run_to_block(22);
+		settle();
+		assert_eq!(phase(job), JobPhase::Completed { at: 4 });
+		// ResultRetention is 20 blocks: pruned at the end of block 24.
+		run_to_block(24);
 		assert!(Jobs::<Test>::get(job).is_some());
-		run_to_block(23);
+		run_to_block(25);
 		assert!(Jobs::<Test>::get(job).is_none());
 	});
 }
@@ -755,14 +760,14 @@ fn results_are_pruned_after_the_retention_period() {
 #[test]
 fn a_single_worker_job_completes_two_blocks_after_submission() {
 	test(|| {
-		// As in `--dev` (n = k = 1): submitted in block 1, assigned in 2, committed and
-		// revealed in 2, finalized in 3.
+		// As in `--dev` (n = k = 1): submitted in block 1, assigned at the end of 2,
+		// committed and revealed in 3, finalized at the end of 4.
 		let job = submit(1, 1);
-		next_block();
+		settle();
 		let worker = workers_of(job)[0];
 		serve(job, &[(worker, &HONEST)]);
-		next_block();
-		assert_eq!(phase(job), JobPhase::Completed { at: 3 });
+		settle();
+		assert_eq!(phase(job), JobPhase::Completed { at: 4 });
 		assert_eq!(earned(worker), 270);
 		assert!(matches!(
 			Jobs::<Test>::get(job).unwrap().assignments[0].work,
@@ -780,6 +785,7 @@ fn on_initialize_reports_more_weight_for_more_work() {
 		System::set_block_number(3);
 		let busy = ComputeMarket::on_initialize(3);
 		assert!(busy.ref_time() > idle.ref_time());
+		ComputeMarket::on_finalize(3);
 		assert!(matches!(phase(0), JobPhase::Committing { .. }));
 	});
 }

@@ -49,3 +49,26 @@ impl WeightInfo for () {
 	fn finalize_job() -> Weight { Weight::from_parts(10_000_000, 1_000) }
 	fn prune_job() -> Weight { Weight::from_parts(10_000_000, 1_000) }
 }
+
+/// Weights for `pallet_compute_market` (placeholder).
+pub struct SubstrateWeight<T>(PhantomData<T>);
+impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	fn register_model() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn deregister_model(_p: u32) -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn register_provider(_m: u32) -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn update_models(_m: u32) -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn unregister_provider(_m: u32) -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn withdraw_bond() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn submit_job() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn cancel_job() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn commit_result() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn reveal_result() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn report_failure() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn slash_provider() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn set_min_redundancy() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn process_block_base() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn assign_job(_p: u32) -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn close_commit_window() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn finalize_job() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+	fn prune_job() -> Weight { Weight::from_parts(10_000_000, 1_000) }
+}

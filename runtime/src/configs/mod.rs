@@ -222,3 +222,52 @@ impl pallet_device_registry::Config for Runtime {
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::DeviceRegistryBenchmarkHelper;
 }
+
+parameter_types! {
+	/// The deposit for registering a model: 1 ASY.
+	pub const ModelDeposit: Balance = UNIT;
+	/// The least bond an eligible compute provider holds: 100 ASY.
+	pub const MinProviderBond: Balance = 100 * UNIT;
+	/// The least fee a job may offer: 0.01 ASY.
+	pub const MinJobFee: Balance = 10 * MILLI_UNIT;
+	/// 10 % of a completed job's fee is burned.
+	pub const ComputeProtocolCut: Perbill = Perbill::from_percent(10);
+	/// Striking out burns 10 % of the bond.
+	pub const StrikeSlash: Perbill = Perbill::from_percent(10);
+	/// Committing and never revealing burns 5 % of the bond.
+	pub const NoRevealSlash: Perbill = Perbill::from_percent(5);
+}
+
+impl pallet_compute_market::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type Seeds = crate::randomness::BabeSeedSource;
+	type Earnings = Earnings;
+	type ModelDeposit = ModelDeposit;
+	type MinBond = MinProviderBond;
+	type MinJobFee = MinJobFee;
+	type ProtocolCut = ComputeProtocolCut;
+	type MaxModelNameLen = ConstU32<64>;
+	type MaxUriLen = ConstU32<256>;
+	/// 1024 input elements.
+	type MaxInputLen = ConstU32<4096>;
+	type MaxOutputLen = ConstU32<256>;
+	type MaxRedundancy = ConstU32<7>;
+	type MaxModelsPerProvider = ConstU32<16>;
+	type MaxProvidersPerModel = ConstU32<64>;
+	type MaxOpenJobs = ConstU32<256>;
+	type MaxStepsPerBlock = ConstU32<16>;
+	type CommitWindow = ConstU32<10>;
+	type RevealWindow = ConstU32<10>;
+	type ResultRetention = ConstU32<DAYS>;
+	type UnbondingPeriod = ConstU32<DAYS>;
+	type StrikeLimit = ConstU32<3>;
+	type StrikeWindow = ConstU32<100>;
+	type StrikeSlash = StrikeSlash;
+	type NoRevealSlash = NoRevealSlash;
+	type SuspensionPeriod = ConstU32<DAYS>;
+	type WeightInfo = pallet_compute_market::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::ComputeMarketBenchmarkHelper;
+}
