@@ -13,6 +13,8 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 NODE_BIN := $(CARGO_TARGET_DIR)/release/assay-node
 BENCH_BIN := $(CARGO_TARGET_DIR)/release/assay-node-bench
 RPC_PORT ?= 9944
+# The pallets `make weights` benchmarks (WEIGHT_PALLETS=compute-market for one).
+WEIGHT_PALLETS ?= validator-set device-registry compute-market
 
 .PHONY: help setup build run test test-rust test-benchmarks test-e2e test-zombienet chain-specs weights
 
@@ -40,7 +42,7 @@ test-rust: setup
 	cargo test --release --locked --workspace
 
 test-benchmarks: setup
-	cargo test --release --locked -p pallet-validator-set -p pallet-device-registry --features runtime-benchmarks
+	cargo test --release --locked -p pallet-validator-set -p pallet-device-registry -p pallet-compute-market --features runtime-benchmarks
 
 test-e2e: build
 	cd clients/e2e && ASSAY_NODE_BIN=$(NODE_BIN) npm test
@@ -59,7 +61,7 @@ chain-specs: build
 weights: setup
 	SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1 cargo build --release --locked -p assay-node --features runtime-benchmarks
 	cp $(NODE_BIN) $(BENCH_BIN)
-	for p in validator-set device-registry; do \
+	for p in $(WEIGHT_PALLETS); do \
 		$(BENCH_BIN) benchmark pallet --runtime-log=error --chain dev --pallet pallet_$${p//-/_} \
 			--extrinsic '*' --steps 50 --repeat 20 --template scripts/frame-weight-template.hbs \
 			--output pallets/$$p/src/weights.rs || exit 1; \
