@@ -1,0 +1,273 @@
+//! The node's inference engine: ONNX Runtime through `ort`, with the shared library loaded
+//! at run time (`--onnxruntime-lib`, or `ORT_DYLIB_PATH`), models from a directory of
+//! `<hex model_id>.onnx` files whose hash is checked when loaded, one session per model
+//! (one intra-op thread, a fixed graph optimization level) behind a mutex, and Prometheus
+//! metrics.
+
+use crate::{
+	fixed_point::{dequantize, quantize},
+	InferenceEngine, InferenceError,
+};
+use ort::{
+	environment::Environment,
+	session::{builder::GraphOptimizationLevel, Session},
+	value::Tensor,
+};
+use polkadot_sdk::{
+	sp_crypto_hashing::blake2_256,
+	substrate_prometheus_endpoint::{exponential_buckets, register, Counter, Histogram, HistogramOpts, Registry, U64},
+};
+use std::{
+	collections::HashMap,
+	path::{Path, PathBuf},
+	sync::Mutex,
+	time::Instant,
+};
+
+/// The ONNX Runtime release the node is built and tested against: the `onnxruntime` wheel
+/// `make setup` installs.
+pub const ONNXRUNTIME_VERSION: &str = "1.31.1";
+
+/// The log target of the engine.
+pub const LOG_TARGET: &str = "inference";
+
+/// The graph optimization every node uses, so that all validators run the same graph.
+pub const OPTIMIZATION_LEVEL: GraphOptimizationLevel = GraphOptimizationLevel::Level1;
+
+/// Counters and latency of inferences, on the node's Prometheus endpoint.
+#[derive(Clone)]
+pub struct InferenceMetrics {
+	/// Inferences that produced an output.
+	pub runs: Counter<U64>,
+	/// Inferences that failed (unknown model, bad input, runtime error, bad output).
+	pub failures: Counter<U64>,
+	/// Time of one inference, seconds.
+	pub latency: Histogram,
+}
+
+impl InferenceMetrics {
+	/// Registers the metrics `assay_inference_runs_total`, `assay_inference_failures_total`
+	/// and `assay_inference_latency_seconds`.
+	pub fn register(registry: &Registry) -> Result<Self, String> {
+		let e = |e: polkadot_sdk::substrate_prometheus_endpoint::PrometheusError| e.to_string();
+		Ok(Self {
+			runs: register(Counter::new("assay_inference_runs_total", "Inferences run").map_err(e)?, registry)
+				.map_err(e)?,
+			failures: register(
+				Counter::new("assay_inference_failures_total", "Inferences that failed").map_err(e)?,
+				registry,
+			)
+			.map_err(e)?,
+			latency: register(
+				Histogram::with_opts(
+					HistogramOpts::new("assay_inference_latency_seconds", "Time of one inference in the engine")
+						.buckets(exponential_buckets(0.000_002, 2.0, 20).map_err(e)?),
+				)
+				.map_err(e)?,
+				registry,
+			)
+			.map_err(e)?,
+		})
+	}
+}
+
+/// A loaded model.
+struct LoadedModel {
+	session: Session,
+	/// Elements of the `[1, N]` input.
+	input_len: usize,
+}
+
+/// ONNX Runtime behind the `infer` host function.
+pub struct OrtEngine {
+	models: HashMap<[u8; 32], Mutex<LoadedModel>>,
+	metrics: Option<InferenceMetrics>,
+	_environment: Environment,
+}
+
+/// `Some(id)` when `name` is `<64 hex digits>.onnx`, with or without a `0x` prefix.
+pub fn model_id_from_file_name(name: &str) -> Option<[u8; 32]> {
+	let hex = name.strip_suffix(".onnx")?;
+	let hex = hex.strip_prefix("0x").unwrap_or(hex);
+	if hex.len() != 64 {
+		return None;
+	}
+	let mut id = [0u8; 32];
+	for (i, byte) in id.iter_mut().enumerate() {
+		*byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+	}
+	Some(id)
+}
+
+/// The version string (e.g. "1.31.1") of the ONNX Runtime library at `path`, from its
+/// `OrtGetApiBase()->GetVersionString()`.
+pub fn library_version(path: &Path) -> Result<String, String> {
+	// SAFETY: loading ONNX Runtime runs no foreign initialization that could break Rust's
+	// invariants; the symbol has the C signature the ONNX Runtime headers (ort-sys) declare,
+	// and the string it returns is static and NUL-terminated.
+	unsafe {
+		let library = libloading::Library::new(path)
+			.map_err(|e| format!("cannot load ONNX Runtime from {}: {e}", path.display()))?;
+		let get_api_base = library
+			.get::<unsafe extern "C" fn() -> *const ort::sys::OrtApiBase>(b"OrtGetApiBase")
+			.map_err(|_| format!("cannot load ONNX Runtime from {}: it does not export OrtGetApiBase", path.display()))?;
+		let base = get_api_base();
+		if base.is_null() {
+			return Err(format!("cannot load ONNX Runtime from {}: OrtGetApiBase returned nothing", path.display()));
+		}
+		let version = ((*base).GetVersionString)();
+		Ok(std::ffi::CStr::from_ptr(version).to_string_lossy().into_owned())
+	}
+}
+
+/// Loads the ONNX Runtime library at `path` after checking it is the pinned release.
+pub fn load_onnxruntime(path: &Path) -> Result<Environment, String> {
+	let version = library_version(path)?;
+	if version != ONNXRUNTIME_VERSION {
+		return Err(format!(
+			"ONNX Runtime at {} is version {version}, not {ONNXRUNTIME_VERSION}; install it with `make setup`",
+			path.display()
+		));
+	}
+	ort::init_from(path)
+		.map_err(|e| format!("cannot load ONNX Runtime from {}: {e}", path.display()))?
+		.with_name("assay-inference")
+		.with_telemetry(false)
+		.build()
+		.map_err(|e| format!("cannot start ONNX Runtime: {e}"))
+}
+
+/// A session for `bytes` with the fixed options: one intra-op thread, no parallel
+/// execution, `OPTIMIZATION_LEVEL`.
+pub fn new_session(environment: &Environment, bytes: &[u8]) -> Result<Session, String> {
+	let e = |e: ort::Error<_>| e.to_string();
+	Session::builder(environment)
+		.map_err(|e| e.to_string())?
+		.with_optimization_level(OPTIMIZATION_LEVEL)
+		.map_err(e)?
+		.with_intra_threads(1)
+		.map_err(e)?
+		.with_inter_threads(1)
+		.map_err(e)?
+		.with_parallel_execution(false)
+		.map_err(e)?
+		.commit_from_memory(bytes)
+		.map_err(|e| e.to_string())
+}
+
+/// The input length N of a model whose first input is `[1, N]` (or `[N]`).
+fn input_len(session: &Session) -> Result<usize, String> {
+	let input = session.inputs().first().ok_or("the model has no input")?;
+	let shape = input.dtype().tensor_shape().ok_or("the model's input is not a tensor")?;
+	match **shape {
+		[n] | [1, n] if n > 0 => Ok(n as usize),
+		ref other => Err(format!("the model's input shape {other:?} is not [1, N]")),
+	}
+}
+
+/// Runs `session` on a `[1, N]` f32 input and returns its first output, flattened.
+pub fn run_f32(session: &mut Session, input: &[f32]) -> Result<Vec<f32>, String> {
+	let tensor = Tensor::from_array(([1usize, input.len()], input.to_vec())).map_err(|e| e.to_string())?;
+	let outputs = session.run(ort::inputs![tensor]).map_err(|e| e.to_string())?;
+	let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(|e| e.to_string())?;
+	Ok(data.to_vec())
+}
+
+impl OrtEngine {
+	/// Loads ONNX Runtime from `library` and every `<hex model_id>.onnx` in `models_dir`.
+	/// A file whose hash is not its name, or that ONNX Runtime refuses, is skipped with an
+	/// error in the log; other files are ignored.
+	pub fn load(models_dir: &Path, library: &Path, registry: Option<&Registry>) -> Result<Self, String> {
+		let environment = load_onnxruntime(library)?;
+		let metrics = registry.map(InferenceMetrics::register).transpose()?;
+		let mut files: Vec<PathBuf> = std::fs::read_dir(models_dir)
+			.map_err(|e| format!("cannot read the model directory {}: {e}", models_dir.display()))?
+			.filter_map(|entry| entry.ok().map(|e| e.path()))
+			.collect();
+		files.sort();
+		let mut models = HashMap::new();
+		for path in files {
+			let Some(id) = path.file_name().and_then(|n| n.to_str()).and_then(model_id_from_file_name) else {
+				continue;
+			};
+			match Self::load_model(&environment, &path, &id) {
+				Ok(model) => {
+					log::info!(target: LOG_TARGET, "model 0x{} loaded (input length {})", hex(&id), model.input_len);
+					models.insert(id, Mutex::new(model));
+				},
+				Err(e) => log::error!(target: LOG_TARGET, "model file {} refused: {e}", path.display()),
+			}
+		}
+		Ok(Self { models, metrics, _environment: environment })
+	}
+
+	fn load_model(environment: &Environment, path: &Path, id: &[u8; 32]) -> Result<LoadedModel, String> {
+		let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+		let hash = blake2_256(&bytes);
+		if &hash != id {
+			return Err(format!("its blake2-256 hash is 0x{}, not the id in its name", hex(&hash)));
+		}
+		let session = new_session(environment, &bytes)?;
+		let input_len = input_len(&session)?;
+		Ok(LoadedModel { session, input_len })
+	}
+
+	/// The ids of the loaded models.
+	pub fn model_ids(&self) -> Vec<[u8; 32]> {
+		let mut ids: Vec<_> = self.models.keys().copied().collect();
+		ids.sort();
+		ids
+	}
+
+	fn run(&self, model_id: &[u8; 32], fraction_bits: u8, input: &[i32]) -> Result<Vec<i32>, InferenceError> {
+		let model = self.models.get(model_id).ok_or(InferenceError::UnknownModel)?;
+		let mut model = model.lock().map_err(|_| InferenceError::RuntimeError)?;
+		if input.len() != model.input_len {
+			return Err(InferenceError::BadInput);
+		}
+		let values: Vec<f32> = input.iter().map(|&q| dequantize(q, fraction_bits)).collect();
+		let output = run_f32(&mut model.session, &values).map_err(|e| {
+			log::warn!(target: LOG_TARGET, "model 0x{} failed: {e}", hex(model_id));
+			InferenceError::RuntimeError
+		})?;
+		output.iter().map(|&y| quantize(y, fraction_bits)).collect::<Option<Vec<i32>>>().ok_or(InferenceError::BadOutput)
+	}
+}
+
+impl InferenceEngine for OrtEngine {
+	fn infer(&self, model_id: &[u8; 32], fraction_bits: u8, input: &[i32]) -> Result<Vec<i32>, InferenceError> {
+		let started = Instant::now();
+		let result = self.run(model_id, fraction_bits, input);
+		if let Some(metrics) = &self.metrics {
+			match result {
+				Ok(_) => {
+					metrics.runs.inc();
+					metrics.latency.observe(started.elapsed().as_secs_f64());
+				},
+				Err(_) => metrics.failures.inc(),
+			}
+		}
+		result
+	}
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn model_file_names_carry_the_id() {
+		let hex64 = "c6215efa2dd06b283d43451e0d5cb16a98c64692d8726ee35a994672d9b18d4d";
+		let id = model_id_from_file_name(&format!("{hex64}.onnx")).unwrap();
+		assert_eq!(hex(&id), hex64);
+		assert_eq!(model_id_from_file_name(&format!("0x{hex64}.onnx")), Some(id));
+		assert_eq!(model_id_from_file_name(&format!("{hex64}.txt")), None);
+		assert_eq!(model_id_from_file_name("air-quality-anomaly.onnx"), None);
+		assert_eq!(model_id_from_file_name(&format!("{}.onnx", &hex64[1..])), None);
+	}
+}

@@ -1,0 +1,133 @@
+//! # assay-inference
+//!
+//! Validator inference for Assay (DESIGN §6), one crate compiled twice:
+//!
+//! - `no_std`, in the runtime: the `infer` host function's declaration
+//!   ([`inference::infer`]) and its error type.
+//! - `std`, in the node: the host side, which reads an [`InferenceEngine`] from the
+//!   [`InferenceExt`] externalities extension and answers [`InferenceError::NotAvailable`]
+//!   where there is none. The node registers the extension only for off-chain workers, so
+//!   block import, transaction validation and RPC never run a model.
+//! - with the `engine` feature, in the node: [`engine::OrtEngine`], ONNX Runtime through
+//!   `ort` with the library loaded at run time, and its Prometheus metrics.
+//!
+//! Values cross the boundary in fixed point: the input is the job's bytes, little-endian
+//! i32 values `round(x · 2^F)`; the output is a SCALE `Vec<i32>` of
+//! `round_half_even(y · 2^F)`.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+use alloc::vec::Vec;
+use codec::{Decode, Encode};
+use sp_runtime_interface::{
+	pass_by::{AllocateAndReturnByCodec, PassFatPointerAndRead, PassPointerAndReadCopy},
+	runtime_interface,
+};
+
+#[cfg(feature = "std")]
+pub mod fixed_point;
+
+#[cfg(feature = "engine")]
+pub mod engine;
+
+/// Why an inference gave no output.
+#[derive(Encode, Decode, Clone, Copy, PartialEq, Eq, Debug, scale_info::TypeInfo)]
+pub enum InferenceError {
+	/// No engine here: not an off-chain worker, or a node started without
+	/// `--inference-models` / `--onnxruntime-lib`.
+	NotAvailable,
+	/// The engine has no model with this id.
+	UnknownModel,
+	/// The input does not fit the model (its length is not the model's input length, or
+	/// it is not a whole number of i32 values).
+	BadInput,
+	/// The model failed while running.
+	RuntimeError,
+	/// The model's output is not finite or not a single row.
+	BadOutput,
+}
+
+/// What the node plugs in behind the host function.
+#[cfg(feature = "std")]
+pub trait InferenceEngine: Send + Sync {
+	/// Runs `model_id` on fixed-point `input` (F fraction bits) and returns the quantized
+	/// output.
+	fn infer(&self, model_id: &[u8; 32], fraction_bits: u8, input: &[i32]) -> Result<Vec<i32>, InferenceError>;
+}
+
+#[cfg(feature = "std")]
+polkadot_sdk::sp_externalities::decl_extension! {
+	/// The inference engine, registered by the node only for the `offchain_worker` call.
+	pub struct InferenceExt(alloc::sync::Arc<dyn InferenceEngine>);
+}
+
+/// Decodes little-endian i32 values; `None` unless the length is a multiple of 4.
+pub fn decode_input(bytes: &[u8]) -> Option<Vec<i32>> {
+	if bytes.len() % 4 != 0 {
+		return None;
+	}
+	Some(bytes.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+}
+
+/// The `infer` host function.
+#[runtime_interface]
+pub trait Inference {
+	/// Runs the model `model_id` on `input` (little-endian i32 values in fixed point with
+	/// `fraction_bits`) and returns the SCALE-encoded `Vec<i32>` of its quantized output.
+	/// Outside off-chain workers, and on nodes without an engine: `Err(NotAvailable)`.
+	fn infer(
+		&mut self,
+		model_id: PassPointerAndReadCopy<[u8; 32], 32>,
+		fraction_bits: u8,
+		input: PassFatPointerAndRead<&[u8]>,
+	) -> AllocateAndReturnByCodec<Result<Vec<u8>, InferenceError>> {
+		use polkadot_sdk::sp_externalities::ExternalitiesExt;
+		let Some(ext) = self.extension::<InferenceExt>() else { return Err(InferenceError::NotAvailable) };
+		let values = decode_input(input).ok_or(InferenceError::BadInput)?;
+		ext.0.infer(&model_id, fraction_bits, &values).map(|output| output.encode())
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use polkadot_sdk::sp_io::TestExternalities;
+	use std::sync::Arc;
+
+	/// Adds one to every element: enough to see the host function's plumbing.
+	struct PlusOne;
+	impl InferenceEngine for PlusOne {
+		fn infer(&self, model_id: &[u8; 32], _: u8, input: &[i32]) -> Result<Vec<i32>, InferenceError> {
+			if model_id != &[1u8; 32] {
+				return Err(InferenceError::UnknownModel);
+			}
+			Ok(input.iter().map(|v| v + 1).collect())
+		}
+	}
+
+	fn bytes(values: &[i32]) -> Vec<u8> {
+		values.iter().flat_map(|v| v.to_le_bytes()).collect()
+	}
+
+	#[test]
+	fn without_an_engine_the_answer_is_not_available() {
+		TestExternalities::default().execute_with(|| {
+			assert_eq!(inference::infer([1u8; 32], 16, &bytes(&[1])), Err(InferenceError::NotAvailable));
+		});
+	}
+
+	#[test]
+	fn with_an_engine_the_output_comes_back_scale_encoded() {
+		let mut ext = TestExternalities::default();
+		ext.register_extension(InferenceExt(Arc::new(PlusOne)));
+		ext.execute_with(|| {
+			let output = inference::infer([1u8; 32], 16, &bytes(&[1, -5])).unwrap();
+			assert_eq!(Vec::<i32>::decode(&mut &output[..]).unwrap(), vec![2, -4]);
+			assert_eq!(inference::infer([2u8; 32], 16, &bytes(&[1])), Err(InferenceError::UnknownModel));
+			// Not a whole number of i32 values.
+			assert_eq!(inference::infer([1u8; 32], 16, &[1, 2, 3]), Err(InferenceError::BadInput));
+		});
+	}
+}
