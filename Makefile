@@ -19,7 +19,7 @@ WEIGHT_PALLETS ?= validator-set device-registry compute-market
 .PHONY: help setup build run test test-rust test-benchmarks test-e2e test-zombienet chain-specs weights
 
 help:
-	@echo "make run    - install what is missing, build, start a dev chain (ws://127.0.0.1:$(RPC_PORT))"
+	@echo "make run    - install what is missing, build, start a dev chain with inference (ws://127.0.0.1:$(RPC_PORT))"
 	@echo "make test   - install what is missing, run every test"
 	@echo "make chain-specs - regenerate chain-specs/local-raw.json from the runtime"
 	@echo "make weights     - build with runtime-benchmarks and regenerate the pallets' weights.rs"
@@ -30,8 +30,9 @@ setup:
 build: setup
 	cargo build --release --locked -p assay-node
 
+# A dev chain whose validator (Alice) serves inference jobs with the shipped models.
 run: build
-	$(NODE_BIN) --dev --tmp --rpc-port $(RPC_PORT) --rpc-cors all
+	flags="$$(bash scripts/inference-env.sh)" && $(NODE_BIN) --dev --tmp --rpc-port $(RPC_PORT) --rpc-cors all $$flags
 
 # Every test: cargo tests (release profile, shared with the node build), the benchmark
 # tests of the pallets, then the end-to-end suite against the real node.

@@ -54,4 +54,8 @@ pub struct Cli {
 	/// Options of a running node.
 	#[clap(flatten)]
 	pub run: sc_cli::RunCmd,
+
+	/// Validator inference: models and ONNX Runtime.
+	#[clap(flatten)]
+	pub inference: crate::inference::InferenceParams,
 }

@@ -16,15 +16,19 @@ use polkadot_sdk::{
 	sp_consensus_babe, sp_keystore::Keystore, sp_runtime::traits::Block as BlockT, sp_timestamp,
 };
 
-/// Host functions every Assay node registers so it can execute the runtime.
+/// Host functions every Assay node registers so it can execute the runtime: Substrate's
+/// and `infer` (which answers "not available" outside off-chain workers, and on nodes
+/// without an engine).
 #[cfg(not(feature = "runtime-benchmarks"))]
-pub type HostFunctions = polkadot_sdk::sp_io::SubstrateHostFunctions;
+pub type HostFunctions =
+	(polkadot_sdk::sp_io::SubstrateHostFunctions, assay_inference::inference::HostFunctions);
 
 /// Host functions every Assay node registers, plus the benchmarking ones.
 #[cfg(feature = "runtime-benchmarks")]
 pub type HostFunctions = (
 	polkadot_sdk::sp_io::SubstrateHostFunctions,
 	polkadot_sdk::frame_benchmarking::benchmarking::HostFunctions,
+	assay_inference::inference::HostFunctions,
 );
 
 /// The wasm executor of the node.
@@ -156,7 +160,10 @@ pub fn new_full<
 	N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>,
 >(
 	config: Configuration,
+	inference: crate::inference::InferenceParams,
 ) -> Result<TaskManager, ServiceError> {
+	let engine = crate::inference::build_engine(&inference, config.prometheus_registry())
+		.map_err(|e| ServiceError::Other(format!("inference: {e}")))?;
 	let sc_service::PartialComponents {
 		client,
 		backend,
@@ -230,7 +237,9 @@ pub fn new_full<
 				)),
 				network_provider: Arc::new(network.clone()),
 				enable_http_requests: false,
-				custom_extensions: |_| vec![],
+				// The engine goes to off-chain workers only: block import, transaction
+				// validation and RPC never get it.
+				custom_extensions: move |_| crate::inference::offchain_extensions(&engine),
 			})?;
 		task_manager.spawn_handle().spawn(
 			"offchain-workers-runner",

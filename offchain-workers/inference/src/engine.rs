@@ -212,6 +212,12 @@ impl OrtEngine {
 		Ok(LoadedModel { session, input_len })
 	}
 
+	/// The process's ONNX Runtime environment (for sessions made outside the engine, as
+	/// the latency benchmark does).
+	pub fn environment(&self) -> &Environment {
+		&self._environment
+	}
+
 	/// The ids of the loaded models.
 	pub fn model_ids(&self) -> Vec<[u8; 32]> {
 		let mut ids: Vec<_> = self.models.keys().copied().collect();

@@ -22,6 +22,10 @@
 //!   `MaxStepsPerBlock` steps per block, their weight reserved in `on_initialize`; finished
 //!   jobs are kept `ResultRetention` blocks, then pruned.
 //!
+//! Validators' off-chain workers serve their assignments (`worker`): they run the model
+//! through the `infer` host function of `assay-inference` and submit the commit and the
+//! reveal signed with their `infr` key.
+//!
 //! Reads are the runtime API `ComputeApi`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
@@ -38,6 +42,7 @@ pub mod runtime_api;
 mod settlement_impls;
 pub mod types;
 pub mod weights;
+pub mod worker;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
@@ -48,6 +53,7 @@ mod tests;
 
 pub use types::*;
 pub use weights::WeightInfo;
+pub use worker::crypto;
 
 /// What benchmarks need from the runtime.
 #[cfg(feature = "runtime-benchmarks")]
@@ -112,7 +118,12 @@ pub mod pallet {
 
 	/// Configuration of the compute market.
 	#[pallet::config]
-	pub trait Config: polkadot_sdk::frame_system::Config {
+	pub trait Config:
+		polkadot_sdk::frame_system::Config + frame_system::offchain::CreateSignedTransaction<Call<Self>>
+	{
+		/// The key validators' off-chain workers sign commits and reveals with (the `infr`
+		/// key: `crate::crypto::InferenceAuthId` in the runtime).
+		type AuthorityId: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>;
 		/// The currency fees, bonds and deposits are held in.
 		type Currency: Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
@@ -548,6 +559,11 @@ pub mod pallet {
 		/// nobody knew when the job was submitted in an earlier block.
 		fn on_finalize(now: BlockNumberFor<T>) {
 			Self::process_block(now);
+		}
+
+		/// Serves the jobs assigned to this node's `infr` keys (see `worker`).
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::run_worker(now);
 		}
 
 		fn integrity_test() {

@@ -789,3 +789,186 @@ fn on_initialize_reports_more_weight_for_more_work() {
 		assert!(matches!(phase(0), JobPhase::Committing { .. }));
 	});
 }
+
+// ---- the off-chain worker --------------------------------------------------------------------
+
+mod worker {
+	use super::*;
+	use crate::worker::{record_key, WorkRecord};
+	use assay_inference::{InferenceEngine, InferenceError, InferenceExt};
+	use polkadot_sdk::{
+		sp_core::offchain::{
+			testing::{PoolState, TestOffchainExt, TestTransactionPoolExt},
+			OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+		},
+		sp_io::TestExternalities,
+		sp_runtime::{generic::Preamble, offchain::storage::StorageValueRef, testing::UintAuthorityId},
+	};
+	use std::sync::{Arc, RwLock};
+
+	/// A stand-in model with a known answer, so the plumbing can be checked exactly (the
+	/// real engine is tested in assay-inference and end to end on a node).
+	struct Arithmetic(Result<(), InferenceError>);
+	impl InferenceEngine for Arithmetic {
+		fn infer(&self, model_id: &[u8; 32], _: u8, input: &[i32]) -> Result<Vec<i32>, InferenceError> {
+			self.0?;
+			if model_id != &MODEL {
+				return Err(InferenceError::UnknownModel);
+			}
+			Ok(vec![input[0] * 2, input[1] * 2, input[0] + input[1]])
+		}
+	}
+
+	fn expected_output() -> Vec<i32> {
+		vec![131_072, -65_536, 32_768]
+	}
+
+	/// A node holding worker 10's key, with an off-chain DB, a pool and (maybe) an engine.
+	fn node(engine: Option<Arc<dyn InferenceEngine>>) -> (TestExternalities, Arc<RwLock<PoolState>>) {
+		let mut ext = new_test_ext();
+		let (offchain, _) = TestOffchainExt::new();
+		let (pool, pool_state) = TestTransactionPoolExt::new();
+		ext.register_extension(OffchainDbExt::new(offchain.clone()));
+		ext.register_extension(OffchainWorkerExt::new(offchain));
+		ext.register_extension(TransactionPoolExt::new(pool));
+		if let Some(engine) = engine {
+			ext.register_extension(InferenceExt(engine));
+		}
+		UintAuthorityId::set_all_keys(vec![10u64]);
+		(ext, pool_state)
+	}
+
+	/// The (signer, call) of every transaction in the pool.
+	fn submitted(pool: &Arc<RwLock<PoolState>>) -> Vec<(AccountId, RuntimeCall)> {
+		pool.read()
+			.unwrap()
+			.transactions
+			.iter()
+			.map(|bytes| {
+				let xt = Extrinsic::decode(&mut &bytes[..]).unwrap();
+				let Preamble::Signed(signer, _, _) = xt.preamble else { panic!("a signed transaction") };
+				(signer, xt.function)
+			})
+			.collect()
+	}
+
+	fn record(job: JobId) -> WorkRecord<u64> {
+		StorageValueRef::persistent(&record_key(job, &10u64)).get().unwrap().unwrap()
+	}
+
+	fn run_worker() {
+		ComputeMarket::offchain_worker(System::block_number());
+	}
+
+	/// Submits a 3-worker job and moves to the block after its assignment.
+	fn assigned_job() -> JobId {
+		let job = submit(3, 2);
+		settle();
+		assert!(workers_of(job).contains(&10));
+		job
+	}
+
+	use codec::Decode;
+	use polkadot_sdk::frame_support::dispatch::Dispatchable;
+
+	#[test]
+	fn the_worker_commits_then_reveals_its_output_exactly_once() {
+		let (mut ext, pool) = node(Some(Arc::new(Arithmetic(Ok(())))));
+		ext.execute_with(|| {
+			let job = assigned_job();
+			run_worker();
+			// A second run in the same block submits nothing more.
+			run_worker();
+			let txs = submitted(&pool);
+			assert_eq!(txs.len(), 1);
+			let kept = record(job);
+			assert_eq!(kept.outcome, Ok(expected_output()));
+			let hash = crate::commitment::commitment(job, &10u64, &kept.salt, &expected_output());
+			assert_eq!(txs[0], (10, RuntimeCall::ComputeMarket(crate::Call::commit_result { job, hash })));
+			assert_ok!(txs[0].1.clone().dispatch(signed(10)));
+			commit(job, 11, &expected_output());
+			commit(job, 12, &expected_output());
+			assert!(matches!(phase(job), JobPhase::Revealing { .. }));
+
+			// The next block: the worker reveals what it kept.
+			run_to_block(System::block_number() + 1);
+			run_worker();
+			run_worker();
+			let txs = submitted(&pool);
+			assert_eq!(txs.len(), 2);
+			let reveal = crate::Call::reveal_result { job, output: output(&expected_output()), salt: kept.salt };
+			assert_eq!(txs[1], (10, RuntimeCall::ComputeMarket(reveal)));
+			assert_ok!(txs[1].1.clone().dispatch(signed(10)));
+			reveal(job, 11, &expected_output());
+			reveal(job, 12, &expected_output());
+			settle();
+			assert_eq!(result(job), expected_output());
+			assert_eq!(earned(10), 90);
+		});
+	}
+
+	#[test]
+	fn a_node_without_an_engine_submits_nothing() {
+		let (mut ext, pool) = node(None);
+		ext.execute_with(|| {
+			let job = assigned_job();
+			run_worker();
+			assert!(submitted(&pool).is_empty());
+			assert!(StorageValueRef::persistent(&record_key(job, &10u64)).get::<WorkRecord<u64>>().unwrap().is_none());
+		});
+	}
+
+	#[test]
+	fn a_model_that_fails_is_reported_with_its_reason() {
+		let (mut ext, pool) = node(Some(Arc::new(Arithmetic(Err(InferenceError::RuntimeError)))));
+		ext.execute_with(|| {
+			let job = assigned_job();
+			run_worker();
+			let reason = InferenceFailure::RuntimeError;
+			assert_eq!(submitted(&pool), vec![(10, RuntimeCall::ComputeMarket(crate::Call::report_failure { job, reason }))]);
+		});
+	}
+
+	#[test]
+	fn a_model_the_node_lacks_is_reported_unavailable() {
+		let (mut ext, pool) = node(Some(Arc::new(Arithmetic(Ok(())))));
+		ext.execute_with(|| {
+			let job = submit_for(CLASSIFIER, 3, 2);
+			settle();
+			run_worker();
+			let reason = InferenceFailure::ModelUnavailable;
+			assert_eq!(submitted(&pool), vec![(10, RuntimeCall::ComputeMarket(crate::Call::report_failure { job, reason }))]);
+		});
+	}
+
+	#[test]
+	fn a_commit_the_chain_never_saw_is_sent_again_with_the_same_salt() {
+		let (mut ext, pool) = node(Some(Arc::new(Arithmetic(Ok(())))));
+		ext.execute_with(|| {
+			let job = assigned_job();
+			let start = System::block_number();
+			run_worker();
+			for n in 1..crate::worker::RESUBMIT_AFTER as u64 {
+				run_to_block(start + n);
+				run_worker();
+			}
+			assert_eq!(submitted(&pool).len(), 1);
+			run_to_block(start + crate::worker::RESUBMIT_AFTER as u64);
+			run_worker();
+			let txs = submitted(&pool);
+			assert_eq!(txs.len(), 2);
+			assert_eq!(txs[0], txs[1]);
+		});
+	}
+
+	#[test]
+	fn a_worker_without_a_key_for_the_job_does_nothing() {
+		let (mut ext, pool) = node(Some(Arc::new(Arithmetic(Ok(())))));
+		ext.execute_with(|| {
+			UintAuthorityId::set_all_keys(vec![OUTSIDER]);
+			assigned_job();
+			run_worker();
+			assert!(submitted(&pool).is_empty());
+		});
+	}
+}

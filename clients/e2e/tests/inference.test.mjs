@@ -1,0 +1,219 @@
+// Validator inference end to end: a dev validator (Alice) started with the shipped models
+// and the real ONNX Runtime serves jobs submitted from @polkadot/api through its off-chain
+// worker (commit, then reveal, signed with its `infr` key); every result equals Python
+// onnxruntime on the same model and input, quantized the same way. A second node started
+// without the inference flags syncs and imports those blocks. Killed between commit and
+// reveal, the validator reveals after its restart from its persistent off-chain record.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { u8aToHex } from '@polkadot/util';
+
+import {
+  UNIT,
+  connect,
+  devAccount,
+  eventsOf,
+  freePort,
+  rpc,
+  runDirectory,
+  signAndWait,
+  startNode,
+  stopAll,
+  waitFor,
+  waitForRpc,
+  withNodeLogs,
+} from '../lib/node.mjs';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const SHIPPED = JSON.parse(readFileSync(join(REPO, 'models/models.json'), 'utf8'));
+const F = 16;
+
+/** The node flags for the shipped models and the .venv ONNX Runtime. */
+function inferenceArgs() {
+  const dir = join(runDirectory(), 'models-by-id');
+  return execFileSync('bash', [join(REPO, 'scripts/inference-env.sh'), dir]).toString().trim().split(/\s+/);
+}
+
+/** Python onnxruntime on `file` with `inputs` (floats), quantized at F. */
+function reference(file, inputs) {
+  const out = execFileSync(join(REPO, '.venv/bin/python'), [join(REPO, 'models/reference.py'), join(REPO, 'models', file), inputs.join(','), String(F)]);
+  return JSON.parse(out.toString()).quantized;
+}
+
+/** Little-endian i32 bytes. */
+function i32le(values) {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, i) => view.setInt32(i * 4, v, true));
+  return bytes;
+}
+
+/** The job input for `floats`: fixed point with F fraction bits; and the floats it stands for. */
+function fixedPoint(floats) {
+  const q = floats.map((x) => Math.round(x * 2 ** F));
+  return { bytes: i32le(q), exact: q.map((v) => v / 2 ** F) };
+}
+
+describe('validator inference on a dev chain', () => {
+  let alice;
+  let api;
+  let bob;
+  let validatorArgs;
+  const basePath = join(runDirectory(), 'inference-validator');
+
+  async function startValidator() {
+    const node = await startNode({ name: 'inference-validator', args: validatorArgs });
+    await waitForRpc(node, 120_000);
+    return node;
+  }
+
+  before(
+    withNodeLogs(async () => {
+      mkdirSync(basePath, { recursive: true });
+      validatorArgs = [
+        '--chain', 'dev', '--alice', '--validator', '--force-authoring',
+        '--base-path', basePath,
+        '--port', String(await freePort()), '--rpc-port', String(await freePort()),
+        '--prometheus-port', String(await freePort()),
+        '--node-key', '0000000000000000000000000000000000000000000000000000000000000001',
+        '--no-telemetry', '--no-mdns',
+        ...inferenceArgs(),
+      ];
+      alice = await startValidator();
+      api = await connect(alice.wsUrl);
+      bob = await devAccount('Bob');
+    }),
+    { timeout: 180_000 },
+  );
+
+  after(async () => {
+    await stopAll();
+    rmSync(basePath, { recursive: true, force: true });
+  }, { timeout: 60_000 });
+
+  /** Submits a job for `model` on `floats` (n = k = 1); returns its id and submission block. */
+  async function submit(model, floats) {
+    const { bytes } = fixedPoint(floats);
+    const done = await signAndWait(api, api.tx.computeMarket.submitJob(model.model_id, u8aToHex(bytes), UNIT / 10n, 1, 1), bob);
+    const [event] = eventsOf(done.events, 'computeMarket', 'JobSubmitted');
+    const at = (await api.rpc.chain.getHeader(done.blockHash)).number.toNumber();
+    return { id: event.data.job.toNumber(), at };
+  }
+
+  async function job(id, client = api) {
+    return (await client.call.computeApi.job(id)).unwrapOr(null);
+  }
+
+  async function waitForCompletion(id, client = api, timeoutMs = 90_000) {
+    let record;
+    await waitFor(
+      async () => {
+        record = await job(id, client);
+        if (record?.phase.isFailed) throw new Error(`job ${id} failed: ${record.phase.asFailed.reason.toString()}`);
+        return record?.phase.isCompleted;
+      },
+      { timeoutMs, what: `job ${id} to complete` },
+    );
+    return record;
+  }
+
+  /** The number of the block in [from, to] whose events include computeMarket.<method> for `id`. */
+  async function blockOf(method, id, from, to) {
+    for (let n = from; n <= to; n += 1) {
+      const events = await (await api.at(await api.rpc.chain.getBlockHash(n))).query.system.events();
+      if (events.some(({ event }) => event.section === 'computeMarket' && event.method === method && event.data.job.toNumber() === id)) return n;
+    }
+    return undefined;
+  }
+
+  test('every shipped model is served by the validator and equals Python onnxruntime', { timeout: 300_000 }, withNodeLogs(async () => {
+    const jobs = [];
+    for (const model of SHIPPED) jobs.push({ model, ...(await submit(model, model.sample_input)) });
+    for (const { model, id, at } of jobs) {
+      const record = await waitForCompletion(id);
+      const expected = reference(model.file, fixedPoint(model.sample_input).exact);
+      assert.deepEqual(record.result.unwrap().map((v) => v.toNumber()), expected, model.name);
+      const completedAt = record.phase.asCompleted.at.toNumber();
+      const assignedAt = await blockOf('JobAssigned', id, at, completedAt);
+      assert.ok(assignedAt !== undefined, 'JobAssigned');
+      assert.ok(completedAt - assignedAt <= 5, `${model.name}: completed ${completedAt - assignedAt} blocks after assignment`);
+      assert.equal(record.assignments[0].worker.toString(), (await devAccount('Alice')).address);
+      console.log(`${model.name}: job ${id} submitted #${at}, assigned #${assignedAt}, completed #${completedAt} (${completedAt - at} blocks from submission)`);
+    }
+    // The node's Prometheus endpoint counts the inferences and their latency.
+    const port = validatorArgs[validatorArgs.indexOf('--prometheus-port') + 1];
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const value = (name) => Number(metrics.match(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm'))?.[1]);
+    assert.ok(value('assay_inference_runs_total') >= SHIPPED.length, 'runs counted');
+    const count = value('assay_inference_latency_seconds_count');
+    const sum = value('assay_inference_latency_seconds_sum');
+    assert.ok(count >= SHIPPED.length);
+    console.log(`inference latency in the off-chain worker: mean ${((sum / count) * 1e6).toFixed(1)} µs over ${count} runs`);
+  }));
+
+  test('a wrong-length input never reaches the engine: the chain refuses it', { timeout: 60_000 }, withNodeLogs(async () => {
+    const model = SHIPPED[0];
+    const tx = api.tx.computeMarket.submitJob(model.model_id, u8aToHex(i32le([1, 2, 3])), UNIT / 10n, 1, 1);
+    await assert.rejects(signAndWait(api, tx, bob), (e) => e.error === 'computeMarket.InputTooShort');
+  }));
+
+  test('a node without the inference flags syncs and imports blocks with inference results', { timeout: 240_000 }, withNodeLogs(async () => {
+    const model = SHIPPED[3];
+    const { id } = await submit(model, model.sample_input);
+    const record = await waitForCompletion(id);
+    const completedAt = record.phase.asCompleted.at.toNumber();
+    const peerId = await rpc(alice.wsUrl, 'system_localPeerId');
+    const p2p = validatorArgs[validatorArgs.indexOf('--port') + 1];
+    const follower = await startNode({
+      name: 'inference-follower',
+      args: ['--chain', 'dev', '--port', String(await freePort()), '--no-prometheus', '--no-telemetry', '--no-mdns',
+        '--bootnodes', `/ip4/127.0.0.1/tcp/${p2p}/p2p/${peerId}`],
+    });
+    await waitForRpc(follower, 120_000);
+    const followerApi = await connect(follower.wsUrl);
+    await waitFor(async () => (await followerApi.rpc.chain.getHeader()).number.toNumber() > completedAt, {
+      timeoutMs: 120_000,
+      what: 'the follower to import the completed job',
+    });
+    const mirrored = await job(id, followerApi);
+    assert.ok(mirrored.phase.isCompleted);
+    assert.deepEqual(mirrored.result.unwrap().toJSON(), record.result.unwrap().toJSON());
+    const hash = await api.rpc.chain.getBlockHash(completedAt);
+    assert.equal((await followerApi.rpc.chain.getBlockHash(completedAt)).toHex(), hash.toHex(), 'same block');
+    const health = await followerApi.rpc.system.health();
+    assert.ok(health.peers.toNumber() >= 1);
+  }));
+
+  test('killed between commit and reveal, the validator reveals after restarting', { timeout: 300_000 }, withNodeLogs(async () => {
+    const model = SHIPPED[1];
+    const { id } = await submit(model, model.sample_input);
+    // The worker logs the reveal as it hands it to the pool; kill the node at once, before
+    // the next block can include it.
+    await waitFor(() => readFileSync(alice.logFile, 'utf8').includes(`job ${id}: revealed as`), {
+      timeoutMs: 90_000,
+      intervalMs: 100,
+      what: 'the worker to send its reveal',
+    });
+    alice.proc.kill('SIGKILL');
+    await alice.exited;
+    const log = readFileSync(alice.logFile, 'utf8');
+    const lastImported = Math.max(...[...log.matchAll(/Imported #(\d+)/g)].map((m) => Number(m[1])));
+    await api.disconnect();
+
+    alice = await startValidator();
+    api = await connect(alice.wsUrl);
+    const stateAtKill = await (await api.at(await api.rpc.chain.getBlockHash(lastImported))).call.computeApi.job(id);
+    assert.equal(stateAtKill.unwrap().phase.type, 'Revealing', 'committed and not revealed when the node died');
+    const record = await waitForCompletion(id, api, 120_000);
+    const revealedAt = await blockOf('ResultRevealed', id, lastImported + 1, record.phase.asCompleted.at.toNumber());
+    assert.ok(revealedAt > lastImported, `revealed in #${revealedAt}, after the restart (last block before: #${lastImported})`);
+    const expected = reference(model.file, fixedPoint(model.sample_input).exact);
+    assert.deepEqual(record.result.unwrap().map((v) => v.toNumber()), expected);
+  }));
+});

@@ -1,0 +1,215 @@
+//! The compute market's off-chain worker: validators serve the jobs assigned to their
+//! `infr` keys.
+//!
+//! After each imported best block, for every local `infr` key and every open job it is
+//! assigned to:
+//! - commit phase, nothing submitted yet: run the model through the `infer` host function,
+//!   keep the salt and the output (or the failure) in **persistent** off-chain storage, and
+//!   submit `commit_result` (or `report_failure`), signed with the `infr` key;
+//! - reveal phase, committed: read the salt and output back and submit `reveal_result`.
+//!
+//! Each submission is claimed first with a compare-and-set on the job's off-chain record,
+//! so concurrent worker runs submit it once. If the chain still does not show it
+//! `RESUBMIT_AFTER` blocks later (the transaction was dropped), it is submitted again with
+//! the same salt and output. Because the record is persistent, a node restarted between
+//! commit and reveal still reveals.
+
+use crate::{
+	commitment::commitment, Config, InferenceFailure, JobId, JobOf, JobPhase, Models, Pallet, WorkState,
+};
+use alloc::vec::Vec;
+use assay_inference::InferenceError;
+use codec::{Decode, Encode};
+use polkadot_sdk::{
+	frame_system::{
+		offchain::{Account, SendSignedTransaction, Signer},
+		pallet_prelude::BlockNumberFor,
+	},
+	sp_io,
+	sp_runtime::{
+		offchain::storage::{MutateStorageError, StorageRetrievalError, StorageValueRef},
+		traits::Saturating,
+	},
+};
+
+/// The log target of the worker.
+pub const LOG_TARGET: &str = "inference";
+
+/// Blocks after which a submission the chain does not show is sent again.
+pub const RESUBMIT_AFTER: u32 = 5;
+
+/// What a worker keeps about one job, in persistent off-chain storage.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
+pub struct WorkRecord<BlockNumber> {
+	/// The salt of the commitment.
+	pub salt: [u8; 32],
+	/// The quantized output, or why there is none.
+	pub outcome: Result<Vec<i32>, InferenceFailure>,
+	/// When the commitment (or failure report) was last submitted.
+	pub committed_at: BlockNumber,
+	/// When the reveal was last submitted.
+	pub revealed_at: Option<BlockNumber>,
+}
+
+/// The off-chain storage key of `worker`'s record for `job`.
+pub fn record_key<AccountId: Encode>(job: JobId, worker: &AccountId) -> Vec<u8> {
+	(b"assay/compute-worker", job, worker).encode()
+}
+
+/// The typed failure a worker reports for an engine error; `None` when the node has no
+/// engine (it then serves nothing).
+pub fn failure_of(error: InferenceError) -> Option<InferenceFailure> {
+	match error {
+		InferenceError::NotAvailable => None,
+		InferenceError::UnknownModel => Some(InferenceFailure::ModelUnavailable),
+		InferenceError::BadInput => Some(InferenceFailure::BadInput),
+		InferenceError::RuntimeError => Some(InferenceFailure::RuntimeError),
+		InferenceError::BadOutput => Some(InferenceFailure::BadOutput),
+	}
+}
+
+/// Whether a submission made at `sent_at` may be sent again at `now`.
+fn due_again<B: Saturating + PartialOrd + From<u32> + Copy>(sent_at: B, now: B) -> bool {
+	now >= sent_at.saturating_add(B::from(RESUBMIT_AFTER))
+}
+
+impl<T: Config> Pallet<T> {
+	/// The worker's run after block `now` was imported.
+	pub(crate) fn run_worker(now: BlockNumberFor<T>) {
+		if !sp_io::offchain::is_validator() {
+			return;
+		}
+		for account in Signer::<T, T::AuthorityId>::keystore_accounts() {
+			for job_id in Self::assignments_of(&account.id) {
+				let Some(job) = crate::Jobs::<T>::get(job_id) else { continue };
+				let Some(index) = job.assignment_index(&account.id) else { continue };
+				let work = job.assignments.get(index).map(|a| a.work.clone());
+				match (&job.phase, work) {
+					(JobPhase::Committing { .. }, Some(WorkState::Assigned)) => Self::serve_commit(&account, job_id, &job, now),
+					(JobPhase::Revealing { .. }, Some(WorkState::Committed(_))) => Self::serve_reveal(&account, job_id, now),
+					_ => {},
+				}
+			}
+		}
+	}
+
+	/// Runs the model for `job` (once: the outcome is kept) and submits the commitment or
+	/// the failure report.
+	fn serve_commit(account: &Account<T>, id: JobId, job: &JobOf<T>, now: BlockNumberFor<T>) {
+		let key = record_key(id, &account.id);
+		let storage = StorageValueRef::persistent(&key);
+		let known: Option<WorkRecord<BlockNumberFor<T>>> = storage.get().ok().flatten();
+		let record = match known {
+			Some(record) if !due_again(record.committed_at, now) => return,
+			Some(record) => WorkRecord { committed_at: now, ..record },
+			None => {
+				let Some(outcome) = Self::run_model(id, job) else { return };
+				WorkRecord { salt: sp_io::offchain::random_seed(), outcome, committed_at: now, revealed_at: None }
+			},
+		};
+		// Claim the submission: only the run whose compare-and-set wins submits.
+		let claimed = storage.mutate(|stored: Result<Option<WorkRecord<BlockNumberFor<T>>>, StorageRetrievalError>| {
+			match stored {
+				Ok(Some(previous)) if !due_again(previous.committed_at, now) => Err(()),
+				_ => Ok(record.clone()),
+			}
+		});
+		if let Err(e) = claimed {
+			if matches!(e, MutateStorageError::ConcurrentModification(_)) {
+				log::debug!(target: LOG_TARGET, "job {id}: another worker run claimed the commitment");
+			}
+			return;
+		}
+		let sent = match &record.outcome {
+			Ok(output) => {
+				let hash = commitment(id, &account.id, &record.salt, output);
+				Self::send_as(account, crate::Call::commit_result { job: id, hash })
+			},
+			Err(reason) => Self::send_as(account, crate::Call::report_failure { job: id, reason: *reason }),
+		};
+		match (sent, &record.outcome) {
+			(true, Ok(_)) => log::info!(target: LOG_TARGET, "job {id}: committed as {:?}", account.id),
+			(true, Err(reason)) => log::warn!(target: LOG_TARGET, "job {id}: reported {reason:?} as {:?}", account.id),
+			(false, _) => log::warn!(target: LOG_TARGET, "job {id}: the transaction pool refused the submission"),
+		}
+	}
+
+	/// Runs `job`'s model through the host function. `None` when this node has no engine.
+	fn run_model(id: JobId, job: &JobOf<T>) -> Option<Result<Vec<i32>, InferenceFailure>> {
+		let Some(model) = Models::<T>::get(job.model) else {
+			return Some(Err(InferenceFailure::ModelUnavailable));
+		};
+		match assay_inference::inference::infer(job.model, model.fraction_bits, &job.input) {
+			Ok(bytes) => match Vec::<i32>::decode(&mut &bytes[..]) {
+				Ok(output) if output.len() == model.output_len as usize => Some(Ok(output)),
+				_ => {
+					log::warn!(target: LOG_TARGET, "job {id}: the model's output does not have {} elements", model.output_len);
+					Some(Err(InferenceFailure::BadOutput))
+				},
+			},
+			Err(error) => {
+				let failure = failure_of(error);
+				match failure {
+					None => log::debug!(target: LOG_TARGET, "job {id}: no inference engine on this node"),
+					Some(f) => log::warn!(target: LOG_TARGET, "job {id}: inference failed: {error:?} ({f:?})"),
+				}
+				failure.map(Err)
+			},
+		}
+	}
+
+	/// Submits the reveal of a committed job from the kept record.
+	fn serve_reveal(account: &Account<T>, id: JobId, now: BlockNumberFor<T>) {
+		let key = record_key(id, &account.id);
+		let storage = StorageValueRef::persistent(&key);
+		let claimed = storage.mutate(|stored: Result<Option<WorkRecord<BlockNumberFor<T>>>, StorageRetrievalError>| {
+			match stored {
+				Ok(Some(record)) if record.revealed_at.is_none_or(|at| due_again(at, now)) =>
+					Ok(WorkRecord { revealed_at: Some(now), ..record }),
+				Ok(Some(_)) => Err(false),
+				_ => Err(true),
+			}
+		});
+		let record = match claimed {
+			Ok(record) => record,
+			Err(MutateStorageError::ValueFunctionFailed(true)) => {
+				log::error!(target: LOG_TARGET, "job {id}: committed but this node has no record of the output; cannot reveal");
+				return;
+			},
+			Err(_) => return,
+		};
+		let Ok(output) = record.outcome else { return };
+		let Ok(output) = output.try_into() else { return };
+		let call = crate::Call::reveal_result { job: id, output, salt: record.salt };
+		if Self::send_as(account, call) {
+			log::info!(target: LOG_TARGET, "job {id}: revealed as {:?}", account.id);
+		} else {
+			log::warn!(target: LOG_TARGET, "job {id}: the transaction pool refused the reveal");
+		}
+	}
+
+	/// Submits `call` signed by `account`'s `infr` key; whether the pool took it.
+	fn send_as(account: &Account<T>, call: crate::Call<T>) -> bool {
+		let signer = Signer::<T, T::AuthorityId>::any_account().with_filter(alloc::vec![account.public.clone()]);
+		matches!(signer.send_signed_transaction(|_| call.clone()), Some((_, Ok(()))))
+	}
+}
+
+/// The `infr` key as the signer of the worker's transactions, for runtimes whose
+/// signatures are `MultiSignature`.
+pub mod crypto {
+	use assay_primitives::inference_key::InferencePublic;
+	use polkadot_sdk::{
+		sp_core::sr25519,
+		sp_runtime::{MultiSignature, MultiSigner},
+	};
+
+	/// Signs with the node's `infr` (sr25519) keys.
+	pub struct InferenceAuthId;
+
+	impl polkadot_sdk::frame_system::offchain::AppCrypto<MultiSigner, MultiSignature> for InferenceAuthId {
+		type RuntimeAppPublic = InferencePublic;
+		type GenericPublic = sr25519::Public;
+		type GenericSignature = sr25519::Signature;
+	}
+}
