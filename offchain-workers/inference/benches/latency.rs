@@ -1,6 +1,8 @@
-//! Inference latency on the shipped models: a direct `ort` call on an f32 input versus the
-//! engine behind the `infer` host function (fixed point in and out, the session mutex, the
-//! metrics). Medians of many runs, and their ratio.
+//! Inference latency on the shipped models: a direct `ort` call on an f32 input, versus the
+//! engine (fixed point in and out, the session mutex, the metrics), versus the `infer` host
+//! function as the off-chain worker calls it (through the externalities extension, input
+//! bytes in and a SCALE output back; natively, without the wasm boundary). Medians of many
+//! runs, and their ratio to the direct call.
 //!
 //! `cargo bench -p assay-inference --features engine` (needs `make setup` for the ONNX
 //! Runtime library). Set `ASSAY_BENCH_RUNS` to change the number of runs (default 5000).
@@ -47,9 +49,14 @@ fn main() {
 			.expect("copy");
 	}
 	// One ONNX Runtime environment per process: the engine's; the direct sessions share it.
-	let engine = OrtEngine::load(&dir, &library(), None).expect("the engine loads");
+	let engine = std::sync::Arc::new(OrtEngine::load(&dir, &library(), None).expect("the engine loads"));
+	let mut externalities = polkadot_sdk::sp_io::TestExternalities::default();
+	externalities.register_extension(assay_inference::InferenceExt(engine.clone()));
 
-	println!("{:<24} {:>12} {:>12} {:>8}", "model", "direct µs", "engine µs", "ratio");
+	println!(
+		"{:<24} {:>10} {:>10} {:>10} {:>8} {:>8}",
+		"model", "direct µs", "engine µs", "host fn µs", "engine×", "host fn×"
+	);
 	for m in &models {
 		let name = m["name"].as_str().expect("name");
 		let file = repo().join("models").join(m["file"].as_str().expect("file"));
@@ -78,8 +85,18 @@ fn main() {
 				t.elapsed().as_secs_f64() * 1e6
 			})
 			.collect();
-		let (d, e) = (median(direct), median(through_engine));
-		println!("{name:<24} {d:>12.2} {e:>12.2} {:>8.3}", e / d);
+		let bytes: Vec<u8> = quantized.iter().flat_map(|v| v.to_le_bytes()).collect();
+		let through_host_function: Vec<f64> = externalities.execute_with(|| {
+			(0..runs)
+				.map(|_| {
+					let t = Instant::now();
+					assay_inference::inference::infer(id, 16, &bytes).expect("host function run");
+					t.elapsed().as_secs_f64() * 1e6
+				})
+				.collect()
+		});
+		let (d, e, h) = (median(direct), median(through_engine), median(through_host_function));
+		println!("{name:<24} {d:>10.2} {e:>10.2} {h:>10.2} {:>8.3} {:>8.3}", e / d, h / d);
 	}
 	let _ = std::fs::remove_dir_all(&dir);
 }

@@ -798,13 +798,13 @@ mod worker {
 	use assay_inference::{InferenceEngine, InferenceError, InferenceExt};
 	use polkadot_sdk::{
 		sp_core::offchain::{
-			testing::{PoolState, TestOffchainExt, TestTransactionPoolExt},
+			testing::{TestOffchainExt, TestTransactionPoolExt},
 			OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
 		},
 		sp_io::TestExternalities,
 		sp_runtime::{generic::Preamble, offchain::storage::StorageValueRef, testing::UintAuthorityId},
 	};
-	use std::sync::{Arc, RwLock};
+	use std::sync::Arc;
 
 	/// A stand-in model with a known answer, so the plumbing can be checked exactly (the
 	/// real engine is tested in assay-inference and end to end on a node).
@@ -824,7 +824,7 @@ mod worker {
 	}
 
 	/// A node holding worker 10's key, with an off-chain DB, a pool and (maybe) an engine.
-	fn node(engine: Option<Arc<dyn InferenceEngine>>) -> (TestExternalities, Arc<RwLock<PoolState>>) {
+	fn node(engine: Option<Arc<dyn InferenceEngine>>) -> (TestExternalities, impl Fn() -> Vec<Vec<u8>>) {
 		let mut ext = new_test_ext();
 		let (offchain, _) = TestOffchainExt::new();
 		let (pool, pool_state) = TestTransactionPoolExt::new();
@@ -835,14 +835,12 @@ mod worker {
 			ext.register_extension(InferenceExt(engine));
 		}
 		UintAuthorityId::set_all_keys(vec![10u64]);
-		(ext, pool_state)
+		(ext, move || pool_state.read().transactions.clone())
 	}
 
 	/// The (signer, call) of every transaction in the pool.
-	fn submitted(pool: &Arc<RwLock<PoolState>>) -> Vec<(AccountId, RuntimeCall)> {
-		pool.read()
-			.unwrap()
-			.transactions
+	fn submitted(pool: &impl Fn() -> Vec<Vec<u8>>) -> Vec<(AccountId, RuntimeCall)> {
+		pool()
 			.iter()
 			.map(|bytes| {
 				let xt = Extrinsic::decode(&mut &bytes[..]).unwrap();
@@ -869,7 +867,7 @@ mod worker {
 	}
 
 	use codec::Decode;
-	use polkadot_sdk::frame_support::dispatch::Dispatchable;
+	use polkadot_sdk::sp_runtime::traits::Dispatchable;
 
 	#[test]
 	fn the_worker_commits_then_reveals_its_output_exactly_once() {
@@ -896,8 +894,8 @@ mod worker {
 			run_worker();
 			let txs = submitted(&pool);
 			assert_eq!(txs.len(), 2);
-			let reveal = crate::Call::reveal_result { job, output: output(&expected_output()), salt: kept.salt };
-			assert_eq!(txs[1], (10, RuntimeCall::ComputeMarket(reveal)));
+			let revealed = crate::Call::reveal_result { job, output: output(&expected_output()), salt: kept.salt };
+			assert_eq!(txs[1], (10, RuntimeCall::ComputeMarket(revealed)));
 			assert_ok!(txs[1].1.clone().dispatch(signed(10)));
 			reveal(job, 11, &expected_output());
 			reveal(job, 12, &expected_output());
@@ -945,7 +943,7 @@ mod worker {
 	fn a_commit_the_chain_never_saw_is_sent_again_with_the_same_salt() {
 		let (mut ext, pool) = node(Some(Arc::new(Arithmetic(Ok(())))));
 		ext.execute_with(|| {
-			let job = assigned_job();
+			assigned_job();
 			let start = System::block_number();
 			run_worker();
 			for n in 1..crate::worker::RESUBMIT_AFTER as u64 {
