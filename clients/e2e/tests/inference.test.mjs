@@ -6,8 +6,8 @@
 // reveal, the validator reveals after its restart from its persistent off-chain record.
 
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { u8aToHex } from '@polkadot/util';
 
 import {
+  NODE_BIN,
   UNIT,
   connect,
   devAccount,
@@ -215,5 +216,38 @@ describe('validator inference on a dev chain', () => {
     assert.ok(revealedAt > lastImported, `revealed in #${revealedAt}, after the restart (last block before: #${lastImported})`);
     const expected = reference(model.file, fixedPoint(model.sample_input).exact);
     assert.deepEqual(record.result.unwrap().map((v) => v.toNumber()), expected);
+  }));
+});
+
+describe('bad inference setups', () => {
+  after(() => stopAll(), { timeout: 60_000 });
+
+  test('a missing ONNX Runtime library stops the node with one clear line', { timeout: 60_000 }, () => {
+    const run = spawnSync(NODE_BIN, ['--dev', '--tmp', '--no-prometheus', '--inference-models', join(REPO, 'models'), '--onnxruntime-lib', '/nonexistent/libonnxruntime.so.1.31.1'], { timeout: 50_000 });
+    assert.equal(run.status, 1);
+    const errors = run.stderr.toString().split('\n').filter((l) => l.startsWith('Error:'));
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /cannot load ONNX Runtime from \/nonexistent/);
+  });
+
+  test('a model file whose hash is not its name is refused with a log line; the others load', { timeout: 120_000 }, withNodeLogs(async () => {
+    const dir = join(runDirectory(), 'models-tampered');
+    const args = inferenceArgs();
+    const good = args[args.indexOf('--inference-models') + 1];
+    mkdirSync(dir, { recursive: true });
+    const [first, second] = SHIPPED;
+    copyFileSync(join(good, `${first.model_id.slice(2)}.onnx`), join(dir, `${first.model_id.slice(2)}.onnx`));
+    // The second model's name on the first model's bytes.
+    copyFileSync(join(good, `${first.model_id.slice(2)}.onnx`), join(dir, `${second.model_id.slice(2)}.onnx`));
+    const lib = args[args.indexOf('--onnxruntime-lib') + 1];
+    const node = await startNode({
+      name: 'inference-tampered',
+      args: ['--dev', '--tmp', '--port', String(await freePort()), '--no-prometheus', '--inference-models', dir, '--onnxruntime-lib', lib],
+    });
+    await waitForRpc(node, 120_000);
+    await waitFor(() => readFileSync(node.logFile, 'utf8').includes('1 model(s)'), { timeoutMs: 30_000, what: 'the engine to start' });
+    const log = readFileSync(node.logFile, 'utf8');
+    assert.match(log, new RegExp(`model file .*${second.model_id.slice(2)}\\.onnx refused: its blake2-256 hash is 0x${first.model_id.slice(2)}`));
+    assert.match(log, new RegExp(`model 0x${first.model_id.slice(2)} loaded`));
   }));
 });
