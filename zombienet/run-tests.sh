@@ -20,6 +20,16 @@ if [ ! -x "$ZOMBIE_NODE_BIN" ]; then
 fi
 per_test_timeout="${ZOMBIE_TIMEOUT:-900}"
 
+# Validator inference (network-inference.toml): the shipped models under their ids and the
+# .venv ONNX Runtime library, as absolute paths.
+export ZOMBIE_REPO="$(cd "$here/.." && pwd)"
+if flags="$(bash "$ZOMBIE_REPO/scripts/inference-env.sh" "${TMPDIR:-/tmp}/zn-assay-models")"; then
+  read -r _ ZOMBIE_INFERENCE_MODELS _ ZOMBIE_ONNXRUNTIME_LIB <<<"$flags"
+  export ZOMBIE_INFERENCE_MODELS ZOMBIE_ONNXRUNTIME_LIB
+else
+  echo "zombienet: no ONNX Runtime in .venv (make setup); the inference test will fail" >&2
+fi
+
 if [ ! -x "$here/node_modules/.bin/zombienet" ]; then
   echo "zombienet: installing node_modules (npm ci)"
   (cd "$here" && npm ci --no-audit --no-fund) || { echo "zombienet: npm ci failed" >&2; exit 2; }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { compactToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { u8aConcat, u8aToHex } from '@polkadot/util';
 import { blake2AsU8a } from '@polkadot/util-crypto';
 
 import {
@@ -23,21 +23,7 @@ import {
   waitForRpc,
   withNodeLogs,
 } from '../lib/node.mjs';
-
-/** Little-endian i32 values, as the chain takes job inputs. */
-function i32le(values) {
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => view.setInt32(i * 4, v, true));
-  return bytes;
-}
-
-/** `blake2_256(job ‖ worker ‖ salt ‖ output)`, SCALE-encoded (u64, AccountId32, [u8; 32], Vec<i32>). */
-function commitment(job, workerPublicKey, salt, output) {
-  const jobBytes = new Uint8Array(8);
-  new DataView(jobBytes.buffer).setBigUint64(0, BigInt(job), true);
-  return blake2AsU8a(u8aConcat(jobBytes, workerPublicKey, salt, compactToU8a(output.length), i32le(output)), 256);
-}
+import { commitment, i32le } from '../lib/compute.mjs';
 
 describe('compute market on a dev chain', () => {
   let node;

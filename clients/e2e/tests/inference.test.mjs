@@ -30,10 +30,12 @@ import {
   waitForRpc,
   withNodeLogs,
 } from '../lib/node.mjs';
+import { fixedPoint as toFixedPoint, i32le } from '../lib/compute.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const SHIPPED = JSON.parse(readFileSync(join(REPO, 'models/models.json'), 'utf8'));
 const F = 16;
+const fixedPoint = (floats) => toFixedPoint(floats, F);
 
 /** The node flags for the shipped models and the .venv ONNX Runtime. */
 function inferenceArgs() {
@@ -45,20 +47,6 @@ function inferenceArgs() {
 function reference(file, inputs) {
   const out = execFileSync(join(REPO, '.venv/bin/python'), [join(REPO, 'models/reference.py'), join(REPO, 'models', file), inputs.join(','), String(F)]);
   return JSON.parse(out.toString()).quantized;
-}
-
-/** Little-endian i32 bytes. */
-function i32le(values) {
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => view.setInt32(i * 4, v, true));
-  return bytes;
-}
-
-/** The job input for `floats`: fixed point with F fraction bits; and the floats it stands for. */
-function fixedPoint(floats) {
-  const q = floats.map((x) => Math.round(x * 2 ** F));
-  return { bytes: i32le(q), exact: q.map((v) => v / 2 ** F) };
 }
 
 describe('validator inference on a dev chain', () => {
