@@ -4,6 +4,9 @@
 //! storage-free maths the pallet's checks and rewards are built on — each a small function
 //! with unit and property tests, integer or fixed point only (no floats in consensus code):
 //!
+//! - [`checks`]: the witness checks of DESIGN §4.5, each a named function with a typed
+//!   reason, and `verify_witness` applying them in order; payload, channel and the
+//!   commitment that binds a witness report to its witness.
 //! - [`fspl`]: free-space path loss in milli-dB from an integer log2, and the RSSI limit of
 //!   a witness.
 //! - [`reward_units`]: HIP-15 beaconer and witness reward units (N = 4, r = 0.8, cap 2).
@@ -17,6 +20,7 @@
 
 extern crate alloc;
 
+pub mod checks;
 pub mod density;
 pub mod fspl;
 pub mod reward_units;
