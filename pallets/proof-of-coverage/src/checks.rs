@@ -209,7 +209,8 @@ pub fn check_min_distance(a: CellIndex, b: CellIndex) -> Result<(), WitnessRejec
 pub fn distance_m(a: CellIndex, b: CellIndex) -> u64 {
 	let metres = LatLng::from(a).distance_m(LatLng::from(b));
 	// A finite, non-negative distance below the Earth's circumference.
-	if metres.is_finite() && metres >= 0.0 { metres.round() as u64 } else { u64::MAX }
+	// Round half up (`f64::round` is not in `core`).
+	if metres.is_finite() && metres >= 0.0 { (metres + 0.5) as u64 } else { u64::MAX }
 }
 
 /// At most 100 km apart.
