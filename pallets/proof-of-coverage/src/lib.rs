@@ -13,6 +13,11 @@
 //! - [`density`]: the HIP-17 limit function and hex-density scaling with the HIP-104
 //!   parameters over H3 cells.
 //!
+//! - [`selection`]: at most 14 rewarded witnesses, by lowest
+//!   `blake2_256(R ‖ beacon ‖ witness)`.
+//! - [`epoch_rewards`]: an epoch's emission split 20 % / 80 % and pro rata to scaled units,
+//!   with the rounding remainder reported.
+//!
 //! The pallet itself (beacons, witnesses, reveal, verification, selection, epochs) is not
 //! written yet.
 
@@ -22,5 +27,7 @@ extern crate alloc;
 
 pub mod checks;
 pub mod density;
+pub mod epoch_rewards;
 pub mod fspl;
 pub mod reward_units;
+pub mod selection;
