@@ -46,7 +46,6 @@ pub fn scaled(units: FixedU128, scale: FixedU128) -> FixedU128 {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use polkadot_sdk::sp_arithmetic::FixedPointNumber;
 	use proptest::prelude::*;
 
 	#[test]
