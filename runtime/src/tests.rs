@@ -252,18 +252,7 @@ mod devices {
 
 	/// The extensions of a feeless general transaction: no signer, no tip, immortal.
 	fn general_extensions() -> TxExtension {
-		(
-			frame_system::AuthorizeCall::<Runtime>::new(),
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(Era::Immortal),
-			frame_system::CheckNonce::<Runtime>::from(0),
-			frame_system::CheckWeight::<Runtime>::new(),
-			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-			frame_system::WeightReclaim::<Runtime>::new(),
-		)
+		tx_extension(Era::Immortal, 0, 0)
 	}
 
 	fn heartbeat(nonce: u64, signer: &sr25519::Pair) -> UncheckedExtrinsic {

@@ -324,18 +324,7 @@ where
 		use polkadot_sdk::sp_runtime::{generic::Era, traits::StaticLookup, SaturatedConversion};
 		let period = BlockHashCount::get().checked_next_power_of_two().map(|c| c / 2).unwrap_or(2) as u64;
 		let current_block = System::block_number().saturated_into::<u64>().saturating_sub(1);
-		let extension: TxExtension = (
-			frame_system::AuthorizeCall::<Runtime>::new(),
-			frame_system::CheckNonZeroSender::<Runtime>::new(),
-			frame_system::CheckSpecVersion::<Runtime>::new(),
-			frame_system::CheckTxVersion::<Runtime>::new(),
-			frame_system::CheckGenesis::<Runtime>::new(),
-			frame_system::CheckEra::<Runtime>::from(Era::mortal(period, current_block)),
-			frame_system::CheckNonce::<Runtime>::from(nonce),
-			frame_system::CheckWeight::<Runtime>::new(),
-			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
-			frame_system::WeightReclaim::<Runtime>::new(),
-		);
+		let extension = crate::tx_extension(Era::mortal(period, current_block), nonce, 0);
 		let payload = SignedPayload::new(call, extension)
 			.map_err(|e| log::warn!(target: "runtime::offchain", "cannot build a signed payload: {e:?}"))
 			.ok()?;
