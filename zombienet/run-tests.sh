@@ -20,7 +20,7 @@ if [ ! -x "$ZOMBIE_NODE_BIN" ]; then
 fi
 per_test_timeout="${ZOMBIE_TIMEOUT:-900}"
 
-# Validator inference (network-inference.toml): the shipped models under their ids and the
+# Validator inference (network.toml): the shipped models under their ids and the
 # .venv ONNX Runtime library, as absolute paths.
 export ZOMBIE_REPO="$(cd "$here/.." && pwd)"
 if flags="$(bash "$ZOMBIE_REPO/scripts/inference-env.sh" "${TMPDIR:-/tmp}/zn-assay-models")"; then
