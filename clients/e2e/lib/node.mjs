@@ -106,6 +106,20 @@ function isRunning(node) {
   return !node.spawnError && node.proc.exitCode === null && node.proc.signalCode === null;
 }
 
+/**
+ * Starts a `--dev` node called `name` on free ports (no Prometheus, no telemetry), waits
+ * for its RPC and connects: resolves with `{ node, api }`.
+ */
+export async function startDevNode(name, extraArgs = []) {
+  const node = await startNode({
+    name,
+    args: ['--dev', '--port', String(await freePort()), '--rpc-port', String(await freePort()), '--no-prometheus', '--no-telemetry', ...extraArgs],
+  });
+  await waitForRpc(node, 120_000);
+  const api = await connect(node.wsUrl);
+  return { node, api };
+}
+
 /** Stops a node: SIGINT, then SIGKILL after 10 s; resolves when it has exited. */
 export async function stopNode(node) {
   if (isRunning(node)) {

@@ -12,15 +12,12 @@ import { blake2AsU8a } from '@polkadot/util-crypto';
 
 import {
   UNIT,
-  connect,
   devAccount,
   eventsOf,
-  freePort,
   signAndWait,
-  startNode,
+  startDevNode,
   stopAll,
   waitFor,
-  waitForRpc,
   withNodeLogs,
 } from '../lib/node.mjs';
 import { commitment, i32le } from '../lib/compute.mjs';
@@ -34,12 +31,7 @@ describe('compute market on a dev chain', () => {
 
   before(
     withNodeLogs(async () => {
-      node = await startNode({
-        name: 'compute',
-        args: ['--dev', '--port', String(await freePort()), '--rpc-port', String(await freePort()), '--no-prometheus', '--no-telemetry'],
-      });
-      await waitForRpc(node, 120_000);
-      api = await connect(node.wsUrl);
+      ({ node, api } = await startDevNode('compute'));
       alice = await devAccount('Alice');
       bob = await devAccount('Bob');
       models = await api.call.computeApi.models();

@@ -7,17 +7,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  connect,
   devAccount,
   eventsOf,
-  freePort,
   randomAccount,
   rpc,
   signAndWait,
-  startNode,
+  startDevNode,
   stopAll,
   waitFor,
-  waitForRpc,
   withNodeLogs,
 } from '../lib/node.mjs';
 import { latLngToCell, cellToParent } from 'h3-js';
@@ -35,12 +32,7 @@ describe('devices on a dev chain', () => {
 
   before(
     withNodeLogs(async () => {
-      node = await startNode({
-        name: 'devices',
-        args: ['--dev', '--port', String(await freePort()), '--rpc-port', String(await freePort()), '--no-prometheus', '--no-telemetry'],
-      });
-      await waitForRpc(node, 120_000);
-      api = await connect(node.wsUrl);
+      ({ node, api } = await startDevNode('devices'));
       genesis = api.genesisHash.toU8a();
       maker = await devAccount('DevMaker'); // the development maker of the dev preset
       owner = await devAccount('Bob');
