@@ -8,27 +8,13 @@
 //! Runtime library). Set `ASSAY_BENCH_RUNS` to change the number of runs (default 5000).
 
 use assay_inference::{
-	engine::{hex, new_session, run_f32, OrtEngine},
+	engine::{new_session, run_f32, OrtEngine},
 	InferenceEngine,
 };
-use std::{
-	path::{Path, PathBuf},
-	time::Instant,
-};
+use std::time::Instant;
 
-fn repo() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn library() -> PathBuf {
-	let lib = repo().join(".venv/lib");
-	let python = std::fs::read_dir(&lib)
-		.expect(".venv exists: run `make setup`")
-		.filter_map(|e| e.ok().map(|e| e.path()))
-		.find(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("python")))
-		.expect("a python directory in .venv/lib");
-	python.join("site-packages/onnxruntime/capi/libonnxruntime.so.1.31.1")
-}
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 fn median(mut samples: Vec<f64>) -> f64 {
 	samples.sort_by(|a, b| a.total_cmp(b));
@@ -37,19 +23,10 @@ fn median(mut samples: Vec<f64>) -> f64 {
 
 fn main() {
 	let runs: usize = std::env::var("ASSAY_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
-	let text = std::fs::read_to_string(repo().join("models/models.json")).expect("models/models.json");
-	let models: Vec<serde_json::Value> = serde_json::from_str(&text).expect("a JSON list");
-
-	// The engine's directory: the shipped models under their ids.
-	let dir = std::env::temp_dir().join(format!("assay-latency-{}", std::process::id()));
-	std::fs::create_dir_all(&dir).expect("a temp dir");
-	for m in &models {
-		let id = m["model_id"].as_str().expect("model_id").trim_start_matches("0x");
-		std::fs::copy(repo().join("models").join(m["file"].as_str().expect("file")), dir.join(format!("{id}.onnx")))
-			.expect("copy");
-	}
+	let models = support::shipped();
+	let dir = support::models_dir("assay-latency");
 	// One ONNX Runtime environment per process: the engine's; the direct sessions share it.
-	let engine = std::sync::Arc::new(OrtEngine::load(&dir, &library(), None).expect("the engine loads"));
+	let engine = std::sync::Arc::new(OrtEngine::load(&dir, &support::library(), None).expect("the engine loads"));
 	let mut externalities = polkadot_sdk::sp_io::TestExternalities::default();
 	externalities.register_extension(assay_inference::InferenceExt(engine.clone()));
 
@@ -58,23 +35,20 @@ fn main() {
 		"model", "direct µs", "engine µs", "host fn µs", "engine×", "host fn×"
 	);
 	for m in &models {
-		let name = m["name"].as_str().expect("name");
-		let file = repo().join("models").join(m["file"].as_str().expect("file"));
-		let input: Vec<f32> = m["sample_input"].as_array().expect("sample_input").iter().map(|v| v.as_f64().unwrap() as f32).collect();
+		let name = &m.name;
+		let input = &m.sample_input;
 		let quantized: Vec<i32> = input.iter().map(|x| (f64::from(*x) * 65_536.0).round() as i32).collect();
-		let id = assay_inference::engine::model_id_from_file_name(&format!("{}.onnx", m["model_id"].as_str().unwrap())).unwrap();
-		assert_eq!(hex(&id).len(), 64);
-
-		let mut session = new_session(engine.environment(), &std::fs::read(&file).expect("model bytes")).expect("a session");
+		let id = m.id;
+		let mut session = new_session(engine.environment(), &std::fs::read(&m.file).expect("model bytes")).expect("a session");
 		// Warm up both paths.
 		for _ in 0..100 {
-			run_f32(&mut session, &input).expect("direct run");
+			run_f32(&mut session, input).expect("direct run");
 			engine.infer(&id, 16, &quantized).expect("engine run");
 		}
 		let direct: Vec<f64> = (0..runs)
 			.map(|_| {
 				let t = Instant::now();
-				run_f32(&mut session, &input).expect("direct run");
+				run_f32(&mut session, input).expect("direct run");
 				t.elapsed().as_secs_f64() * 1e6
 			})
 			.collect();

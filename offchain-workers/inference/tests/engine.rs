@@ -4,7 +4,7 @@
 #![cfg(feature = "engine")]
 
 use assay_inference::{
-	engine::{hex, OrtEngine},
+	engine::OrtEngine,
 	InferenceEngine, InferenceError,
 };
 use std::{
@@ -13,47 +13,15 @@ use std::{
 	sync::OnceLock,
 };
 
-fn repo() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
-/// The ONNX Runtime library of the `.venv` wheel.
-fn library() -> PathBuf {
-	let lib = repo().join(".venv/lib");
-	let python = std::fs::read_dir(&lib).expect(".venv exists: run `make setup`").find_map(|e| {
-		let path = e.ok()?.path();
-		path.file_name()?.to_str()?.starts_with("python").then_some(path)
-	});
-	python.expect("a python directory in .venv/lib").join("site-packages/onnxruntime/capi/libonnxruntime.so.1.31.1")
-}
+mod support;
 
-/// (name, id, input length, file) of the shipped models.
-fn shipped() -> Vec<(String, [u8; 32], usize, PathBuf)> {
-	let text = std::fs::read_to_string(repo().join("models/models.json")).unwrap();
-	let list: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
-	list.iter()
-		.map(|m| {
-			let id = assay_inference::engine::model_id_from_file_name(&format!("{}.onnx", m["model_id"].as_str().unwrap()));
-			(
-				m["name"].as_str().unwrap().to_string(),
-				id.unwrap(),
-				m["input_len"].as_u64().unwrap() as usize,
-				repo().join("models").join(m["file"].as_str().unwrap()),
-			)
-		})
-		.collect()
-}
+use support::{library, repo, shipped};
 
-/// A directory with the shipped models under their ids, plus a file whose name is not its
-/// hash.
+/// The shipped models under their ids, plus a file whose name is not its hash.
 fn models_dir() -> PathBuf {
-	let dir = std::env::temp_dir().join(format!("assay-inference-test-{}", std::process::id()));
-	std::fs::create_dir_all(&dir).unwrap();
-	for (_, id, _, file) in shipped() {
-		std::fs::copy(&file, dir.join(format!("{}.onnx", hex(&id)))).unwrap();
-	}
-	let (_, _, _, first) = &shipped()[0];
-	std::fs::copy(first, dir.join(format!("{}.onnx", "ab".repeat(32)))).unwrap();
+	let dir = support::models_dir("assay-inference-test");
+	std::fs::copy(&shipped()[0].file, dir.join(format!("{}.onnx", "ab".repeat(32)))).unwrap();
 	dir
 }
 
@@ -79,7 +47,7 @@ fn reference(file: &Path, input: &[f32]) -> Vec<i32> {
 
 #[test]
 fn every_shipped_model_matches_python_onnxruntime() {
-	for (name, id, input_len, file) in shipped() {
+	for support::Shipped { name, id, input_len, file, .. } in shipped() {
 		// An input on the 2^-16 grid, so Rust and Python see the same floats.
 		let input_q: Vec<i32> = (0..input_len as i32).map(|i| (i * 7919 % 65_536) - 20_000).collect();
 		let input_f: Vec<f32> = input_q.iter().map(|&q| q as f32 / 65_536.0).collect();
@@ -98,8 +66,8 @@ fn a_file_whose_hash_is_not_its_name_is_not_loaded() {
 
 #[test]
 fn an_input_of_the_wrong_length_is_bad_input() {
-	let (_, id, input_len, _) = &shipped()[0];
-	assert_eq!(engine().infer(id, 16, &vec![0; input_len + 1]), Err(InferenceError::BadInput));
+	let model = &shipped()[0];
+	assert_eq!(engine().infer(&model.id, 16, &vec![0; model.input_len + 1]), Err(InferenceError::BadInput));
 }
 
 #[test]
