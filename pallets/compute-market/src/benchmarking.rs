@@ -131,6 +131,13 @@ fn setup_job<T: Config>(
 	(id, workers)
 }
 
+/// Moves to the block `job`'s next step is due at; returns it.
+fn at_due_block<T: Config>(job: JobId) -> BlockNumberFor<T> {
+	let due = Jobs::<T>::get(job).map(|j| j.due).unwrap_or_default();
+	frame_system::Pallet::<T>::set_block_number(due);
+	due
+}
+
 fn salt(i: u32) -> [u8; 32] {
 	[i as u8; 32]
 }
@@ -378,8 +385,7 @@ mod benchmarks {
 				}
 			});
 		}
-		let now = Jobs::<T>::get(job).map(|j| j.due).unwrap_or_default();
-		frame_system::Pallet::<T>::set_block_number(now);
+		let now = at_due_block::<T>(job);
 		fill_due::<T>(now.saturating_add(T::RevealWindow::get()), T::MaxOpenJobs::get().saturating_sub(1));
 		#[block]
 		{
@@ -394,8 +400,7 @@ mod benchmarks {
 	fn finalize_job() {
 		let (job, workers) =
 			setup_job::<T>(|until| JobPhase::Revealing { until }, |_, _, i| WorkState::Revealed(noisy_output::<T>(i as i32 % 4)));
-		let now = Jobs::<T>::get(job).map(|j| j.due).unwrap_or_default();
-		frame_system::Pallet::<T>::set_block_number(now);
+		let now = at_due_block::<T>(job);
 		#[block]
 		{
 			Pallet::<T>::step(job, now);
@@ -408,8 +413,7 @@ mod benchmarks {
 	#[benchmark]
 	fn prune_job() {
 		let (job, _) = setup_job::<T>(|until| JobPhase::Revealing { until }, |_, _, i| WorkState::Revealed(noisy_output::<T>(i as i32)));
-		let now = Jobs::<T>::get(job).map(|j| j.due).unwrap_or_default();
-		frame_system::Pallet::<T>::set_block_number(now);
+		let now = at_due_block::<T>(job);
 		Pallet::<T>::step(job, now);
 		let expires = now.saturating_add(T::ResultRetention::get());
 		frame_system::Pallet::<T>::set_block_number(expires);

@@ -129,9 +129,13 @@ impl<T: Config> Pallet<T> {
 		(seed, provider).using_encoded(blake2_256)
 	}
 
-	/// The eligible providers of `job`'s model ranked by assignment hash, lowest first.
-	fn rank_providers(job: &JobOf<T>, seed: &[u8; 32], now: BlockNumberFor<T>) -> Vec<([u8; 32], T::AccountId)> {
-		let mut ranked: Vec<([u8; 32], T::AccountId)> = ModelProviders::<T>::get(job.model)
+	/// The eligible ones of `providers` ranked by assignment hash, lowest first.
+	fn rank_providers(
+		providers: Vec<T::AccountId>,
+		seed: &[u8; 32],
+		now: BlockNumberFor<T>,
+	) -> Vec<([u8; 32], T::AccountId)> {
+		let mut ranked: Vec<([u8; 32], T::AccountId)> = providers
 			.into_iter()
 			.filter(|who| Providers::<T>::get(who).is_some_and(|p| Self::is_eligible(&p, now)))
 			.map(|who| (Self::assignment_hash(seed, &who), who))
@@ -144,8 +148,8 @@ impl<T: Config> Pallet<T> {
 	/// seeded with this block's randomness. Without randomness it waits a block; with too
 	/// few providers it fails.
 	fn assign(id: JobId, mut job: JobOf<T>, now: BlockNumberFor<T>) -> Weight {
-		let providers = ModelProviders::<T>::decode_len(job.model).unwrap_or(0) as u32;
-		let weight = T::WeightInfo::assign_job(providers);
+		let providers = ModelProviders::<T>::get(job.model).into_inner();
+		let weight = T::WeightInfo::assign_job(providers.len() as u32);
 		let Some(seed) = T::Seeds::seed(ASSIGNMENT_DOMAIN, &id.encode()) else {
 			let next = now.saturating_add(One::one());
 			if Self::schedule(id, next).is_ok() {
@@ -154,7 +158,7 @@ impl<T: Config> Pallet<T> {
 			}
 			return weight;
 		};
-		let ranked = Self::rank_providers(&job, &seed, now);
+		let ranked = Self::rank_providers(providers, &seed, now);
 		if (ranked.len() as u32) < job.redundancy {
 			Self::fail(id, job, now, JobFailure::TooFewProviders);
 			return weight;
