@@ -5,7 +5,7 @@
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::sp_runtime::{
 	transaction_validity::{InvalidTransaction, ValidTransaction},
-	DispatchError,
+	DispatchError, Weight,
 };
 use scale_info::TypeInfo;
 
@@ -164,9 +164,21 @@ pub trait DeviceReports<AccountId, Signature> {
 	/// Consumes a validated report when it is dispatched: advances the device's nonce and
 	/// its per-block count. Fails if the nonce is not the next expected one.
 	fn consume_report(device: &AccountId, nonce: u64) -> Result<(), DispatchError>;
+
+	/// Checks a report whose replay protection is a unique key in the calling pallet's own
+	/// storage (a witness report per (beacon, witness)), so it needs no nonce and writes
+	/// nothing: known, Active device and a valid signature over
+	/// `("assay/unique-report", genesis_hash, payload)`. The caller must refuse a second
+	/// report under the same key.
+	fn validate_unique_report(
+		device: &AccountId,
+		payload: &[u8],
+		signature: &Signature,
+	) -> Result<(), ReportRejection>;
 }
 
-/// Called when a device asserts a (new) location.
+/// Called when a device asserts a (new) location, or leaves with one. The registry adds
+/// [`OnLocationChanged::weight`] to the weight of the calls that call it.
 pub trait OnLocationChanged<AccountId, BlockNumber> {
 	/// `device` moved from `old` (None: first assertion) to `new`.
 	fn on_location_changed(
@@ -174,6 +186,14 @@ pub trait OnLocationChanged<AccountId, BlockNumber> {
 		old: Option<Location<BlockNumber>>,
 		new: &Location<BlockNumber>,
 	);
+
+	/// `device`, last at `old`, was deregistered.
+	fn on_location_removed(_device: &AccountId, _old: &Location<BlockNumber>) {}
+
+	/// The most either hook costs.
+	fn weight() -> Weight {
+		Weight::zero()
+	}
 }
 
 impl<AccountId, BlockNumber> OnLocationChanged<AccountId, BlockNumber> for () {

@@ -356,7 +356,7 @@ pub mod pallet {
 		/// tenths of dBi and elevation in metres. Charges `LocationFee`; at most once per
 		/// `LocationCooldown` blocks. Owner only.
 		#[pallet::call_index(3)]
-		#[pallet::weight(T::WeightInfo::assert_location())]
+		#[pallet::weight(T::WeightInfo::assert_location().saturating_add(T::OnLocationChanged::weight()))]
 		pub fn assert_location(
 			origin: OriginFor<T>,
 			device: T::AccountId,
@@ -383,7 +383,7 @@ pub mod pallet {
 
 		/// Deregisters the device and returns its deposit. Owner only; not for Denied devices.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::deregister_device())]
+		#[pallet::weight(T::WeightInfo::deregister_device().saturating_add(T::OnLocationChanged::weight()))]
 		pub fn deregister_device(origin: OriginFor<T>, device: T::AccountId) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
 			Self::do_deregister_device(owner, device)

@@ -11,6 +11,8 @@ pub const MAKER_ATTEST_TAG: &[u8] = b"assay/maker-attest";
 pub const REGISTER_TAG: &[u8] = b"assay/register";
 /// Domain tag of a device-signed report.
 pub const REPORT_TAG: &[u8] = b"assay/report";
+/// Domain tag of a device-signed report kept unique by the calling pallet's storage.
+pub const UNIQUE_REPORT_TAG: &[u8] = b"assay/unique-report";
 /// Domain tag of a heartbeat's payload.
 pub const HEARTBEAT_TAG: &[u8] = b"assay/heartbeat";
 
@@ -32,6 +34,12 @@ pub fn registration<Hash: Encode, AccountId: Encode>(
 /// What a device signs for a report: `("assay/report", genesis_hash, nonce, payload)`.
 pub fn report<Hash: Encode>(genesis_hash: &Hash, nonce: u64, payload: &[u8]) -> Vec<u8> {
 	(REPORT_TAG, genesis_hash, nonce, payload).encode()
+}
+
+/// What a device signs for a report without a nonce (unique by its own key):
+/// `("assay/unique-report", genesis_hash, payload)`.
+pub fn unique_report<Hash: Encode>(genesis_hash: &Hash, payload: &[u8]) -> Vec<u8> {
+	(UNIQUE_REPORT_TAG, genesis_hash, payload).encode()
 }
 
 /// The payload of a heartbeat: `("assay/heartbeat", device)`.

@@ -58,6 +58,11 @@ impl OnLocationChanged<AccountId, BlockNumber> for RecordMoves {
 	) {
 		MOVES.with(|m| m.borrow_mut().push((device.clone(), old.map(|l| l.cell), new.cell)));
 	}
+
+	/// Recorded as a move to cell 0.
+	fn on_location_removed(device: &AccountId, old: &Location<BlockNumber>) {
+		MOVES.with(|m| m.borrow_mut().push((device.clone(), Some(old.cell), 0)));
+	}
 }
 
 parameter_types! {

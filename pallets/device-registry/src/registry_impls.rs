@@ -217,6 +217,9 @@ impl<T: Config> Pallet<T> {
 		Devices::<T>::remove(&device);
 		DevicesByOwner::<T>::remove(&owner, &device);
 		Reports::<T>::remove(&device);
+		if let Some(old) = &info.location {
+			T::OnLocationChanged::on_location_removed(&device, old);
+		}
 		Self::deposit_event(Event::DeviceDeregistered { device, owner, deposit: info.deposit });
 		Ok(())
 	}

@@ -68,6 +68,18 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// The device's signature over `("assay/unique-report", genesis_hash, payload)`.
+	fn check_unique_report_signature(
+		device: &T::AccountId,
+		payload: &[u8],
+		signature: &MultiSignature,
+	) -> Result<(), ReportRejection> {
+		let message = messages::unique_report(&Self::genesis_hash(), payload);
+		let signer: AccountId32 = device.clone().into();
+		ensure!(signature.verify(&message[..], &signer), ReportRejection::BadSignature);
+		Ok(())
+	}
+
 	/// `#[pallet::authorize]` adapter: a report's validity for the pool.
 	pub(crate) fn authorize_report(
 		device: &T::AccountId,
@@ -123,5 +135,15 @@ impl<T: Config> DeviceReports<T::AccountId, MultiSignature> for Pallet<T> {
 			state.last_seen = Some(now);
 			Ok(())
 		})
+	}
+
+	fn validate_unique_report(
+		device: &T::AccountId,
+		payload: &[u8],
+		signature: &MultiSignature,
+	) -> Result<(), ReportRejection> {
+		let info = Self::check_device_known(device)?;
+		Self::check_device_active(&info)?;
+		Self::check_unique_report_signature(device, payload, signature)
 	}
 }

@@ -531,3 +531,57 @@ fn heartbeats_need_the_authorized_origin() {
 		assert_noop!(DeviceRegistry::heartbeat(RuntimeOrigin::none(), d, nonce, signature), DispatchError::BadOrigin);
 	});
 }
+
+#[test]
+fn unique_reports_need_an_active_device_and_its_signature_without_a_nonce() {
+	use assay_primitives::DeviceReports;
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		let payload = b"assay/poc-witness example".to_vec();
+		let signature = device.sign(&messages::unique_report(&genesis(), &payload));
+		assert_eq!(DeviceRegistry::validate_unique_report(&device.id(), &payload, &signature), Ok(()));
+		// Nothing is written: no nonce advances.
+		assert_eq!(Reports::<Test>::get(device.id()).next_nonce, 0);
+		// A nonce report's signature over the same payload is not a unique report's.
+		let nonce_signature = device.sign(&messages::report(&genesis(), 0, &payload));
+		assert_eq!(
+			DeviceRegistry::validate_unique_report(&device.id(), &payload, &nonce_signature),
+			Err(ReportRejection::BadSignature)
+		);
+		assert_eq!(
+			DeviceRegistry::validate_unique_report(&device.id(), b"other", &signature),
+			Err(ReportRejection::BadSignature)
+		);
+		let stranger = DeviceKey::sr("Stranger");
+		let stranger_signature = stranger.sign(&messages::unique_report(&genesis(), &payload));
+		assert_eq!(
+			DeviceRegistry::validate_unique_report(&stranger.id(), &payload, &stranger_signature),
+			Err(ReportRejection::UnknownDevice)
+		);
+		assert_ok!(DeviceRegistry::set_device_status(RuntimeOrigin::root(), device.id(), DeviceStatus::Suspended));
+		assert_eq!(
+			DeviceRegistry::validate_unique_report(&device.id(), &payload, &signature),
+			Err(ReportRejection::DeviceNotActive)
+		);
+	});
+}
+
+#[test]
+fn deregistering_a_located_device_tells_the_hook() {
+	new_test_ext().execute_with(|| {
+		add_maker();
+		let device = DeviceKey::sr("H9");
+		assert_ok!(register(&alice(), &device, DeviceKind::Hotspot));
+		// Never located: nothing to tell.
+		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(alice()), device.id()));
+		MOVES.with(|m| assert!(m.borrow().is_empty()));
+		let device = DeviceKey::sr("H10");
+		assert_ok!(register(&alice(), &device, DeviceKind::Hotspot));
+		let (cell, _) = cells();
+		assert_ok!(DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 30, 5));
+		let cell = Some(cell);
+		MOVES.with(|m| m.borrow_mut().clear());
+		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(alice()), device.id()));
+		MOVES.with(|m| assert_eq!(m.borrow().clone(), vec![(device.id(), cell, 0)]));
+	});
+}
