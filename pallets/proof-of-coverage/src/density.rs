@@ -127,6 +127,100 @@ impl DensityMap {
 	}
 }
 
+/// Where the incremental computation keeps its counts: storage in the pallet, a map in
+/// tests. Cells without hotspots read as zero.
+pub trait CountsStore {
+	/// The counts of `cell` (zero if none).
+	fn get(&self, cell: CellIndex) -> Counts;
+	/// Stores the counts of `cell` (zero removes it).
+	fn set(&mut self, cell: CellIndex, counts: Counts);
+}
+
+/// Adds or removes one hotspot in resolution-11 `cell`. Returns the cell whose counts must
+/// be recomputed next (its resolution-10 parent), or `None` for a cell at another
+/// resolution or a removal from an empty cell.
+pub fn add_hotspot<S: CountsStore>(store: &mut S, cell: CellIndex, added: bool) -> Option<CellIndex> {
+	if cell.resolution() != COUNT_RESOLUTION {
+		return None;
+	}
+	let current = store.get(cell).unclipped;
+	let count = if added {
+		current.saturating_add(1)
+	} else {
+		current.checked_sub(1)?
+	};
+	store.set(cell, Counts { unclipped: count, clipped: count });
+	cell.parent(Resolution::Ten)
+}
+
+/// Whether `unclipped` makes a cell occupied at resolution parameters `p`.
+fn is_occupied(p: ResolutionParams, unclipped: u32) -> bool {
+	unclipped >= p.target
+}
+
+/// One step of the incremental computation: recomputes `cell` (resolution 4 … 10) from
+/// its children's clipped counts and its 1-ring's unclipped counts, stores the result and
+/// returns the cells that may change because of it: the parent when the clipped count
+/// changed, the ring's cells when this cell's occupancy flipped. Repeating steps until
+/// nothing is returned reaches the same counts as [`DensityMap::compute`] (unclipped
+/// counts depend only on the level below, limits only on unclipped counts of the level).
+pub fn recompute<S: CountsStore>(store: &mut S, cell: CellIndex) -> Vec<CellIndex> {
+	let resolution = cell.resolution();
+	let (Some(p), Some(child_resolution)) = (params(resolution), resolution.succ()) else {
+		return Vec::new();
+	};
+	let unclipped = cell
+		.children(child_resolution)
+		.fold(0u32, |sum, child| sum.saturating_add(store.get(child).clipped));
+	let old = store.get(cell);
+	let ring: Vec<CellIndex> = cell.grid_disk(1);
+	let occupied = ring
+		.iter()
+		.filter(|c| if **c == cell { is_occupied(p, unclipped) } else { is_occupied(p, store.get(**c).unclipped) })
+		.count() as u32;
+	let new = Counts { unclipped, clipped: limit(p, occupied).min(unclipped) };
+	store.set(cell, new);
+
+	let mut next = Vec::new();
+	if new.clipped != old.clipped {
+		if let Some(parent) = resolution.pred().filter(|r| params(*r).is_some()).and_then(|r| cell.parent(r)) {
+			next.push(parent);
+		}
+	}
+	if is_occupied(p, new.unclipped) != is_occupied(p, old.unclipped) {
+		next.extend(ring.into_iter().filter(|c| *c != cell && store.get(*c).unclipped > 0));
+	}
+	next
+}
+
+/// The scale of a hotspot in resolution-11 cell `cell` from stored counts: the product of
+/// `clipped / unclipped` over its parents at resolutions 10 … 4.
+pub fn scale_from<S: CountsStore>(store: &S, cell: CellIndex) -> FixedU128 {
+	let mut scale = FixedU128::one();
+	for res in (4u8..=10).rev() {
+		let Ok(resolution) = Resolution::try_from(res) else { continue };
+		let Some(parent) = cell.parent(resolution) else { continue };
+		let counts = store.get(parent);
+		if counts.unclipped > 0 {
+			scale = scale.saturating_mul(FixedU128::saturating_from_rational(counts.clipped, counts.unclipped));
+		}
+	}
+	scale
+}
+
+impl CountsStore for BTreeMap<CellIndex, Counts> {
+	fn get(&self, cell: CellIndex) -> Counts {
+		BTreeMap::get(self, &cell).copied().unwrap_or_default()
+	}
+	fn set(&mut self, cell: CellIndex, counts: Counts) {
+		if counts == Counts::default() {
+			self.remove(&cell);
+		} else {
+			self.insert(cell, counts);
+		}
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -203,7 +297,70 @@ mod tests {
 		assert_eq!(map.counts(centre), Some(Counts { unclipped: 7, clipped: 7 }));
 	}
 
+	/// Applies one hotspot change and runs the worklist until it is empty, as the pallet does
+	/// over several blocks.
+	fn apply(store: &mut BTreeMap<CellIndex, Counts>, cell: CellIndex, added: bool) -> usize {
+		let mut queue: alloc::collections::VecDeque<CellIndex> = add_hotspot(store, cell, added).into_iter().collect();
+		let mut steps = 0;
+		while let Some(next) = queue.pop_front() {
+			steps += 1;
+			for c in recompute(store, next) {
+				if !queue.contains(&c) {
+					queue.push_back(c);
+				}
+			}
+		}
+		steps
+	}
+
+	#[test]
+	fn the_incremental_map_of_one_crowded_ring_matches_the_full_computation() {
+		let centre = cell(40.0, -3.7).parent(Resolution::Seven).unwrap();
+		let hotspots: Vec<CellIndex> = centre
+			.grid_disk::<Vec<_>>(1)
+			.into_iter()
+			.flat_map(|c| c.children(Resolution::Eight).map(|r8| r8.center_child(COUNT_RESOLUTION).unwrap()).collect::<Vec<_>>())
+			.collect();
+		let mut store = BTreeMap::new();
+		for h in &hotspots {
+			apply(&mut store, *h, true);
+		}
+		let full = DensityMap::compute(&hotspots.iter().map(|h| (*h, 1)).collect());
+		assert_eq!(store, full.cells);
+		assert_eq!(store.get(&centre).copied(), Some(Counts { unclipped: 7, clipped: 7 }));
+		for h in &hotspots {
+			apply(&mut store, *h, false);
+		}
+		assert!(store.is_empty(), "removing every hotspot empties the map");
+	}
+
 	proptest! {
+		#[test]
+		fn incremental_updates_match_the_full_computation(
+			points in proptest::collection::vec((40.0f64..40.05, -3.75f64..-3.65), 1..40),
+			removals in proptest::collection::vec(any::<prop::sample::Index>(), 0..10),
+		) {
+			let mut hotspots: Vec<CellIndex> = points.iter().map(|(lat, lng)| cell(*lat, *lng)).collect();
+			let mut store = BTreeMap::new();
+			for h in &hotspots {
+				apply(&mut store, *h, true);
+			}
+			for r in removals {
+				if hotspots.is_empty() { break; }
+				let h = hotspots.remove(r.index(hotspots.len()));
+				apply(&mut store, h, false);
+			}
+			let mut counts: BTreeMap<CellIndex, u32> = BTreeMap::new();
+			for h in &hotspots {
+				*counts.entry(*h).or_default() += 1;
+			}
+			let full = DensityMap::compute(&counts);
+			prop_assert_eq!(&store, &full.cells);
+			for h in &hotspots {
+				prop_assert_eq!(scale_from(&store, *h), full.scale(*h));
+			}
+		}
+
 		#[test]
 		fn scales_lie_between_zero_and_one(points in proptest::collection::vec((-60.0f64..60.0, -170.0f64..170.0, 1u32..4), 1..20)) {
 			let counts: BTreeMap<CellIndex, u32> = points.iter().map(|(lat, lng, n)| (cell(*lat, *lng), *n)).collect();
