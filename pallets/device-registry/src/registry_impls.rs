@@ -214,12 +214,13 @@ impl<T: Config> Pallet<T> {
 			info.deposit,
 			Precision::BestEffort,
 		)?;
-		Devices::<T>::remove(&device);
-		DevicesByOwner::<T>::remove(&owner, &device);
-		Reports::<T>::remove(&device);
+		// Told while the device is still registered, so the hook can read its kind.
 		if let Some(old) = &info.location {
 			T::OnLocationChanged::on_location_removed(&device, old);
 		}
+		Devices::<T>::remove(&device);
+		DevicesByOwner::<T>::remove(&owner, &device);
+		Reports::<T>::remove(&device);
 		Self::deposit_event(Event::DeviceDeregistered { device, owner, deposit: info.deposit });
 		Ok(())
 	}

@@ -8,6 +8,8 @@
 //! everything after that is integer.
 
 use crate::fspl::{max_rssi_milli_dbm, rssi_is_possible};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
 use h3o::{CellIndex, LatLng, Resolution};
 use polkadot_sdk::sp_crypto_hashing::blake2_256;
 
@@ -24,7 +26,10 @@ pub const GRID_DISTANCE_RESOLUTION: Resolution = Resolution::Eleven;
 pub const MAX_DISTANCE_M: u64 = 100_000;
 
 /// A LoRaWAN regional plan.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	serde::Serialize, serde::Deserialize,
+)]
 pub enum Region {
 	/// Europe, 863–870 MHz.
 	Eu868,
@@ -71,15 +76,17 @@ pub fn witness_commitment(payload: &[u8; 32], witness: &[u8; 32]) -> [u8; 32] {
 }
 
 /// Why a witness report is invalid, in the order the checks run.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
 pub enum WitnessRejection {
-	/// The beaconer or the witness is Suspended or Denied.
+	/// The beaconer or the witness is not an Active, located hotspot any more (Suspended,
+	/// Denied or deregistered).
 	DeniedDevice,
 	/// Governance denied this pair as coverage partners.
 	DeniedEdge,
 	/// A hotspot cannot witness itself.
 	SelfWitness,
-	/// The witness already reported this beacon.
+	/// The witness already reported this beacon. (Enforced when the report arrives: a
+	/// second report never enters a block, so no stored witness carries this verdict.)
 	Duplicate,
 	/// The commitment is not `blake2_256(payload ‖ witness)`.
 	PayloadMismatch,
@@ -93,7 +100,7 @@ pub enum WitnessRejection {
 	TooFar,
 	/// Stronger than free space allows.
 	RssiTooHigh,
-	/// The witness has not itself beaconed with a valid witness recently.
+	/// The witness has not itself beaconed, and been heard, recently.
 	NotReciprocal,
 }
 

@@ -57,7 +57,10 @@ pub fn limit(p: ResolutionParams, occupied: u32) -> u32 {
 }
 
 /// Clipped and unclipped counts of one cell.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+#[derive(
+	Clone, Copy, PartialEq, Eq, Debug, Default, codec::Encode, codec::Decode, codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen, scale_info::TypeInfo,
+)]
 pub struct Counts {
 	/// The sum of the children's clipped counts (at resolution 11: the hotspots in it).
 	pub unclipped: u32,

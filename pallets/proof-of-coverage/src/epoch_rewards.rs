@@ -20,22 +20,27 @@ pub fn pots(emission: u128) -> (u128, u128) {
 /// `pot · units_i / Σ units`, rounded down, for each entry; and what is left of the pot.
 /// Nothing is paid when there are no units.
 pub fn pro_rata(pot: u128, units: &[FixedU128]) -> (Vec<u128>, u128) {
-	let total = units.iter().fold(FixedU128::zero(), |sum, u| sum.saturating_add(*u)).into_inner();
-	if total == 0 {
+	let total = units.iter().fold(FixedU128::zero(), |sum, u| sum.saturating_add(*u));
+	if total.is_zero() {
 		return (units.iter().map(|_| 0).collect(), pot);
 	}
-	let shares: Vec<u128> = units
-		.iter()
-		.map(|u| polkadot_sdk::sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
-			pot,
-			u.into_inner(),
-			total,
-			polkadot_sdk::sp_arithmetic::Rounding::Down,
-		)
-		.unwrap_or(0))
-		.collect();
+	let shares: Vec<u128> = units.iter().map(|u| share(pot, *u, total)).collect();
 	let paid = shares.iter().fold(0u128, |sum, s| sum.saturating_add(*s));
 	(shares, pot.saturating_sub(paid))
+}
+
+/// `pot · units / total`, rounded down; nothing when `total` is zero.
+pub fn share(pot: u128, units: FixedU128, total: FixedU128) -> u128 {
+	if total.into_inner() == 0 {
+		return 0;
+	}
+	polkadot_sdk::sp_arithmetic::helpers_128bit::multiply_by_rational_with_rounding(
+		pot,
+		units.into_inner().min(total.into_inner()),
+		total.into_inner(),
+		polkadot_sdk::sp_arithmetic::Rounding::Down,
+	)
+	.unwrap_or(0)
 }
 
 /// Units scaled by a hotspot's density scale.

@@ -1,33 +1,482 @@
-//! # pallet-proof-of-coverage (in progress)
+//! # pallet-proof-of-coverage
 //!
-//! Proof of coverage for Assay (DESIGN §4, issue 6). This crate holds, so far, the pure,
-//! storage-free maths the pallet's checks and rewards are built on — each a small function
-//! with unit and property tests, integer or fixed point only (no floats in consensus code):
+//! Helium's proof of coverage, made deterministic and on chain (DESIGN §4).
 //!
-//! - [`checks`]: the witness checks of DESIGN §4.5, each a named function with a typed
-//!   reason, and `verify_witness` applying them in order; payload, channel and the
-//!   commitment that binds a witness report to its witness.
-//! - [`fspl`]: free-space path loss in milli-dB from an integer log2, and the RSSI limit of
-//!   a witness.
-//! - [`reward_units`]: HIP-15 beaconer and witness reward units (N = 4, r = 0.8, cap 2).
-//! - [`density`]: the HIP-17 limit function and hex-density scaling with the HIP-104
-//!   parameters over H3 cells.
+//! - **Entropy**: every `entropy_period` blocks the pallet draws
+//!   `entropy[k] = derive_seed("assay/poc-entropy", R, k)` from the chain's randomness
+//!   helper (BABE, in `on_finalize`); a beacon may use it for `entropy_lifespan` blocks.
+//! - **Beacon** (`submit_beacon`, device-signed, nonce-ordered): a located, Active hotspot
+//!   commits to `blake2_256(local_entropy)` and declares tx power, frequency and region;
+//!   one beacon per hotspot per `beacon_window` bucket. Its payload is
+//!   `blake2_256(entropy ‖ local_entropy)`, its channel `u16_le(payload[0..2]) mod n` of
+//!   the region's plan — known to the beaconer, secret to everyone else until the reveal.
+//! - **Witness** (`submit_witness`, device-signed, unique per (beacon, witness) so it needs
+//!   no nonce): during `witness_window` blocks, a hotspot that heard the beacon reports
+//!   `blake2_256(payload ‖ witness_id)`, RSSI, SNR, frequency and region. A report copied
+//!   from another witness does not verify.
+//! - **Reveal** (`reveal_beacon`, device-signed): after the witness window, within
+//!   `reveal_window` blocks. The payload must open the commitment and select the declared
+//!   frequency. The block that includes the reveal draws the selection seed at its end.
+//! - **Verification**, a few witnesses per block (`MaxVerificationsPerBlock`): the checks
+//!   of DESIGN §4.5 in order (module [`checks`]), each witness's verdict stored; of the
+//!   valid witnesses at most 14 are selected by the lowest
+//!   `blake2_256(seed ‖ beacon ‖ witness)` ([`selection`]).
+//! - **Rewards**: HIP-15 units ([`reward_units`]) scaled by HIP-17 hex density
+//!   ([`density`], kept incrementally from the device registry's location hook, a few cells
+//!   per block) accrue to the owners per reward epoch; after the epoch owners call
+//!   `claim_rewards(epoch)` and are paid their share of the epoch's `coverage_emission`
+//!   (20 % beaconers, 80 % witnesses, [`epoch_rewards`]), minted and recorded as Coverage
+//!   earnings. Nothing iterates over all devices.
 //!
-//! - [`selection`]: at most 14 rewarded witnesses, by lowest
-//!   `blake2_256(R ‖ beacon ‖ witness)`.
-//! - [`epoch_rewards`]: an epoch's emission split 20 % / 80 % and pro rata to scaled units,
-//!   with the rounding remainder reported.
-//!
-//! The pallet itself (beacons, witnesses, reveal, verification, selection, epochs) is not
-//! written yet.
+//! Reads are the runtime API `CoverageApi`.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
+pub use pallet::*;
+
+mod beacon_impls;
 pub mod checks;
 pub mod density;
+mod density_impls;
 pub mod epoch_rewards;
 pub mod fspl;
+pub mod messages;
+mod rewards_impls;
 pub mod reward_units;
+pub mod runtime_api;
 pub mod selection;
+pub mod types;
+mod verification_impls;
+pub mod weights;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+
+pub use types::*;
+pub use weights::WeightInfo;
+
+/// The domain tag of entropy values.
+pub const ENTROPY_DOMAIN: &[u8] = b"assay/poc-entropy";
+/// The domain tag of witness-selection seeds.
+pub const SELECTION_DOMAIN: &[u8] = b"assay/poc-select";
+
+/// What benchmarks need from the runtime.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId> {
+	/// Registers `device` (sr25519 key from `seed`) as a hotspot of `owner` located in
+	/// resolution-12 `cell`, and returns the device's id.
+	fn located_hotspot(seed: u32, owner: &AccountId, cell: u64) -> AccountId;
+	/// Signs `message` as the device of `seed`.
+	fn sign(seed: u32, message: &[u8]) -> polkadot_sdk::sp_runtime::MultiSignature;
+	/// Makes the seed source answer in the current block.
+	fn set_randomness();
+}
+
+#[polkadot_sdk::frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use assay_primitives::{DeviceRegistry, DeviceReports, Earnings, SeedSource};
+	use polkadot_sdk::{
+		frame_support::{
+			pallet_prelude::*,
+			traits::fungible::{Inspect, Mutate},
+		},
+		frame_system::{self, pallet_prelude::*},
+		sp_runtime::{AccountId32, MultiSignature},
+	};
+
+	/// The pallet.
+	#[pallet::pallet]
+	pub struct Pallet<T>(_);
+
+	/// The balance type of the currency rewards are minted in.
+	pub type BalanceOf<T> =
+		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+	/// The protocol parameters of this runtime.
+	pub type ParamsOf<T> = CoverageParams<BlockNumberFor<T>, BalanceOf<T>>;
+	/// A beacon of this runtime.
+	pub type BeaconOf<T> = Beacon<<T as frame_system::Config>::AccountId, BlockNumberFor<T>>;
+	/// A witness report of this runtime.
+	pub type WitnessOf<T> = Witness<BlockNumberFor<T>>;
+
+	/// Configuration of proof of coverage. Accounts convert to and from `AccountId32`
+	/// because a hotspot's id is the account of its own key.
+	#[pallet::config]
+	#[pallet::disable_frame_system_supertrait_check]
+	pub trait Config: frame_system::Config<AccountId: From<AccountId32> + Into<AccountId32>> {
+		/// The currency rewards are minted in.
+		type Currency: Mutate<Self::AccountId>;
+		/// Who sets the parameters (root for now).
+		type AdminOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+		/// Devices: owners, kinds, statuses, locations, denied edges.
+		type Devices: DeviceRegistry<Self::AccountId, BlockNumberFor<Self>>;
+		/// The one device-signed report mechanism.
+		type Reports: DeviceReports<Self::AccountId, MultiSignature>;
+		/// The chain's randomness helper.
+		type Seeds: SeedSource;
+		/// The earnings ledger.
+		type Earnings: Earnings<Self::AccountId, BalanceOf<Self>>;
+		/// The most beacons revealed per block.
+		#[pallet::constant]
+		type MaxRevealsPerBlock: Get<u32>;
+		/// The most revealed beacons waiting for verification.
+		#[pallet::constant]
+		type MaxVerifyQueue: Get<u32>;
+		/// The most witnesses verified per block.
+		#[pallet::constant]
+		type MaxVerificationsPerBlock: Get<u32>;
+		/// The most hex-density cells recomputed per block.
+		#[pallet::constant]
+		type MaxDensityStepsPerBlock: Get<u32>;
+		/// The most old witness reports deleted per block.
+		#[pallet::constant]
+		type MaxPruneStepsPerBlock: Get<u32>;
+		/// Weights from this pallet's benchmarks.
+		type WeightInfo: WeightInfo;
+		/// Prepares hotspots for benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: crate::BenchmarkHelper<Self::AccountId>;
+	}
+
+	/// The protocol parameters.
+	#[pallet::storage]
+	pub type Params<T: Config> = StorageValue<_, ParamsOf<T>, OptionQuery>;
+
+	/// Entropy values by index: (value, the block that drew it).
+	#[pallet::storage]
+	pub type Entropy<T: Config> = StorageMap<_, Twox64Concat, EntropyIndex, ([u8; 32], BlockNumberFor<T>)>;
+
+	/// The newest entropy index drawn.
+	#[pallet::storage]
+	pub type LatestEntropy<T: Config> = StorageValue<_, EntropyIndex, OptionQuery>;
+
+	/// Beacons by id, kept `retention` blocks.
+	#[pallet::storage]
+	pub type Beacons<T: Config> = StorageMap<_, Twox64Concat, BeaconId, BeaconOf<T>>;
+
+	/// The id the next beacon gets.
+	#[pallet::storage]
+	pub type NextBeaconId<T: Config> = StorageValue<_, BeaconId, ValueQuery>;
+
+	/// The beacon-window bucket (`block / beacon_window`) of each hotspot's last beacon.
+	#[pallet::storage]
+	pub type LastBeaconBucket<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+
+	/// Witness reports: (beacon, witness) → report and verdict.
+	#[pallet::storage]
+	pub type Witnesses<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BeaconId, Blake2_128Concat, T::AccountId, WitnessOf<T>>;
+
+	/// Beacons revealed in this block, waiting for the block's randomness.
+	#[pallet::storage]
+	pub type AwaitingSeed<T: Config> = StorageValue<_, BoundedVec<BeaconId, T::MaxRevealsPerBlock>, ValueQuery>;
+
+	/// Seeded beacons whose witnesses are being verified, oldest first.
+	#[pallet::storage]
+	pub type VerifyQueue<T: Config> = StorageValue<_, BoundedVec<BeaconId, T::MaxVerifyQueue>, ValueQuery>;
+
+	/// The running verification of each revealed beacon.
+	#[pallet::storage]
+	pub type Verifications<T: Config> = StorageMap<_, Twox64Concat, BeaconId, Verification<T::AccountId>>;
+
+	/// The block of each hotspot's last beacon that was heard (a witness passed every
+	/// check but reciprocity): what makes it reciprocal as a witness.
+	#[pallet::storage]
+	pub type LastHeard<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+
+	/// Hex-density counts by H3 cell (resolutions 4 … 11).
+	#[pallet::storage]
+	pub type CellCounts<T: Config> = StorageMap<_, Twox64Concat, u64, density::Counts>;
+
+	/// Cells waiting to be recomputed, by queue position.
+	#[pallet::storage]
+	pub type DensityQueue<T: Config> = StorageMap<_, Twox64Concat, u32, u64>;
+
+	/// (head, tail) of the density queue.
+	#[pallet::storage]
+	pub type DensityQueueBounds<T: Config> = StorageValue<_, (u32, u32), ValueQuery>;
+
+	/// Cells in the density queue (each is queued once).
+	#[pallet::storage]
+	pub type DensityQueued<T: Config> = StorageMap<_, Twox64Concat, u64, ()>;
+
+	/// Each owner's reward units per epoch, until claimed.
+	#[pallet::storage]
+	pub type OwnerUnits<T: Config> =
+		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, EpochIndex, Units>;
+
+	/// Each epoch's emission, total units and payouts.
+	#[pallet::storage]
+	pub type Epochs<T: Config> = StorageMap<_, Twox64Concat, EpochIndex, EpochTotals<BalanceOf<T>>>;
+
+	/// The oldest beacon id not pruned yet.
+	#[pallet::storage]
+	pub type PruneCursor<T: Config> = StorageValue<_, BeaconId, ValueQuery>;
+
+	/// Events of proof of coverage.
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// A new entropy value may be used by beacons.
+		EntropyDrawn {
+			/// Its index.
+			index: EntropyIndex,
+		},
+		/// A hotspot sent a beacon.
+		BeaconSubmitted {
+			/// The beacon.
+			beacon: BeaconId,
+			/// The hotspot.
+			beaconer: T::AccountId,
+			/// The entropy it used.
+			entropy_index: EntropyIndex,
+			/// The frequency it was sent on, Hz.
+			frequency_hz: u64,
+		},
+		/// A hotspot reported hearing a beacon.
+		WitnessReported {
+			/// The beacon.
+			beacon: BeaconId,
+			/// The witness hotspot.
+			witness: T::AccountId,
+		},
+		/// The beaconer revealed its local entropy; verification follows.
+		BeaconRevealed {
+			/// The beacon.
+			beacon: BeaconId,
+			/// `blake2_256(entropy ‖ local_entropy)`.
+			payload: [u8; 32],
+		},
+		/// A beacon's witnesses are verified and its rewards accrued.
+		BeaconVerified {
+			/// The beacon.
+			beacon: BeaconId,
+			/// Witnesses that passed every check.
+			valid: u32,
+			/// Witnesses rewarded.
+			selected: u32,
+			/// The epoch the units count in.
+			epoch: EpochIndex,
+		},
+		/// An owner was paid an epoch's rewards.
+		RewardsClaimed {
+			/// The owner.
+			owner: T::AccountId,
+			/// The epoch.
+			epoch: EpochIndex,
+			/// The amount minted to the owner.
+			amount: BalanceOf<T>,
+		},
+		/// The admin set new parameters.
+		ParamsSet {
+			/// The parameters.
+			params: ParamsOf<T>,
+		},
+	}
+
+	/// Why a proof-of-coverage call or report was refused. Reports refused in the pool
+	/// carry `InvalidTransaction::Custom(64 + this error's index)`.
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The device is not a hotspot.
+		NotAHotspot,
+		/// The hotspot has not asserted a location.
+		NotLocated,
+		/// No entropy value with this index has been drawn (or it was pruned).
+		UnknownEntropy,
+		/// The entropy value is older than `entropy_lifespan` blocks.
+		EntropyExpired,
+		/// The hotspot already beaconed in this beacon window.
+		AlreadyBeaconed,
+		/// The frequency is not a channel of the region's plan.
+		NotAChannel,
+		/// Transmit power outside −10 … 36 dBm.
+		InvalidTxPower,
+		/// No beacon with this id.
+		UnknownBeacon,
+		/// The beacon's witness window has closed.
+		WitnessWindowClosed,
+		/// This hotspot already reported this beacon.
+		DuplicateWitness,
+		/// Only the beaconer reveals its beacon.
+		NotBeaconer,
+		/// The beacon is already revealed.
+		AlreadyRevealed,
+		/// The witness window is still open.
+		RevealTooEarly,
+		/// The reveal window has closed: the beacon expired.
+		RevealWindowClosed,
+		/// `blake2_256(local_entropy)` is not the beacon's commitment.
+		CommitmentMismatch,
+		/// The payload selects another channel than the frequency the beacon declared.
+		WrongChannel,
+		/// The most reveals per block were already included; reveal in the next block.
+		TooManyReveals,
+		/// The verification queue is full; reveal in a later block.
+		VerifyQueueFull,
+		/// The epoch is not over yet.
+		EpochNotOver,
+		/// The caller has no units in this epoch (or claimed them already).
+		NothingToClaim,
+		/// Minting the reward failed (below the existential deposit).
+		MintFailed,
+		/// Parameters out of range: every window and period at least one block.
+		InvalidParams,
+		/// The pallet has no parameters yet.
+		NotConfigured,
+	}
+
+	/// Genesis: the parameters (shorter windows in development presets).
+	#[pallet::genesis_config]
+	#[derive(polkadot_sdk::frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The parameters; `None` leaves the pallet unconfigured until the admin sets them.
+		pub params: Option<ParamsOf<T>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(params) = &self.params {
+				if Pallet::<T>::check_params(params).is_ok() {
+					Params::<T>::put(params);
+				} else {
+					log::error!(target: "runtime::proof-of-coverage", "genesis params out of range, ignored");
+				}
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Verifies witnesses, recomputes hex-density cells and prunes old beacons, each
+		/// bounded per block; reserves the weight of this block's entropy draw.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::do_on_initialize(now)
+		}
+
+		/// Draws entropy when due and the selection seeds of beacons revealed in this
+		/// block. This runs after BABE's `on_finalize`, so both use this block's VRF output.
+		fn on_finalize(now: BlockNumberFor<T>) {
+			Self::do_on_finalize(now);
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxRevealsPerBlock::get() >= 1, "MaxRevealsPerBlock must be at least 1");
+			assert!(T::MaxVerifyQueue::get() >= T::MaxRevealsPerBlock::get(), "MaxVerifyQueue must hold a block's reveals");
+			assert!(T::MaxVerificationsPerBlock::get() >= 1, "MaxVerificationsPerBlock must be at least 1");
+			assert!(T::MaxDensityStepsPerBlock::get() >= 1, "MaxDensityStepsPerBlock must be at least 1");
+			assert!(T::MaxPruneStepsPerBlock::get() >= 1, "MaxPruneStepsPerBlock must be at least 1");
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// A hotspot's beacon: `entropy_index` of a live entropy value,
+		/// `commitment = blake2_256(local_entropy)`, transmit power (dBm), the frequency it
+		/// transmits on (Hz; the channel its payload selects) and its regional plan.
+		/// Device-signed (`nonce` as for every report) over
+		/// `messages::beacon_payload(..)`; feeless, submitted as a general transaction.
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::submit_beacon())]
+		#[pallet::authorize(|_source, hotspot, nonce, entropy_index, commitment, tx_power_dbm, frequency_hz, region, signature| {
+			Pallet::<T>::authorize_beacon(hotspot, *nonce, *entropy_index, commitment, *tx_power_dbm, *frequency_hz, *region, signature)
+		})]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_beacon())]
+		pub fn submit_beacon(
+			origin: OriginFor<T>,
+			hotspot: T::AccountId,
+			nonce: u64,
+			entropy_index: EntropyIndex,
+			commitment: [u8; 32],
+			tx_power_dbm: i16,
+			frequency_hz: u64,
+			region: Region,
+			signature: MultiSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			let _ = signature;
+			Self::do_submit_beacon(hotspot, nonce, entropy_index, commitment, tx_power_dbm, frequency_hz, region)
+		}
+
+		/// A witness report: `witness` heard `beacon` with `commitment =
+		/// blake2_256(payload ‖ witness)`, RSSI (tenths of dBm), SNR (tenths of dB), at
+		/// `frequency_hz`, on its `region`'s plan. One per (beacon, witness), during the
+		/// witness window. Device-signed without a nonce over
+		/// `messages::witness_payload(..)`; feeless, submitted as a general transaction.
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::submit_witness())]
+		#[pallet::authorize(|_source, witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, signature| {
+			Pallet::<T>::authorize_witness(witness, *beacon, commitment, *rssi_dbm_x10, *snr_db_x10, *frequency_hz, *region, signature)
+		})]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_witness())]
+		pub fn submit_witness(
+			origin: OriginFor<T>,
+			witness: T::AccountId,
+			beacon: BeaconId,
+			commitment: [u8; 32],
+			rssi_dbm_x10: i16,
+			snr_db_x10: i16,
+			frequency_hz: u64,
+			region: Region,
+			signature: MultiSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			let _ = signature;
+			Self::do_submit_witness(witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region)
+		}
+
+		/// The beaconer reveals `local_entropy` after the witness window, within the reveal
+		/// window; its witnesses are then verified. Device-signed (`nonce`) over
+		/// `messages::reveal_payload(..)`; feeless, submitted as a general transaction.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::reveal_beacon().saturating_add(T::WeightInfo::draw_selection_seed()))]
+		#[pallet::authorize(|_source, hotspot, nonce, beacon, local_entropy, signature| {
+			Pallet::<T>::authorize_reveal(hotspot, *nonce, *beacon, local_entropy, signature)
+		})]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_reveal_beacon())]
+		pub fn reveal_beacon(
+			origin: OriginFor<T>,
+			hotspot: T::AccountId,
+			nonce: u64,
+			beacon: BeaconId,
+			local_entropy: [u8; 32],
+			signature: MultiSignature,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			let _ = signature;
+			Self::do_reveal_beacon(hotspot, nonce, beacon, local_entropy)
+		}
+
+		/// Pays the caller its rewards of a finished `epoch`: its share of the epoch's
+		/// emission, 20 % pro rata to beaconer units and 80 % to witness units, minted to it.
+		#[pallet::call_index(3)]
+		#[pallet::weight(T::WeightInfo::claim_rewards())]
+		pub fn claim_rewards(origin: OriginFor<T>, epoch: EpochIndex) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_claim_rewards(owner, epoch)
+		}
+
+		/// Sets the protocol parameters. Admin origin only.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::set_params())]
+		pub fn set_params(origin: OriginFor<T>, params: ParamsOf<T>) -> DispatchResult {
+			T::AdminOrigin::ensure_origin(origin)?;
+			Self::check_params(&params)?;
+			Params::<T>::put(&params);
+			Self::deposit_event(Event::ParamsSet { params });
+			Ok(())
+		}
+	}
+}

@@ -1,0 +1,330 @@
+//! Beacons, witness reports and reveals: each protocol check a small named function
+//! returning the pallet's typed error. Device-signed calls are checked in their
+//! `authorize` (in the transaction pool and again when a block includes them), so a
+//! refused report never takes block space; the calls themselves only record.
+
+use crate::{
+	checks, messages, AwaitingSeed, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons, Config, Entropy,
+	EntropyIndex, Error, Event, LastBeaconBucket, NextBeaconId, Pallet, Params, ParamsOf, Region, Verdict,
+	Verification, Verifications, VerifyQueue, Witness, Witnesses,
+};
+use alloc::vec;
+use assay_primitives::{DeviceKind, DeviceRegistry, DeviceReports, Location};
+use codec::Encode;
+use polkadot_sdk::{
+	frame_support::{ensure, pallet_prelude::*},
+	frame_system::{self, pallet_prelude::BlockNumberFor},
+	sp_crypto_hashing::blake2_256,
+	sp_runtime::{
+		traits::{Saturating, Zero},
+		transaction_validity::{TransactionPriority, TransactionValidityWithRefund},
+		DispatchError, DispatchResult, ModuleError, MultiSignature,
+	},
+};
+
+/// Priority of proof-of-coverage reports in the pool: that of every device report.
+const REPORT_PRIORITY: TransactionPriority = 1 << 20;
+/// `InvalidTransaction::Custom` code of pallet error i: 64 + i.
+const ERROR_CODE_BASE: u8 = 64;
+/// The lowest and highest transmit power accepted, dBm.
+const TX_POWER_RANGE_DBM: core::ops::RangeInclusive<i16> = -10..=36;
+
+/// A refused report: the pallet error as a pool rejection (`Custom(64 + index)`).
+fn invalid<T: Config>(error: Error<T>) -> TransactionValidityError {
+	let code = match DispatchError::from(error) {
+		DispatchError::Module(ModuleError { error, .. }) => error[0],
+		_ => 0,
+	};
+	InvalidTransaction::Custom(ERROR_CODE_BASE.saturating_add(code)).into()
+}
+
+impl<T: Config> Pallet<T> {
+	/// The parameters, or `NotConfigured`.
+	pub(crate) fn params() -> Result<ParamsOf<T>, Error<T>> {
+		Params::<T>::get().ok_or(Error::<T>::NotConfigured)
+	}
+
+	/// Every window and period at least one block.
+	pub(crate) fn check_params(params: &ParamsOf<T>) -> Result<(), Error<T>> {
+		let windows = [
+			params.entropy_period,
+			params.entropy_lifespan,
+			params.beacon_window,
+			params.witness_window,
+			params.reveal_window,
+			params.reciprocity_window,
+			params.reward_epoch,
+		];
+		ensure!(windows.iter().all(|w| !w.is_zero()), Error::<T>::InvalidParams);
+		Ok(())
+	}
+
+	/// The device must be a hotspot with an asserted location; returns the location.
+	pub(crate) fn check_located_hotspot(device: &T::AccountId) -> Result<Location<BlockNumberFor<T>>, Error<T>> {
+		ensure!(T::Devices::kind_of(device) == Some(DeviceKind::Hotspot), Error::<T>::NotAHotspot);
+		T::Devices::location_of(device).ok_or(Error::<T>::NotLocated)
+	}
+
+	/// The entropy value must exist and be at most `entropy_lifespan` blocks old.
+	fn check_entropy_live(index: EntropyIndex, params: &ParamsOf<T>) -> Result<[u8; 32], Error<T>> {
+		let (value, drawn_at) = Entropy::<T>::get(index).ok_or(Error::<T>::UnknownEntropy)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= drawn_at.saturating_add(params.entropy_lifespan), Error::<T>::EntropyExpired);
+		Ok(value)
+	}
+
+	/// The beacon-window bucket of `block`.
+	fn bucket(block: BlockNumberFor<T>, params: &ParamsOf<T>) -> BlockNumberFor<T> {
+		block / params.beacon_window
+	}
+
+	/// At most one beacon per hotspot per beacon window.
+	fn check_one_beacon_per_window(hotspot: &T::AccountId, params: &ParamsOf<T>) -> Result<(), Error<T>> {
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(LastBeaconBucket::<T>::get(hotspot) != Some(Self::bucket(now, params)), Error::<T>::AlreadyBeaconed);
+		Ok(())
+	}
+
+	/// The frequency must be a channel of the region's plan.
+	fn check_is_channel(frequency_hz: u64, region: Region) -> Result<(), Error<T>> {
+		ensure!(region.channels().contains(&frequency_hz), Error::<T>::NotAChannel);
+		Ok(())
+	}
+
+	/// Transmit power within −10 … 36 dBm.
+	fn check_tx_power(tx_power_dbm: i16) -> Result<(), Error<T>> {
+		ensure!(TX_POWER_RANGE_DBM.contains(&tx_power_dbm), Error::<T>::InvalidTxPower);
+		Ok(())
+	}
+
+	/// The beacon must exist.
+	fn check_beacon_exists(beacon: BeaconId) -> Result<BeaconOf<T>, Error<T>> {
+		Beacons::<T>::get(beacon).ok_or(Error::<T>::UnknownBeacon)
+	}
+
+	/// The last block of the beacon's witness window.
+	fn witness_window_end(beacon: &BeaconOf<T>, params: &ParamsOf<T>) -> BlockNumberFor<T> {
+		beacon.submitted_at.saturating_add(params.witness_window)
+	}
+
+	/// The last block of the beacon's reveal window.
+	pub(crate) fn reveal_window_end(beacon: &BeaconOf<T>, params: &ParamsOf<T>) -> BlockNumberFor<T> {
+		Self::witness_window_end(beacon, params).saturating_add(params.reveal_window)
+	}
+
+	/// Witnesses report only during the witness window.
+	fn check_witness_window_open(beacon: &BeaconOf<T>, params: &ParamsOf<T>) -> Result<(), Error<T>> {
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now <= Self::witness_window_end(beacon, params), Error::<T>::WitnessWindowClosed);
+		Ok(())
+	}
+
+	/// One report per witness per beacon (`checks::Duplicate`, enforced on arrival).
+	fn check_not_duplicate(beacon: BeaconId, witness: &T::AccountId) -> Result<(), Error<T>> {
+		ensure!(!Witnesses::<T>::contains_key(beacon, witness), Error::<T>::DuplicateWitness);
+		Ok(())
+	}
+
+	/// Only the beaconer reveals.
+	fn check_is_beaconer(beacon: &BeaconOf<T>, hotspot: &T::AccountId) -> Result<(), Error<T>> {
+		ensure!(&beacon.beaconer == hotspot, Error::<T>::NotBeaconer);
+		Ok(())
+	}
+
+	/// A beacon is revealed once.
+	fn check_not_revealed(beacon: &BeaconOf<T>) -> Result<(), Error<T>> {
+		ensure!(beacon.phase == BeaconPhase::Open, Error::<T>::AlreadyRevealed);
+		Ok(())
+	}
+
+	/// The reveal comes after the witness window and within the reveal window.
+	fn check_reveal_window(beacon: &BeaconOf<T>, params: &ParamsOf<T>) -> Result<(), Error<T>> {
+		let now = frame_system::Pallet::<T>::block_number();
+		ensure!(now > Self::witness_window_end(beacon, params), Error::<T>::RevealTooEarly);
+		ensure!(now <= Self::reveal_window_end(beacon, params), Error::<T>::RevealWindowClosed);
+		Ok(())
+	}
+
+	/// `blake2_256(local_entropy)` must be the beacon's commitment.
+	fn check_commitment(beacon: &BeaconOf<T>, local_entropy: &[u8; 32]) -> Result<(), Error<T>> {
+		ensure!(blake2_256(local_entropy) == beacon.commitment, Error::<T>::CommitmentMismatch);
+		Ok(())
+	}
+
+	/// The payload's channel must be the frequency the beacon declared.
+	fn check_channel(beacon: &BeaconOf<T>, payload: &[u8; 32]) -> Result<(), Error<T>> {
+		ensure!(checks::channel(payload, beacon.region) == beacon.frequency_hz, Error::<T>::WrongChannel);
+		Ok(())
+	}
+
+	/// Room for one more reveal in this block and in the verification queue.
+	fn check_room_for_reveal() -> Result<(), Error<T>> {
+		let awaiting = AwaitingSeed::<T>::decode_len().unwrap_or(0);
+		ensure!(awaiting < T::MaxRevealsPerBlock::get() as usize, Error::<T>::TooManyReveals);
+		let queued = VerifyQueue::<T>::decode_len().unwrap_or(0);
+		ensure!(awaiting.saturating_add(queued) < T::MaxVerifyQueue::get() as usize, Error::<T>::VerifyQueueFull);
+		Ok(())
+	}
+
+	/// The pool validity of a device's nonce report, refused with the registry's reason.
+	fn valid_nonce_report(
+		device: &T::AccountId,
+		nonce: u64,
+		payload: &[u8],
+		signature: &MultiSignature,
+	) -> Result<ValidTransaction, TransactionValidityError> {
+		T::Reports::validate_report(device, nonce, payload, signature)
+			.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))
+	}
+
+	#[allow(clippy::too_many_arguments)]
+	pub(crate) fn authorize_beacon(
+		hotspot: &T::AccountId,
+		nonce: u64,
+		entropy_index: EntropyIndex,
+		commitment: &[u8; 32],
+		tx_power_dbm: i16,
+		frequency_hz: u64,
+		region: Region,
+		signature: &MultiSignature,
+	) -> TransactionValidityWithRefund {
+		let payload = messages::beacon_payload(hotspot, entropy_index, commitment, tx_power_dbm, frequency_hz, region);
+		let valid = Self::valid_nonce_report(hotspot, nonce, &payload, signature)?;
+		let params = Self::params().map_err(invalid)?;
+		Self::check_located_hotspot(hotspot).map_err(invalid)?;
+		Self::check_entropy_live(entropy_index, &params).map_err(invalid)?;
+		Self::check_one_beacon_per_window(hotspot, &params).map_err(invalid)?;
+		Self::check_is_channel(frequency_hz, region).map_err(invalid)?;
+		Self::check_tx_power(tx_power_dbm).map_err(invalid)?;
+		Ok((valid, Weight::zero()))
+	}
+
+	pub(crate) fn do_submit_beacon(
+		hotspot: T::AccountId,
+		nonce: u64,
+		entropy_index: EntropyIndex,
+		commitment: [u8; 32],
+		tx_power_dbm: i16,
+		frequency_hz: u64,
+		region: Region,
+	) -> DispatchResult {
+		T::Reports::consume_report(&hotspot, nonce)?;
+		let params = Self::params()?;
+		let (entropy, _) = Entropy::<T>::get(entropy_index).ok_or(Error::<T>::UnknownEntropy)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let id = NextBeaconId::<T>::get();
+		NextBeaconId::<T>::put(id.saturating_add(1));
+		LastBeaconBucket::<T>::insert(&hotspot, Self::bucket(now, &params));
+		Beacons::<T>::insert(
+			id,
+			Beacon {
+				beaconer: hotspot.clone(),
+				entropy_index,
+				entropy,
+				commitment,
+				tx_power_dbm,
+				frequency_hz,
+				region,
+				submitted_at: now,
+				payload: None,
+				phase: BeaconPhase::Open,
+			},
+		);
+		Self::deposit_event(Event::BeaconSubmitted { beacon: id, beaconer: hotspot, entropy_index, frequency_hz });
+		Ok(())
+	}
+
+	#[allow(clippy::too_many_arguments)]
+	pub(crate) fn authorize_witness(
+		witness: &T::AccountId,
+		beacon_id: BeaconId,
+		commitment: &[u8; 32],
+		rssi_dbm_x10: i16,
+		snr_db_x10: i16,
+		frequency_hz: u64,
+		region: Region,
+		signature: &MultiSignature,
+	) -> TransactionValidityWithRefund {
+		let params = Self::params().map_err(invalid)?;
+		let beacon = Self::check_beacon_exists(beacon_id).map_err(invalid)?;
+		Self::check_witness_window_open(&beacon, &params).map_err(invalid)?;
+		Self::check_not_duplicate(beacon_id, witness).map_err(invalid)?;
+		let payload =
+			messages::witness_payload(witness, beacon_id, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region);
+		T::Reports::validate_unique_report(witness, &payload, signature)
+			.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
+		Self::check_located_hotspot(witness).map_err(invalid)?;
+
+		let now = frame_system::Pallet::<T>::block_number();
+		let remaining = Self::witness_window_end(&beacon, &params).saturating_sub(now);
+		let longevity = TryInto::<u64>::try_into(remaining).unwrap_or(u64::MAX).saturating_add(1);
+		let valid = ValidTransaction {
+			priority: REPORT_PRIORITY,
+			requires: vec![],
+			provides: vec![(messages::WITNESS_TAG, beacon_id, witness).encode()],
+			longevity,
+			propagate: true,
+		};
+		Ok((valid, Weight::zero()))
+	}
+
+	pub(crate) fn do_submit_witness(
+		witness: T::AccountId,
+		beacon: BeaconId,
+		commitment: [u8; 32],
+		rssi_dbm_x10: i16,
+		snr_db_x10: i16,
+		frequency_hz: u64,
+		region: Region,
+	) -> DispatchResult {
+		let received_at = frame_system::Pallet::<T>::block_number();
+		Witnesses::<T>::insert(
+			beacon,
+			&witness,
+			Witness { commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, received_at, verdict: Verdict::Pending },
+		);
+		Self::deposit_event(Event::WitnessReported { beacon, witness });
+		Ok(())
+	}
+
+	pub(crate) fn authorize_reveal(
+		hotspot: &T::AccountId,
+		nonce: u64,
+		beacon_id: BeaconId,
+		local_entropy: &[u8; 32],
+		signature: &MultiSignature,
+	) -> TransactionValidityWithRefund {
+		let payload = messages::reveal_payload(hotspot, beacon_id, local_entropy);
+		let valid = Self::valid_nonce_report(hotspot, nonce, &payload, signature)?;
+		let params = Self::params().map_err(invalid)?;
+		let beacon = Self::check_beacon_exists(beacon_id).map_err(invalid)?;
+		Self::check_is_beaconer(&beacon, hotspot).map_err(invalid)?;
+		Self::check_not_revealed(&beacon).map_err(invalid)?;
+		Self::check_reveal_window(&beacon, &params).map_err(invalid)?;
+		Self::check_commitment(&beacon, local_entropy).map_err(invalid)?;
+		Self::check_channel(&beacon, &checks::payload(&beacon.entropy, local_entropy)).map_err(invalid)?;
+		Self::check_room_for_reveal().map_err(invalid)?;
+		Ok((valid, Weight::zero()))
+	}
+
+	pub(crate) fn do_reveal_beacon(
+		hotspot: T::AccountId,
+		nonce: u64,
+		beacon_id: BeaconId,
+		local_entropy: [u8; 32],
+	) -> DispatchResult {
+		T::Reports::consume_report(&hotspot, nonce)?;
+		let mut beacon = Self::check_beacon_exists(beacon_id)?;
+		let payload = checks::payload(&beacon.entropy, &local_entropy);
+		AwaitingSeed::<T>::try_append(beacon_id).map_err(|_| Error::<T>::TooManyReveals)?;
+		beacon.payload = Some(payload);
+		beacon.phase = BeaconPhase::Verifying;
+		Beacons::<T>::insert(beacon_id, beacon);
+		Verifications::<T>::insert(
+			beacon_id,
+			Verification { payload, seed: None, cursor: None, best: Default::default(), valid: 0, heard: false },
+		);
+		Self::deposit_event(Event::BeaconRevealed { beacon: beacon_id, payload });
+		Ok(())
+	}
+}

@@ -1,0 +1,301 @@
+//! What happens between blocks: entropy draws, selection seeds, bounded witness
+//! verification with random selection, and pruning of old beacons.
+
+use crate::{
+	WeightInfo,
+	checks::{self, Station},
+	reward_units, selection, AwaitingSeed, BeaconId, BeaconOf, BeaconPhase, Beacons, Config, Entropy, Event,
+	LastHeard, LatestEntropy, NextBeaconId, Pallet, ParamsOf, Params, PruneCursor, Region, Units, Verdict,
+	Verification, Verifications, VerifyQueue, Witness, WitnessRejection, Witnesses, ENTROPY_DOMAIN,
+	SELECTION_DOMAIN,
+};
+use alloc::vec::Vec;
+use assay_primitives::{DeviceKind, DeviceRegistry, SeedSource};
+use codec::Encode;
+use h3o::CellIndex;
+use polkadot_sdk::{
+	frame_support::{pallet_prelude::*, BoundedVec},
+	frame_system::pallet_prelude::BlockNumberFor,
+	sp_runtime::{
+		traits::{Saturating, Zero},
+		AccountId32, SaturatedConversion,
+	},
+};
+
+/// What one verification step concluded about a witness.
+struct Judgement {
+	verdict: Verdict,
+	/// Passed every check but, possibly, reciprocity.
+	heard: bool,
+}
+
+impl<T: Config> Pallet<T> {
+	pub(crate) fn do_on_initialize(now: BlockNumberFor<T>) -> Weight {
+		let mut weight = T::DbWeight::get().reads(1);
+		let Some(params) = Params::<T>::get() else { return weight };
+		if Self::entropy_due(now, &params) {
+			weight.saturating_accrue(T::WeightInfo::draw_entropy());
+		}
+		weight.saturating_accrue(Self::verify_some(now, &params));
+		weight.saturating_accrue(Self::process_density());
+		weight.saturating_accrue(Self::prune(now, &params));
+		weight
+	}
+
+	pub(crate) fn do_on_finalize(now: BlockNumberFor<T>) {
+		let Some(params) = Params::<T>::get() else { return };
+		if Self::entropy_due(now, &params) {
+			Self::draw_entropy(now, &params);
+		}
+		Self::draw_selection_seeds();
+	}
+
+	/// Entropy is drawn in every block that is a multiple of `entropy_period`.
+	fn entropy_due(now: BlockNumberFor<T>, params: &ParamsOf<T>) -> bool {
+		!now.is_zero() && (now % params.entropy_period).is_zero()
+	}
+
+	/// `entropy[k] = derive_seed("assay/poc-entropy", R, k)` with `k = now / period`;
+	/// drops the value that has certainly outlived its lifespan.
+	fn draw_entropy(now: BlockNumberFor<T>, params: &ParamsOf<T>) {
+		let index: u32 = (now / params.entropy_period).saturated_into();
+		let Some(value) = T::Seeds::seed(ENTROPY_DOMAIN, &index.encode()) else {
+			log::debug!(target: "runtime::proof-of-coverage", "no randomness in block {now:?}: entropy {index} skipped");
+			return;
+		};
+		Entropy::<T>::insert(index, (value, now));
+		LatestEntropy::<T>::put(index);
+		let kept: u32 = (params.entropy_lifespan / params.entropy_period).saturated_into();
+		if let Some(stale) = index.checked_sub(kept.saturating_add(1)) {
+			Entropy::<T>::remove(stale);
+		}
+		Self::deposit_event(Event::EntropyDrawn { index });
+	}
+
+	/// Gives each beacon revealed in this block its selection seed from this block's
+	/// randomness and queues it for verification; without randomness they wait a block.
+	fn draw_selection_seeds() {
+		let awaiting = AwaitingSeed::<T>::take();
+		let mut waiting = BoundedVec::<BeaconId, T::MaxRevealsPerBlock>::new();
+		for beacon in awaiting {
+			match T::Seeds::seed(SELECTION_DOMAIN, &beacon.encode()) {
+				Some(seed) => {
+					Verifications::<T>::mutate(beacon, |state| {
+						if let Some(state) = state {
+							state.seed = Some(seed);
+						}
+					});
+					// Room was checked at the reveal.
+					if VerifyQueue::<T>::try_append(beacon).is_err() {
+						log::error!(target: "runtime::proof-of-coverage", "verification queue full: beacon {beacon} dropped");
+					}
+				},
+				None => {
+					let _ = waiting.try_push(beacon);
+				},
+			}
+		}
+		if !waiting.is_empty() {
+			AwaitingSeed::<T>::put(waiting);
+		}
+	}
+
+	/// A hotspot as the checks see it; `None` when it is not a registered, located
+	/// hotspot any more.
+	pub(crate) fn station(device: &T::AccountId, region: Region) -> Option<Station> {
+		let location = T::Devices::location_of(device)?;
+		let cell = CellIndex::try_from(location.cell).ok()?;
+		let active = T::Devices::is_active(device) && T::Devices::kind_of(device) == Some(DeviceKind::Hotspot);
+		let id: AccountId32 = device.clone().into();
+		Some(Station { id: id.into(), cell, gain_dbi_x10: location.gain_dbi_x10, region, active })
+	}
+
+	/// Whether `witness` beaconed, and was heard, within the reciprocity window.
+	fn is_reciprocal(witness: &T::AccountId, now: BlockNumberFor<T>, params: &ParamsOf<T>) -> bool {
+		LastHeard::<T>::get(witness).is_some_and(|heard| now.saturating_sub(heard) <= params.reciprocity_window)
+	}
+
+	/// The checks of DESIGN §4.5, in order, for one witness report.
+	fn judge(
+		beacon: &BeaconOf<T>,
+		payload: &[u8; 32],
+		beaconer: Option<&Station>,
+		witness: &T::AccountId,
+		report: &Witness<BlockNumberFor<T>>,
+		now: BlockNumberFor<T>,
+		params: &ParamsOf<T>,
+	) -> Judgement {
+		let denied = Judgement { verdict: Verdict::Invalid(WitnessRejection::DeniedDevice), heard: false };
+		let (Some(beaconer), Some(station)) = (beaconer, Self::station(witness, report.region)) else { return denied };
+		let facts = checks::BeaconFacts { payload: *payload, tx_power_dbm: beacon.tx_power_dbm, frequency_hz: beacon.frequency_hz };
+		let heard = checks::WitnessReport {
+			commitment: report.commitment,
+			rssi_dbm_x10: report.rssi_dbm_x10,
+			frequency_hz: report.frequency_hz,
+		};
+		let context = checks::Context {
+			edge_denied: T::Devices::is_edge_denied(&beacon.beaconer, witness),
+			duplicate: false,
+			reciprocal: Self::is_reciprocal(witness, now, params),
+		};
+		match checks::verify_witness(&facts, beaconer, &station, &heard, &context) {
+			Ok(()) => Judgement { verdict: Verdict::Valid, heard: true },
+			Err(WitnessRejection::NotReciprocal) =>
+				Judgement { verdict: Verdict::Invalid(WitnessRejection::NotReciprocal), heard: true },
+			Err(reason) => Judgement { verdict: Verdict::Invalid(reason), heard: false },
+		}
+	}
+
+	/// Keeps the 14 lowest draws, lowest first.
+	fn consider(state: &mut Verification<T::AccountId>, seed: &[u8; 32], beacon: BeaconId, witness: &T::AccountId) {
+		let id: AccountId32 = witness.clone().into();
+		let draw = selection::draw(seed, &beacon.encode(), id.as_ref());
+		let position = state.best.partition_point(|(d, _)| *d < draw);
+		if state.best.is_full() {
+			if position >= state.best.len() {
+				return;
+			}
+			state.best.pop();
+		}
+		let _ = state.best.try_insert(position, (draw, witness.clone()));
+	}
+
+	/// Verifies up to `MaxVerificationsPerBlock` witnesses of the queued beacons, oldest
+	/// beacon first, and finishes the beacons whose witnesses are all verified.
+	fn verify_some(now: BlockNumberFor<T>, params: &ParamsOf<T>) -> Weight {
+		let mut weight = T::DbWeight::get().reads(1);
+		let mut budget = T::MaxVerificationsPerBlock::get();
+		let mut queue = VerifyQueue::<T>::get();
+		let mut changed = false;
+		while budget > 0 {
+			let Some(&beacon_id) = queue.first() else { break };
+			let (Some(mut state), Some(beacon)) = (Verifications::<T>::get(beacon_id), Beacons::<T>::get(beacon_id)) else {
+				budget.saturating_dec();
+				queue.remove(0);
+				changed = true;
+				continue;
+			};
+			let Some(seed) = state.seed else { break };
+			let beaconer = Self::station(&beacon.beaconer, beacon.region);
+			let mut witnesses = match &state.cursor {
+				Some(cursor) => Witnesses::<T>::iter_prefix_from(beacon_id, cursor.to_vec()),
+				None => Witnesses::<T>::iter_prefix(beacon_id),
+			};
+			let mut exhausted = false;
+			while budget > 0 {
+				let Some((witness, mut report)) = witnesses.next() else {
+					exhausted = true;
+					break;
+				};
+				budget.saturating_dec();
+				weight.saturating_accrue(T::WeightInfo::verify_witness());
+				let judgement = Self::judge(&beacon, &state.payload, beaconer.as_ref(), &witness, &report, now, params);
+				state.heard |= judgement.heard;
+				if judgement.verdict == Verdict::Valid {
+					state.valid.saturating_inc();
+					Self::consider(&mut state, &seed, beacon_id, &witness);
+				}
+				report.verdict = judgement.verdict;
+				Witnesses::<T>::insert(beacon_id, &witness, report);
+			}
+			if !exhausted {
+				// Out of budget: go on from here next block.
+				state.cursor = BoundedVec::try_from(witnesses.last_raw_key().to_vec()).ok();
+				Verifications::<T>::insert(beacon_id, state);
+				break;
+			}
+			// Finishing takes a step too, so a queue of beacons without witnesses is bounded.
+			budget.saturating_dec();
+			weight.saturating_accrue(T::WeightInfo::finish_beacon());
+			Self::finish(beacon_id, beacon, state, now, params);
+			queue.remove(0);
+			changed = true;
+		}
+		if changed {
+			VerifyQueue::<T>::put(queue);
+		}
+		weight
+	}
+
+	/// Rewards a verified beacon: HIP-15 units for the beaconer and the selected
+	/// witnesses, each scaled by its hex density, accrued to their owners in this epoch.
+	fn finish(
+		beacon_id: BeaconId,
+		mut beacon: BeaconOf<T>,
+		state: Verification<T::AccountId>,
+		now: BlockNumberFor<T>,
+		params: &ParamsOf<T>,
+	) {
+		let selected = state.best.len() as u32;
+		let epoch = Self::epoch_of(now, params);
+		if selected > 0 {
+			let units = reward_units::beaconer_units(selected);
+			Self::accrue(&beacon.beaconer, epoch, units, true);
+			let units = reward_units::witness_units(selected);
+			for (_, witness) in state.best.iter() {
+				Witnesses::<T>::mutate(beacon_id, witness, |report| {
+					if let Some(report) = report {
+						report.verdict = Verdict::Selected;
+					}
+				});
+				Self::accrue(witness, epoch, units, false);
+			}
+		}
+		if state.heard {
+			LastHeard::<T>::insert(&beacon.beaconer, beacon.submitted_at);
+		}
+		beacon.phase = BeaconPhase::Verified { valid: state.valid, selected };
+		Beacons::<T>::insert(beacon_id, beacon);
+		Verifications::<T>::remove(beacon_id);
+		Self::deposit_event(Event::BeaconVerified { beacon: beacon_id, valid: state.valid, selected, epoch });
+	}
+
+	/// Deletes beacons older than `retention` with their witness reports, oldest first,
+	/// at most `MaxPruneStepsPerBlock` reports per block.
+	fn prune(now: BlockNumberFor<T>, params: &ParamsOf<T>) -> Weight {
+		let mut weight = T::DbWeight::get().reads_writes(2, 1);
+		let mut budget = T::MaxPruneStepsPerBlock::get();
+		let next = NextBeaconId::<T>::get();
+		let start = PruneCursor::<T>::get();
+		let mut cursor = start;
+		while budget > 0 && cursor < next {
+			budget.saturating_dec();
+			weight.saturating_accrue(T::DbWeight::get().reads(1));
+			let Some(beacon) = Beacons::<T>::get(cursor) else {
+				cursor.saturating_inc();
+				continue;
+			};
+			let old_enough = now > beacon.submitted_at.saturating_add(params.retention) &&
+				now > Self::reveal_window_end(&beacon, params);
+			if beacon.phase == BeaconPhase::Verifying || !old_enough {
+				break;
+			}
+			let removed = Witnesses::<T>::clear_prefix(cursor, budget.max(1), None);
+			budget = budget.saturating_sub(removed.unique);
+			weight.saturating_accrue(T::WeightInfo::prune_witness().saturating_mul(removed.unique.into()));
+			if removed.maybe_cursor.is_some() {
+				break;
+			}
+			Beacons::<T>::remove(cursor);
+			weight.saturating_accrue(T::WeightInfo::prune_beacon());
+			cursor.saturating_inc();
+		}
+		if cursor != start {
+			PruneCursor::<T>::put(cursor);
+		}
+		weight
+	}
+
+	/// The beacons waiting in the verification queue (for the runtime API and tests).
+	pub fn verification_queue() -> Vec<BeaconId> {
+		VerifyQueue::<T>::get().into_inner()
+	}
+
+	/// The units of one role, accrued to the owner of `device`.
+	fn accrue(device: &T::AccountId, epoch: crate::EpochIndex, units: polkadot_sdk::sp_arithmetic::FixedU128, beaconer: bool) {
+		let Some(owner) = T::Devices::owner_of(device) else { return };
+		let scaled = crate::epoch_rewards::scaled(units, Self::hex_scale_of(device));
+		let add = if beaconer { Units { beaconer: scaled, ..Default::default() } } else { Units { witness: scaled, ..Default::default() } };
+		Self::add_units(&owner, epoch, add);
+	}
+}
