@@ -30,7 +30,7 @@ const ERROR_CODE_BASE: u8 = 64;
 const TX_POWER_RANGE_DBM: core::ops::RangeInclusive<i16> = -10..=36;
 
 /// A refused report: the pallet error as a pool rejection (`Custom(64 + index)`).
-fn invalid<T: Config>(error: Error<T>) -> TransactionValidityError {
+pub(crate) fn invalid<T: Config>(error: Error<T>) -> TransactionValidityError {
 	let code = match DispatchError::from(error) {
 		DispatchError::Module(ModuleError { error, .. }) => error[0],
 		_ => 0,

@@ -1,0 +1,392 @@
+//! A runtime with System, Balances, the real device registry and proof of coverage, so
+//! hotspots are real sr25519 keys whose reports go through the registry's one signature
+//! path. Randomness comes from a settable value through the real `derive_seed`.
+
+use crate::{self as pallet_proof_of_coverage, messages, BeaconId, CoverageParams, Region};
+use assay_primitives::{derive_seed, DeviceKind, EarningSource, Earnings, SeedSource};
+use core::cell::RefCell;
+use h3o::{LatLng, Resolution};
+use pallet_device_registry::messages as registry_messages;
+use polkadot_sdk::{
+	frame_support::{
+		derive_impl,
+		traits::{ConstU32, ConstU64, Hooks},
+		BoundedVec,
+	},
+	frame_system::{self, EnsureRoot, RawOrigin},
+	pallet_balances,
+	sp_core::{sr25519, Pair, H256},
+	sp_crypto_hashing::blake2_256,
+	sp_runtime::{
+		traits::{IdentifyAccount, IdentityLookup},
+		AccountId32, BuildStorage, MultiSignature, MultiSigner,
+	},
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = AccountId32;
+pub type Balance = u64;
+pub type BlockNumber = u64;
+
+polkadot_sdk::frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		DeviceRegistry: pallet_device_registry,
+		ProofOfCoverage: pallet_proof_of_coverage,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_device_registry::BenchmarkHelper<AccountId> for Test {
+	fn fund(who: &AccountId) {
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		let _ = Balances::mint_into(who, 1_000_000);
+	}
+}
+
+impl pallet_device_registry::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type DepositBase = ConstU64<100>;
+	type DepositPerByte = ConstU64<1>;
+	type LocationFee = ConstU64<0>;
+	type LocationCooldown = ConstU64<0>;
+	type MaxReportsPerBlock = ConstU32<4>;
+	type MaxMakerNameLen = ConstU32<32>;
+	type OnLocationChanged = ProofOfCoverage;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Test;
+}
+
+thread_local! {
+	/// The block randomness the seed source answers with (`None`: not available).
+	pub static RANDOMNESS: RefCell<Option<[u8; 32]>> = const { RefCell::new(Some([7u8; 32])) };
+	/// Earnings recorded: (account, source, amount).
+	pub static EARNED: RefCell<Vec<(AccountId, EarningSource, Balance)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Seeds from the settable randomness, through the chain's one seed function.
+pub struct TestSeeds;
+impl SeedSource for TestSeeds {
+	fn seed(domain_tag: &[u8], subject_id: &[u8]) -> Option<[u8; 32]> {
+		RANDOMNESS.with(|r| *r.borrow()).map(|r| derive_seed(domain_tag, &r, subject_id))
+	}
+}
+
+/// Records earnings for the tests.
+pub struct RecordEarnings;
+impl Earnings<AccountId, Balance> for RecordEarnings {
+	fn record(who: &AccountId, source: EarningSource, amount: Balance) {
+		EARNED.with(|e| e.borrow_mut().push((who.clone(), source, amount)));
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for Test {
+	fn located_hotspot(seed: u32, owner: &AccountId, cell: u64) -> AccountId {
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		let _ = Balances::mint_into(owner, 1_000_000);
+		ensure_maker();
+		let key = HotspotKey::new(&format!("bench{seed}"));
+		key.register(owner);
+		key.locate_cell(owner, cell, 30);
+		key.id()
+	}
+	fn sign(seed: u32, message: &[u8]) -> MultiSignature {
+		HotspotKey::new(&format!("bench{seed}")).sign(message)
+	}
+	fn set_randomness() {
+		RANDOMNESS.with(|r| *r.borrow_mut() = Some([5u8; 32]));
+	}
+}
+
+impl pallet_proof_of_coverage::Config for Test {
+	type Currency = Balances;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type Devices = DeviceRegistry;
+	type Reports = DeviceRegistry;
+	type Seeds = TestSeeds;
+	type Earnings = RecordEarnings;
+	type MaxRevealsPerBlock = ConstU32<4>;
+	type MaxVerifyQueue = ConstU32<8>;
+	type MaxVerificationsPerBlock = ConstU32<3>;
+	type MaxDensityStepsPerBlock = ConstU32<64>;
+	type MaxPruneStepsPerBlock = ConstU32<16>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Test;
+}
+
+/// The parameters of the tests: short windows.
+pub fn test_params() -> CoverageParams<BlockNumber, Balance> {
+	CoverageParams {
+		entropy_period: 2,
+		entropy_lifespan: 6,
+		beacon_window: 20,
+		witness_window: 2,
+		reveal_window: 2,
+		reciprocity_window: 100,
+		reward_epoch: 50,
+		coverage_emission: 1_000_000,
+		retention: 30,
+	}
+}
+
+/// The owner of every hotspot unless a test says otherwise.
+pub fn alice() -> AccountId {
+	sr25519::Pair::from_string("//Alice", None).unwrap().public().into()
+}
+/// Another owner.
+pub fn bob() -> AccountId {
+	sr25519::Pair::from_string("//Bob", None).unwrap().public().into()
+}
+
+const MAKER: u32 = 1;
+
+fn maker() -> sr25519::Pair {
+	sr25519::Pair::from_string("//DevMaker", None).unwrap()
+}
+
+/// Allows the test maker once.
+pub fn ensure_maker() {
+	if pallet_device_registry::Makers::<Test>::contains_key(MAKER) {
+		return;
+	}
+	let signer: MultiSigner = maker().public().into();
+	DeviceRegistry::add_maker(RawOrigin::Root.into(), MAKER, BoundedVec::try_from(b"Test Radios".to_vec()).unwrap(), signer)
+		.unwrap();
+}
+
+/// The genesis hash device reports are bound to.
+pub fn genesis() -> H256 {
+	pallet_device_registry::Pallet::<Test>::genesis_hash()
+}
+
+/// A hotspot's key, with the reports it signs.
+#[derive(Clone)]
+pub struct HotspotKey(pub sr25519::Pair);
+
+impl HotspotKey {
+	pub fn new(seed: &str) -> Self {
+		Self(sr25519::Pair::from_string(&format!("//{seed}"), None).unwrap())
+	}
+	pub fn id(&self) -> AccountId {
+		MultiSigner::from(self.0.public()).into_account()
+	}
+	pub fn sign(&self, message: &[u8]) -> MultiSignature {
+		self.0.sign(message).into()
+	}
+	/// Registers it as a hotspot of `owner`.
+	pub fn register(&self, owner: &AccountId) {
+		self.register_as(owner, DeviceKind::Hotspot);
+	}
+	pub fn register_as(&self, owner: &AccountId, kind: DeviceKind) {
+		ensure_maker();
+		let attest = MultiSignature::from(maker().sign(&registry_messages::maker_attestation(&self.id(), kind)));
+		let consent = self.sign(&registry_messages::registration(&genesis(), owner, kind));
+		DeviceRegistry::register_device(
+			RuntimeOrigin::signed(owner.clone()),
+			MultiSigner::from(self.0.public()),
+			kind,
+			MAKER,
+			attest,
+			consent,
+		)
+		.unwrap();
+	}
+	/// Asserts its location at resolution-12 `cell` with `gain` (tenths of dBi).
+	pub fn locate_cell(&self, owner: &AccountId, cell: u64, gain: i16) {
+		DeviceRegistry::assert_location(RuntimeOrigin::signed(owner.clone()), self.id(), cell, gain, 10).unwrap();
+	}
+	/// Asserts its location at (lat, lng).
+	pub fn locate(&self, owner: &AccountId, lat: f64, lng: f64, gain: i16) {
+		self.locate_cell(owner, res12(lat, lng), gain);
+	}
+	/// The nonce its next report carries.
+	pub fn nonce(&self) -> u64 {
+		pallet_device_registry::Reports::<Test>::get(self.id()).next_nonce
+	}
+}
+
+/// The resolution-12 cell of (lat, lng).
+pub fn res12(lat: f64, lng: f64) -> u64 {
+	u64::from(LatLng::new(lat, lng).unwrap().to_cell(Resolution::Twelve))
+}
+
+/// A registered, located hotspot of Alice.
+pub fn hotspot(seed: &str, lat: f64, lng: f64, gain: i16) -> HotspotKey {
+	let key = HotspotKey::new(seed);
+	key.register(&alice());
+	key.locate(&alice(), lat, lng, gain);
+	key
+}
+
+/// A beacon's fields, chosen by its hotspot.
+#[derive(Clone, Copy)]
+pub struct BeaconPlan {
+	pub entropy_index: u32,
+	pub local_entropy: [u8; 32],
+	pub tx_power_dbm: i16,
+	pub region: Region,
+}
+
+impl BeaconPlan {
+	/// The newest entropy, local entropy `[seed; 32]`, 27 dBm, EU868.
+	pub fn new(seed: u8) -> Self {
+		let entropy_index = crate::LatestEntropy::<Test>::get().expect("entropy drawn");
+		Self { entropy_index, local_entropy: [seed; 32], tx_power_dbm: 27, region: Region::Eu868 }
+	}
+	pub fn entropy(&self) -> [u8; 32] {
+		crate::Entropy::<Test>::get(self.entropy_index).expect("entropy stored").0
+	}
+	pub fn payload(&self) -> [u8; 32] {
+		crate::checks::payload(&self.entropy(), &self.local_entropy)
+	}
+	pub fn frequency(&self) -> u64 {
+		crate::checks::channel(&self.payload(), self.region)
+	}
+	pub fn commitment(&self) -> [u8; 32] {
+		blake2_256(&self.local_entropy)
+	}
+}
+
+/// The `submit_beacon` call of `key` with `plan` at its next nonce.
+pub fn beacon_call(key: &HotspotKey, plan: &BeaconPlan) -> crate::Call<Test> {
+	beacon_call_with(key, plan, plan.frequency(), key.nonce())
+}
+
+/// The `submit_beacon` call with a chosen frequency and nonce.
+pub fn beacon_call_with(key: &HotspotKey, plan: &BeaconPlan, frequency_hz: u64, nonce: u64) -> crate::Call<Test> {
+	let payload = messages::beacon_payload(&key.id(), plan.entropy_index, &plan.commitment(), plan.tx_power_dbm, frequency_hz, plan.region);
+	let signature = key.sign(&registry_messages::report(&genesis(), nonce, &payload));
+	crate::Call::submit_beacon {
+		hotspot: key.id(),
+		nonce,
+		entropy_index: plan.entropy_index,
+		commitment: plan.commitment(),
+		tx_power_dbm: plan.tx_power_dbm,
+		frequency_hz,
+		region: plan.region,
+		signature,
+	}
+}
+
+/// What a witness heard.
+#[derive(Clone, Copy)]
+pub struct Heard {
+	pub commitment: [u8; 32],
+	pub rssi_dbm_x10: i16,
+	pub snr_db_x10: i16,
+	pub frequency_hz: u64,
+	pub region: Region,
+}
+
+impl Heard {
+	/// An honest report of `plan`'s beacon by `witness` at `rssi_dbm_x10`.
+	pub fn honest(plan: &BeaconPlan, witness: &HotspotKey, rssi_dbm_x10: i16) -> Self {
+		let id: [u8; 32] = witness.id().into();
+		Self {
+			commitment: crate::checks::witness_commitment(&plan.payload(), &id),
+			rssi_dbm_x10,
+			snr_db_x10: 55,
+			frequency_hz: plan.frequency(),
+			region: plan.region,
+		}
+	}
+}
+
+/// The `submit_witness` call of `key` for `beacon`.
+pub fn witness_call(key: &HotspotKey, beacon: BeaconId, heard: &Heard) -> crate::Call<Test> {
+	let payload = messages::witness_payload(
+		&key.id(),
+		beacon,
+		&heard.commitment,
+		heard.rssi_dbm_x10,
+		heard.snr_db_x10,
+		heard.frequency_hz,
+		heard.region,
+	);
+	let signature = key.sign(&registry_messages::unique_report(&genesis(), &payload));
+	crate::Call::submit_witness {
+		witness: key.id(),
+		beacon,
+		commitment: heard.commitment,
+		rssi_dbm_x10: heard.rssi_dbm_x10,
+		snr_db_x10: heard.snr_db_x10,
+		frequency_hz: heard.frequency_hz,
+		region: heard.region,
+		signature,
+	}
+}
+
+/// The `reveal_beacon` call of `key`.
+pub fn reveal_call(key: &HotspotKey, beacon: BeaconId, local_entropy: [u8; 32]) -> crate::Call<Test> {
+	let nonce = key.nonce();
+	let payload = messages::reveal_payload(&key.id(), beacon, &local_entropy);
+	let signature = key.sign(&registry_messages::report(&genesis(), nonce, &payload));
+	crate::Call::reveal_beacon { hotspot: key.id(), nonce, beacon, local_entropy, signature }
+}
+
+/// Authorizes `call` as the transaction pool and a block would, then dispatches it with
+/// the `Authorized` origin — the path of a general transaction.
+pub fn submit(call: crate::Call<Test>) -> Result<(), polkadot_sdk::sp_runtime::transaction_validity::TransactionValidityError> {
+	use polkadot_sdk::{
+		frame_support::traits::{Authorize, UnfilteredDispatchable},
+		sp_runtime::transaction_validity::TransactionSource,
+	};
+	call.authorize(TransactionSource::External).expect("device reports are authorizable")?;
+	call.dispatch_bypass_filter(RawOrigin::Authorized.into()).expect("an authorized report dispatches");
+	Ok(())
+}
+
+/// Ends the current block and starts the next, running the pallet's hooks.
+pub fn next_block() {
+	let now = System::block_number();
+	ProofOfCoverage::on_finalize(now);
+	System::set_block_number(now + 1);
+	ProofOfCoverage::on_initialize(now + 1);
+	ProofOfCoverage::do_try_state().expect("invariants hold");
+}
+
+/// Runs blocks until block `n` has started.
+pub fn run_to(n: BlockNumber) {
+	while System::block_number() < n {
+		next_block();
+	}
+}
+
+/// Block 1 with the test parameters; then block 2 so entropy 1 is drawn.
+pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> { balances: vec![(alice(), 1_000_000), (bob(), 1_000_000)], ..Default::default() }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	pallet_proof_of_coverage::GenesisConfig::<Test> { params: Some(test_params()) }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		RANDOMNESS.with(|r| *r.borrow_mut() = Some([7u8; 32]));
+		EARNED.with(|e| e.borrow_mut().clear());
+		run_to(3);
+	});
+	ext
+}

@@ -1,0 +1,532 @@
+//! Mock-runtime tests: real device keys through the real device registry, the whole
+//! beacon → witnesses → reveal → verification → rewards flow, every refusal.
+
+use crate::{
+	beacon_impls::invalid, checks, fspl, mock::*, BeaconPhase, Beacons, Epochs, Error, Event, LastHeard, OwnerUnits,
+	Params, Region, Verdict, WitnessRejection, Witnesses,
+};
+use assay_primitives::{DeviceKind, DeviceRegistry as _, DeviceStatus, EarningSource, ReportRejection};
+use h3o::{CellIndex, LatLng, Resolution};
+use polkadot_sdk::{
+	frame_support::{assert_noop, assert_ok},
+	sp_arithmetic::{FixedPointNumber, FixedU128},
+	sp_runtime::{
+		transaction_validity::{InvalidTransaction, TransactionValidityError},
+		DispatchError,
+	},
+};
+
+/// Lisbon, and places around it.
+const LISBON: (f64, f64) = (38.7223, -9.1393);
+
+fn err(e: Error<Test>) -> Result<(), TransactionValidityError> {
+	Err(invalid(e))
+}
+
+fn report_err(r: ReportRejection) -> Result<(), TransactionValidityError> {
+	Err(TransactionValidityError::Invalid(r.into()))
+}
+
+/// The RSSI limit (tenths of dBm, rounded down) between two located hotspots for `plan`.
+fn rssi_limit(plan: &BeaconPlan, beaconer: &HotspotKey, witness: &HotspotKey) -> Option<i16> {
+	let b = DeviceRegistry::location_of(&beaconer.id()).unwrap();
+	let w = DeviceRegistry::location_of(&witness.id()).unwrap();
+	let d = checks::distance_m(CellIndex::try_from(b.cell).unwrap(), CellIndex::try_from(w.cell).unwrap());
+	let limit = fspl::max_rssi_milli_dbm(plan.tx_power_dbm, b.gain_dbi_x10, w.gain_dbi_x10, d, plan.frequency())?;
+	i16::try_from(limit.div_euclid(100)).ok()
+}
+
+/// Makes `who` reciprocal (it beaconed and was heard just now).
+fn make_reciprocal(who: &HotspotKey) {
+	LastHeard::<Test>::insert(who.id(), System::block_number());
+}
+
+/// Submits a beacon of `key` now and returns its id.
+fn beacon_now(key: &HotspotKey, plan: &BeaconPlan) -> u64 {
+	let id = crate::NextBeaconId::<Test>::get();
+	assert_ok!(submit(beacon_call(key, plan)));
+	id
+}
+
+/// Runs to the first block of the reveal window of `beacon` and reveals it.
+fn reveal_when_allowed(key: &HotspotKey, beacon: u64, plan: &BeaconPlan) {
+	let b = Beacons::<Test>::get(beacon).unwrap();
+	run_to(b.submitted_at + test_params().witness_window + 1);
+	assert_ok!(submit(reveal_call(key, beacon, plan.local_entropy)));
+}
+
+/// Runs blocks until `beacon` is verified.
+fn run_until_verified(beacon: u64) {
+	for _ in 0..50 {
+		if matches!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Verified { .. }) {
+			return;
+		}
+		next_block();
+	}
+	panic!("beacon {beacon} not verified");
+}
+
+fn verdict(beacon: u64, witness: &HotspotKey) -> Verdict {
+	Witnesses::<Test>::get(beacon, witness.id()).unwrap().verdict
+}
+
+#[test]
+fn entropy_is_drawn_every_period_and_expires() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(crate::LatestEntropy::<Test>::get(), Some(1));
+		System::assert_has_event(Event::EntropyDrawn { index: 1 }.into());
+		run_to(13);
+		// Blocks 2, 4, … 12 drew entropy 1 … 6; lifespan 6 keeps the last 4 (3 … 6).
+		assert_eq!(crate::LatestEntropy::<Test>::get(), Some(6));
+		assert!(crate::Entropy::<Test>::get(2).is_none());
+		assert!(crate::Entropy::<Test>::get(3).is_some());
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		// Entropy 3 was drawn at block 6: 13 > 6 + 6, expired.
+		let plan = BeaconPlan { entropy_index: 3, ..BeaconPlan::new(1) };
+		assert_eq!(submit(beacon_call(&a, &plan)), err(Error::EntropyExpired));
+		let plan = BeaconPlan { entropy_index: 99, local_entropy: [1; 32], tx_power_dbm: 27, region: Region::Eu868 };
+		assert_eq!(submit(beacon_call_with(&a, &plan, 867_100_000, 0)), err(Error::UnknownEntropy));
+		assert_ok!(submit(beacon_call(&a, &BeaconPlan::new(1))));
+	});
+}
+
+#[test]
+fn a_full_round_records_every_verdict_in_order() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = hotspot("B", 38.7400, -9.1393, 30); // ~2 km north
+		let c = hotspot("C", 38.7223, -9.1050, 50); // ~3 km east
+		let close = hotspot("Close", 38.7226, -9.1391, 30); // tens of metres
+		let porto = hotspot("Porto", 41.1579, -8.6291, 30); // ~275 km
+		let copier = hotspot("Copier", 38.7100, -9.1600, 30);
+		let loud = hotspot("Loud", 38.7050, -9.1393, 30);
+		let off = hotspot("Off", 38.7300, -9.1700, 30);
+		let us = hotspot("Us", 38.7350, -9.1200, 30);
+		let lonely = hotspot("Lonely", 38.7150, -9.1150, 30);
+		let partner = hotspot("Partner", 38.7450, -9.1550, 30);
+		let sleeper = hotspot("Sleeper", 38.7000, -9.1200, 30);
+		for w in [&b, &c, &close, &porto, &copier, &loud, &off, &us, &partner, &sleeper, &a] {
+			make_reciprocal(w);
+		}
+		assert_ok!(DeviceRegistry::deny_edge(polkadot_sdk::frame_system::RawOrigin::Root.into(), a.id(), partner.id()));
+
+		let plan = BeaconPlan::new(9);
+		let beacon = beacon_now(&a, &plan);
+		System::assert_has_event(
+			Event::BeaconSubmitted { beacon, beaconer: a.id(), entropy_index: plan.entropy_index, frequency_hz: plan.frequency() }.into(),
+		);
+		let fair = |w: &HotspotKey| Heard::honest(&plan, w, rssi_limit(&plan, &a, w).map_or(-1300, |l| l - 150));
+		for w in [&b, &c, &close, &porto, &lonely, &partner, &sleeper, &a] {
+			assert_ok!(submit(witness_call(w, beacon, &fair(w))));
+		}
+		// Copied B's commitment from the mempool.
+		assert_ok!(submit(witness_call(&copier, beacon, &Heard { commitment: fair(&b).commitment, ..fair(&copier) })));
+		// Louder than free space allows: one tenth of a dB over the limit.
+		assert_ok!(submit(witness_call(&loud, beacon, &Heard::honest(&plan, &loud, rssi_limit(&plan, &a, &loud).unwrap() + 1))));
+		// 100,001 Hz off.
+		assert_ok!(submit(witness_call(&off, beacon, &Heard { frequency_hz: plan.frequency() + 100_001, ..fair(&off) })));
+		// Same frequency, another region's plan.
+		assert_ok!(submit(witness_call(&us, beacon, &Heard { region: Region::Us915, ..fair(&us) })));
+		// Suspended after reporting.
+		assert_ok!(DeviceRegistry::set_device_status(polkadot_sdk::frame_system::RawOrigin::Root.into(), sleeper.id(), DeviceStatus::Suspended));
+
+		reveal_when_allowed(&a, beacon, &plan);
+		System::assert_has_event(Event::BeaconRevealed { beacon, payload: plan.payload() }.into());
+		run_until_verified(beacon);
+
+		let invalid = |r| Verdict::Invalid(r);
+		assert_eq!(verdict(beacon, &b), Verdict::Selected);
+		assert_eq!(verdict(beacon, &c), Verdict::Selected);
+		assert_eq!(verdict(beacon, &sleeper), invalid(WitnessRejection::DeniedDevice));
+		assert_eq!(verdict(beacon, &partner), invalid(WitnessRejection::DeniedEdge));
+		assert_eq!(verdict(beacon, &a), invalid(WitnessRejection::SelfWitness));
+		assert_eq!(verdict(beacon, &copier), invalid(WitnessRejection::PayloadMismatch));
+		assert_eq!(verdict(beacon, &off), invalid(WitnessRejection::FrequencyMismatch));
+		assert_eq!(verdict(beacon, &us), invalid(WitnessRejection::DifferentRegion));
+		assert_eq!(verdict(beacon, &close), invalid(WitnessRejection::TooClose));
+		assert_eq!(verdict(beacon, &porto), invalid(WitnessRejection::TooFar));
+		assert_eq!(verdict(beacon, &loud), invalid(WitnessRejection::RssiTooHigh));
+		assert_eq!(verdict(beacon, &lonely), invalid(WitnessRejection::NotReciprocal));
+		assert_eq!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Verified { valid: 2, selected: 2 });
+		let epoch = ProofOfCoverage::current_epoch();
+		System::assert_has_event(Event::BeaconVerified { beacon, valid: 2, selected: 2, epoch }.into());
+		// A was heard; the runtime API's view shows every verdict.
+		assert_eq!(LastHeard::<Test>::get(a.id()), Some(Beacons::<Test>::get(beacon).unwrap().submitted_at));
+		let view = ProofOfCoverage::beacon_view(beacon).unwrap();
+		assert_eq!(view.witnesses.len(), 12);
+		assert!(!view.expired);
+		// HIP-15 with w = 2: beaconer 2/4, each witness 1, times each one's hex scale (A
+		// shares its resolution-10 cell with "Close", so it is scaled by 1/2).
+		let scale = |k: &HotspotKey| ProofOfCoverage::hex_scale(&k.id()).unwrap();
+		assert_eq!(scale(&a), FixedU128::saturating_from_rational(1, 2));
+		let units = OwnerUnits::<Test>::get(alice(), epoch).unwrap();
+		assert_eq!(units.beaconer, FixedU128::saturating_from_rational(1, 2) * scale(&a));
+		assert_eq!(units.witness, scale(&b) + scale(&c));
+	});
+}
+
+#[test]
+fn verification_is_bounded_per_block() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let witnesses: Vec<HotspotKey> =
+			(0..7).map(|i| hotspot(&format!("W{i}"), 38.70 + 0.005 * i as f64, -9.10, 30)).collect();
+		let plan = BeaconPlan::new(3);
+		let beacon = beacon_now(&a, &plan);
+		for w in &witnesses {
+			assert_ok!(submit(witness_call(w, beacon, &Heard::honest(&plan, w, -1200))));
+		}
+		reveal_when_allowed(&a, beacon, &plan);
+		// The reveal's block draws the seed at its end; then 3 witnesses per block (mock).
+		next_block();
+		let verified = || witnesses.iter().filter(|w| verdict(beacon, w) != Verdict::Pending).count();
+		assert_eq!(verified(), 3);
+		next_block();
+		assert_eq!(verified(), 6);
+		next_block();
+		assert_eq!(verified(), 7);
+		assert!(matches!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Verified { .. }));
+	});
+}
+
+#[test]
+fn at_most_fourteen_witnesses_are_selected_by_lowest_draw() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let witnesses: Vec<HotspotKey> = (0..16)
+			.map(|i| {
+				let angle = i as f64 * core::f64::consts::TAU / 16.0;
+				hotspot(&format!("R{i}"), LISBON.0 + 0.03 * angle.sin(), LISBON.1 + 0.03 * angle.cos(), 30)
+			})
+			.collect();
+		for w in &witnesses {
+			make_reciprocal(w);
+		}
+		let plan = BeaconPlan::new(4);
+		let beacon = beacon_now(&a, &plan);
+		for w in witnesses.iter().rev() {
+			assert_ok!(submit(witness_call(w, beacon, &Heard::honest(&plan, w, -1100))));
+		}
+		reveal_when_allowed(&a, beacon, &plan);
+		let reveal_block = System::block_number();
+		run_until_verified(beacon);
+		assert_eq!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Verified { valid: 16, selected: 14 });
+		// The seed came from the reveal block's randomness; the selected are the 14 lowest draws.
+		let _ = reveal_block;
+		let seed = assay_primitives::derive_seed(crate::SELECTION_DOMAIN, &[7u8; 32], &codec::Encode::encode(&beacon));
+		let ids: Vec<[u8; 32]> = witnesses.iter().map(|w| w.id().into()).collect();
+		let expected = crate::selection::select(&seed, &codec::Encode::encode(&beacon), &ids);
+		let selected: Vec<[u8; 32]> =
+			witnesses.iter().filter(|w| verdict(beacon, w) == Verdict::Selected).map(|w| w.id().into()).collect();
+		assert_eq!(selected.len(), 14);
+		for id in &selected {
+			assert!(expected.contains(id));
+		}
+		assert_eq!(witnesses.iter().filter(|w| verdict(beacon, w) == Verdict::Valid).count(), 2);
+	});
+}
+
+#[test]
+fn reports_outside_the_rules_are_refused_and_change_nothing() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = hotspot("B", 38.7400, -9.1393, 30);
+		let plan = BeaconPlan::new(5);
+		// Not a channel of the plan; a channel other than the payload's is caught at reveal.
+		assert_eq!(submit(beacon_call_with(&a, &plan, 867_000_000, 0)), err(Error::NotAChannel));
+		assert_eq!(
+			submit(beacon_call(&a, &BeaconPlan { tx_power_dbm: 37, ..plan })),
+			err(Error::InvalidTxPower)
+		);
+		let beacon = beacon_now(&a, &plan);
+		// A second beacon in the same window.
+		assert_eq!(submit(beacon_call(&a, &BeaconPlan::new(6))), err(Error::AlreadyBeaconed));
+		let heard = Heard::honest(&plan, &b, -1000);
+		assert_eq!(submit(witness_call(&b, beacon + 1, &heard)), err(Error::UnknownBeacon));
+		assert_ok!(submit(witness_call(&b, beacon, &heard)));
+		// A duplicate, even with other values, never reaches a block.
+		assert_eq!(submit(witness_call(&b, beacon, &Heard { rssi_dbm_x10: -900, ..heard })), err(Error::DuplicateWitness));
+		// Forged: signed by another key.
+		let forger = HotspotKey::new("Forger");
+		let crate::Call::submit_witness { signature, .. } = witness_call(&forger, beacon, &heard) else { unreachable!() };
+		let crate::Call::submit_witness { witness, beacon: id, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, .. } =
+			witness_call(&a, beacon, &heard)
+		else {
+			unreachable!()
+		};
+		let forged = crate::Call::<Test>::submit_witness { witness, beacon: id, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, signature };
+		assert_eq!(submit(forged), Err(InvalidTransaction::BadProof.into()));
+		// Reveal: too early, by someone else, with the wrong entropy.
+		assert_eq!(submit(reveal_call(&a, beacon, plan.local_entropy)), err(Error::RevealTooEarly));
+		run_to(System::block_number() + test_params().witness_window + 1);
+		let late = hotspot("Late", 38.7000, -9.1393, 30);
+		assert_eq!(submit(witness_call(&late, beacon, &Heard::honest(&plan, &late, -1000))), err(Error::WitnessWindowClosed));
+		assert_eq!(submit(reveal_call(&b, beacon, plan.local_entropy)), err(Error::NotBeaconer));
+		assert_eq!(submit(reveal_call(&a, beacon, [0u8; 32])), err(Error::CommitmentMismatch));
+		assert_ok!(submit(reveal_call(&a, beacon, plan.local_entropy)));
+		assert_eq!(submit(reveal_call(&a, beacon, plan.local_entropy)), err(Error::AlreadyRevealed));
+		assert_eq!(submit(reveal_call(&a, beacon + 7, plan.local_entropy)), err(Error::UnknownBeacon));
+	});
+}
+
+#[test]
+fn a_beacon_on_another_channel_than_its_payload_cannot_be_revealed() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let plan = BeaconPlan::new(5);
+		let other = Region::Eu868.channels().iter().copied().find(|f| *f != plan.frequency()).unwrap();
+		let beacon = crate::NextBeaconId::<Test>::get();
+		assert_ok!(submit(beacon_call_with(&a, &plan, other, a.nonce())));
+		run_to(System::block_number() + test_params().witness_window + 1);
+		assert_eq!(submit(reveal_call(&a, beacon, plan.local_entropy)), err(Error::WrongChannel));
+	});
+}
+
+#[test]
+fn an_unrevealed_beacon_expires_and_earns_nothing() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = hotspot("B", 38.7400, -9.1393, 30);
+		make_reciprocal(&b);
+		let plan = BeaconPlan::new(5);
+		let beacon = beacon_now(&a, &plan);
+		assert_ok!(submit(witness_call(&b, beacon, &Heard::honest(&plan, &b, -1000))));
+		let p = test_params();
+		run_to(System::block_number() + p.witness_window + p.reveal_window + 1);
+		assert_eq!(submit(reveal_call(&a, beacon, plan.local_entropy)), err(Error::RevealWindowClosed));
+		assert!(ProofOfCoverage::beacon_view(beacon).unwrap().expired);
+		assert_eq!(verdict(beacon, &b), Verdict::Pending);
+		assert_eq!(OwnerUnits::<Test>::iter().count(), 0);
+		// Pruned after the retention, with its witness.
+		run_to(System::block_number() + p.retention + 1);
+		assert!(Beacons::<Test>::get(beacon).is_none());
+		assert!(Witnesses::<Test>::get(beacon, b.id()).is_none());
+	});
+}
+
+#[test]
+fn suspended_denied_and_unlocated_devices_cannot_report() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = hotspot("B", 38.7400, -9.1393, 30);
+		let plan = BeaconPlan::new(5);
+		let beacon = beacon_now(&a, &plan);
+		let root = || polkadot_sdk::frame_system::RawOrigin::Root.into();
+		for status in [DeviceStatus::Suspended, DeviceStatus::Denied] {
+			assert_ok!(DeviceRegistry::set_device_status(root(), b.id(), status));
+			assert_eq!(submit(witness_call(&b, beacon, &Heard::honest(&plan, &b, -1000))), report_err(ReportRejection::DeviceNotActive));
+			assert_eq!(submit(beacon_call(&b, &plan)), report_err(ReportRejection::DeviceNotActive));
+		}
+		let unlocated = HotspotKey::new("Unlocated");
+		unlocated.register(&alice());
+		assert_eq!(submit(beacon_call(&unlocated, &plan)), err(Error::NotLocated));
+		assert_eq!(submit(witness_call(&unlocated, beacon, &Heard::honest(&plan, &unlocated, -1000))), err(Error::NotLocated));
+		let sensor = HotspotKey::new("Sensor");
+		sensor.register_as(&alice(), DeviceKind::Sensor);
+		assert_eq!(submit(beacon_call(&sensor, &plan)), err(Error::NotAHotspot));
+		let stranger = HotspotKey::new("Stranger");
+		assert_eq!(submit(witness_call(&stranger, beacon, &Heard::honest(&plan, &stranger, -1000))), report_err(ReportRejection::UnknownDevice));
+	});
+}
+
+#[test]
+fn a_beaconer_suspended_before_verification_gets_nothing() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = hotspot("B", 38.7400, -9.1393, 30);
+		make_reciprocal(&b);
+		let plan = BeaconPlan::new(5);
+		let beacon = beacon_now(&a, &plan);
+		assert_ok!(submit(witness_call(&b, beacon, &Heard::honest(&plan, &b, -1000))));
+		reveal_when_allowed(&a, beacon, &plan);
+		assert_ok!(DeviceRegistry::set_device_status(polkadot_sdk::frame_system::RawOrigin::Root.into(), a.id(), DeviceStatus::Suspended));
+		run_until_verified(beacon);
+		assert_eq!(verdict(beacon, &b), Verdict::Invalid(WitnessRejection::DeniedDevice));
+		assert_eq!(OwnerUnits::<Test>::iter().count(), 0);
+	});
+}
+
+/// One verified round: A beacons, B and C witness (reciprocal). Returns the epoch.
+fn rewarded_round(a: &HotspotKey, b: &HotspotKey, c: &HotspotKey) -> u32 {
+	make_reciprocal(b);
+	make_reciprocal(c);
+	let plan = BeaconPlan::new(8);
+	let beacon = beacon_now(a, &plan);
+	for w in [b, c] {
+		assert_ok!(submit(witness_call(w, beacon, &Heard::honest(&plan, w, -1100))));
+	}
+	reveal_when_allowed(a, beacon, &plan);
+	run_until_verified(beacon);
+	ProofOfCoverage::current_epoch()
+}
+
+#[test]
+fn owners_claim_an_epochs_emission_after_it_ends() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		// B belongs to Bob.
+		let b = HotspotKey::new("B");
+		b.register(&bob());
+		b.locate(&bob(), 38.7400, -9.1393, 30);
+		let c = hotspot("C", 38.7223, -9.1050, 30);
+		let epoch = rewarded_round(&a, &b, &c);
+		assert_noop!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch), Error::<Test>::EpochNotOver);
+		let pending = ProofOfCoverage::pending_rewards(&alice());
+		assert_eq!(pending.len(), 1);
+		assert!(!pending[0].claimable);
+
+		run_to((epoch as u64 + 1) * test_params().reward_epoch);
+		// Alice: beaconer units 1/2 of 1/2 (all beaconer units), witness units 1 of 2.
+		// Pots: 200,000 and 800,000.
+		let alice_share = 200_000 + 400_000;
+		let bob_share = 400_000;
+		let pending = ProofOfCoverage::pending_rewards(&alice());
+		assert_eq!((pending[0].amount, pending[0].claimable), (alice_share, true));
+		let before = Balances::free_balance(alice());
+		let issuance = Balances::total_issuance();
+		assert_ok!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch));
+		System::assert_last_event(Event::RewardsClaimed { owner: alice(), epoch, amount: alice_share }.into());
+		assert_eq!(Balances::free_balance(alice()), before + alice_share);
+		assert_eq!(Balances::total_issuance(), issuance + alice_share, "rewards are minted");
+		assert_ok!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(bob()), epoch));
+		EARNED.with(|e| {
+			assert_eq!(
+				e.borrow().clone(),
+				vec![(alice(), EarningSource::Coverage, alice_share), (bob(), EarningSource::Coverage, bob_share)]
+			)
+		});
+		assert_eq!(Epochs::<Test>::get(epoch).unwrap().paid, 1_000_000);
+		assert_noop!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch), Error::<Test>::NothingToClaim);
+		assert!(ProofOfCoverage::pending_rewards(&alice()).is_empty());
+	});
+}
+
+#[test]
+fn parameters_are_set_by_the_admin_and_checked() {
+	new_test_ext().execute_with(|| {
+		let mut p = test_params();
+		p.reward_epoch = 100;
+		assert_noop!(ProofOfCoverage::set_params(RuntimeOrigin::signed(alice()), p.clone()), DispatchError::BadOrigin);
+		assert_noop!(
+			ProofOfCoverage::set_params(RuntimeOrigin::root(), crate::CoverageParams { witness_window: 0, ..p.clone() }),
+			Error::<Test>::InvalidParams
+		);
+		assert_ok!(ProofOfCoverage::set_params(RuntimeOrigin::root(), p.clone()));
+		System::assert_last_event(Event::ParamsSet { params: p.clone() }.into());
+		assert_eq!(Params::<Test>::get(), Some(p));
+	});
+}
+
+#[test]
+fn an_unconfigured_pallet_refuses_everything() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let plan = BeaconPlan::new(1);
+		Params::<Test>::kill();
+		assert_eq!(submit(beacon_call(&a, &plan)), err(Error::NotConfigured));
+		assert_noop!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), 0), Error::<Test>::NotConfigured);
+	});
+}
+
+#[test]
+fn reveals_are_bounded_per_block_and_wait_for_randomness() {
+	new_test_ext().execute_with(|| {
+		let keys: Vec<HotspotKey> = (0..5).map(|i| hotspot(&format!("H{i}"), 38.70 + 0.01 * i as f64, -9.14, 30)).collect();
+		let plan = BeaconPlan::new(2);
+		let beacons: Vec<u64> = keys.iter().map(|k| beacon_now(k, &plan)).collect();
+		run_to(System::block_number() + test_params().witness_window + 1);
+		for (k, b) in keys.iter().zip(&beacons).take(4) {
+			assert_ok!(submit(reveal_call(k, *b, plan.local_entropy)));
+		}
+		assert_eq!(submit(reveal_call(&keys[4], beacons[4], plan.local_entropy)), err(Error::TooManyReveals));
+		// No randomness at the end of this block: the seeds wait.
+		RANDOMNESS.with(|r| *r.borrow_mut() = None);
+		next_block();
+		assert_eq!(crate::AwaitingSeed::<Test>::get().len(), 4);
+		assert!(ProofOfCoverage::verification_queue().is_empty());
+		RANDOMNESS.with(|r| *r.borrow_mut() = Some([3u8; 32]));
+		next_block();
+		assert!(crate::AwaitingSeed::<Test>::get().is_empty());
+		// Seeded and queued at the end of that block; the next block finished three (each
+		// beacon without witnesses still takes one of the mock's 3 steps).
+		assert_eq!(ProofOfCoverage::verification_queue(), vec![beacons[3]]);
+	});
+}
+
+fn res11_of(key: &HotspotKey) -> CellIndex {
+	CellIndex::try_from(DeviceRegistry::location_of(&key.id()).unwrap().cell)
+		.unwrap()
+		.parent(Resolution::Eleven)
+		.unwrap()
+}
+
+#[test]
+fn hex_density_follows_locations_through_the_registry_hook() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		next_block();
+		assert_eq!(ProofOfCoverage::hex_scale(&a.id()), Some(FixedU128::from_u32(1)));
+		// A second hotspot in the same resolution-11 cell: resolution 10 allows one, so
+		// each is scaled by 1/2 once the queued cells are recomputed.
+		let b = HotspotKey::new("B");
+		b.register(&alice());
+		b.locate_cell(&alice(), u64::from(res11_of(&a).center_child(Resolution::Twelve).unwrap()), 30);
+		assert!(ProofOfCoverage::density_backlog() > 0);
+		next_block();
+		assert_eq!(ProofOfCoverage::density_backlog(), 0);
+		let half = FixedU128::saturating_from_rational(1, 2);
+		assert_eq!(ProofOfCoverage::hex_scale(&a.id()), Some(half));
+		assert_eq!(ProofOfCoverage::hex_scale(&b.id()), Some(half));
+		// B moves 5 km away: both are alone again.
+		b.locate(&alice(), 38.7650, -9.1393, 30);
+		next_block();
+		assert_eq!(ProofOfCoverage::hex_scale(&a.id()), Some(FixedU128::from_u32(1)));
+		// B comes back, then is deregistered: A is alone.
+		b.locate_cell(&alice(), u64::from(res11_of(&a).center_child(Resolution::Twelve).unwrap()), 30);
+		next_block();
+		assert_eq!(ProofOfCoverage::hex_scale(&a.id()), Some(half));
+		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(alice()), b.id()));
+		next_block();
+		assert_eq!(ProofOfCoverage::hex_scale(&a.id()), Some(FixedU128::from_u32(1)));
+		// Sensors do not count.
+		let s = HotspotKey::new("S");
+		s.register_as(&alice(), DeviceKind::Sensor);
+		s.locate_cell(&alice(), u64::from(res11_of(&a).center_child(Resolution::Twelve).unwrap()), 30);
+		assert_eq!(ProofOfCoverage::density_backlog(), 0);
+		// The stored counts equal the full computation.
+		let ll = LatLng::new(LISBON.0, LISBON.1).unwrap();
+		let _ = ll;
+		assert_eq!(ProofOfCoverage::hex_scale(&HotspotKey::new("Nobody").id()), None);
+	});
+}
+
+#[test]
+fn rewards_are_scaled_by_hex_density() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = hotspot("B", 38.7400, -9.1393, 30);
+		// C shares B's resolution-11 cell: both witnesses are scaled by 1/2.
+		let c = HotspotKey::new("C");
+		c.register(&alice());
+		c.locate_cell(&alice(), u64::from(res11_of(&b).center_child(Resolution::Twelve).unwrap()), 30);
+		next_block();
+		let epoch = rewarded_round(&a, &b, &c);
+		let units = OwnerUnits::<Test>::get(alice(), epoch).unwrap();
+		assert_eq!(units.beaconer, FixedU128::saturating_from_rational(1, 2));
+		assert_eq!(units.witness, FixedU128::from_u32(1), "two witnesses at 1 unit × 1/2");
+	});
+}
+
+#[test]
+fn unique_reports_do_not_touch_the_device_nonce() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = hotspot("B", 38.7400, -9.1393, 30);
+		let plan = BeaconPlan::new(5);
+		let beacon = beacon_now(&a, &plan);
+		assert_eq!(a.nonce(), 1);
+		assert_ok!(submit(witness_call(&b, beacon, &Heard::honest(&plan, &b, -1000))));
+		assert_eq!(b.nonce(), 0);
+		System::assert_last_event(Event::WitnessReported { beacon, witness: b.id() }.into());
+	});
+}
