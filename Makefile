@@ -43,7 +43,7 @@ test-rust: setup
 	cargo test --release --locked --workspace
 
 test-benchmarks: setup
-	cargo test --release --locked -p pallet-validator-set -p pallet-device-registry -p pallet-compute-market --features runtime-benchmarks
+	cargo test --release --locked -p pallet-validator-set -p pallet-device-registry -p pallet-compute-market -p pallet-proof-of-coverage --features runtime-benchmarks
 
 test-e2e: build
 	cd clients/e2e && ASSAY_NODE_BIN=$(NODE_BIN) npm test

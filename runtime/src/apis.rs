@@ -270,6 +270,26 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_proof_of_coverage::runtime_api::CoverageApi<Block, AccountId, BlockNumber, Balance> for Runtime {
+		fn beacon(
+			id: pallet_proof_of_coverage::BeaconId,
+		) -> Option<pallet_proof_of_coverage::BeaconView<AccountId, BlockNumber>> {
+			ProofOfCoverage::beacon_view(id)
+		}
+
+		fn hex_scale(device: AccountId) -> Option<polkadot_sdk::sp_arithmetic::FixedU128> {
+			ProofOfCoverage::hex_scale(&device)
+		}
+
+		fn pending_rewards(owner: AccountId) -> Vec<pallet_proof_of_coverage::PendingReward<Balance>> {
+			ProofOfCoverage::pending_rewards(&owner)
+		}
+
+		fn latest_entropy() -> Option<(pallet_proof_of_coverage::EntropyIndex, [u8; 32])> {
+			ProofOfCoverage::latest_entropy()
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

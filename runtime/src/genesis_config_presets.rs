@@ -3,7 +3,7 @@
 //! --chain dev|local`, and `make chain-specs`).
 
 use crate::{
-	AccountId, BalancesConfig, ComputeMarketConfig, DeviceRegistryConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	AccountId, BalancesConfig, ComputeMarketConfig, DeviceRegistryConfig, ProofOfCoverageConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
 	BABE_GENESIS_EPOCH_CONFIG, UNIT,
 };
 use alloc::{vec, vec::Vec};
@@ -97,6 +97,7 @@ fn testnet_genesis(
 	root: AccountId,
 	endowed: Vec<AccountId>,
 	min_redundancy: u32,
+	coverage: CoverageParams,
 ) -> Value {
 	let models = shipped_models();
 	let model_ids: Vec<_> = models.iter().map(|(id, _)| *id).collect();
@@ -123,7 +124,45 @@ fn testnet_genesis(
 			)],
 		},
 		compute_market: ComputeMarketConfig { models, providers, min_redundancy },
+		proof_of_coverage: ProofOfCoverageConfig { params: Some(coverage) },
 	})
+}
+
+/// Proof-of-coverage parameters of this runtime.
+type CoverageParams = pallet_proof_of_coverage::CoverageParams<crate::BlockNumber, crate::Balance>;
+
+/// DESIGN §4's parameters, for `local_testnet`: entropy every 10 blocks usable for 30, one
+/// beacon per hotspot per 6 hours, 5-block witness and reveal windows, reciprocity within
+/// 2 days, daily reward epochs of 10,000 ASY, verdicts kept a day.
+fn design_coverage_params() -> CoverageParams {
+	CoverageParams {
+		entropy_period: 10,
+		entropy_lifespan: 30,
+		beacon_window: 3_600,
+		witness_window: 5,
+		reveal_window: 5,
+		reciprocity_window: 28_800,
+		reward_epoch: 14_400,
+		coverage_emission: 10_000 * crate::UNIT,
+		retention: 14_400,
+	}
+}
+
+/// Short windows for `development`, so a round takes seconds and an epoch two minutes:
+/// entropy every 2 blocks usable for 10, one beacon per hotspot per 10 blocks, 2-block
+/// witness and 3-block reveal windows, 20-block epochs of 1,000 ASY.
+fn dev_coverage_params() -> CoverageParams {
+	CoverageParams {
+		entropy_period: 2,
+		entropy_lifespan: 10,
+		beacon_window: 10,
+		witness_window: 2,
+		reveal_window: 3,
+		reciprocity_window: 600,
+		reward_epoch: 20,
+		coverage_emission: 1_000 * crate::UNIT,
+		retention: 600,
+	}
 }
 
 /// All well-known development accounts (Alice … Ferdie and their stashes).
@@ -139,6 +178,7 @@ pub fn development_config_genesis() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		endowed_dev_accounts(),
 		1,
+		dev_coverage_params(),
 	)
 }
 
@@ -155,6 +195,7 @@ pub fn local_config_genesis() -> Value {
 		Sr25519Keyring::Alice.to_account_id(),
 		endowed_dev_accounts(),
 		3,
+		design_coverage_params(),
 	)
 }
 

@@ -215,4 +215,7 @@ mod runtime {
 
 	#[runtime::pallet_index(13)]
 	pub type ComputeMarket = pallet_compute_market;
+
+	#[runtime::pallet_index(14)]
+	pub type ProofOfCoverage = pallet_proof_of_coverage;
 }

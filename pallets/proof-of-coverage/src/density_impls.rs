@@ -49,7 +49,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Adds or removes one hotspot at resolution-12 `cell` and queues what changes.
-	fn count_hotspot(cell: u64, added: bool) {
+	pub(crate) fn count_hotspot(cell: u64, added: bool) {
 		let Some(cell) = CellIndex::try_from(cell).ok().and_then(|c| c.parent(density::COUNT_RESOLUTION)) else {
 			return;
 		};
@@ -62,10 +62,14 @@ impl<T: Config> Pallet<T> {
 
 	/// Recomputes up to `MaxDensityStepsPerBlock` queued cells.
 	pub(crate) fn process_density() -> Weight {
+		Self::process_density_steps(T::MaxDensityStepsPerBlock::get())
+	}
+
+	/// Recomputes up to `budget` queued cells.
+	pub(crate) fn process_density_steps(mut budget: u32) -> Weight {
 		let mut weight = T::DbWeight::get().reads(1);
 		let (mut head, mut tail) = DensityQueueBounds::<T>::get();
 		let start = (head, tail);
-		let mut budget = T::MaxDensityStepsPerBlock::get();
 		let mut store = StoredCounts::<T>::new();
 		while budget > 0 && head != tail {
 			budget.saturating_dec();

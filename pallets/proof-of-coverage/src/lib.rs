@@ -69,11 +69,9 @@ pub const SELECTION_DOMAIN: &[u8] = b"assay/poc-select";
 /// What benchmarks need from the runtime.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId> {
-	/// Registers `device` (sr25519 key from `seed`) as a hotspot of `owner` located in
-	/// resolution-12 `cell`, and returns the device's id.
-	fn located_hotspot(seed: u32, owner: &AccountId, cell: u64) -> AccountId;
-	/// Signs `message` as the device of `seed`.
-	fn sign(seed: u32, message: &[u8]) -> polkadot_sdk::sp_runtime::MultiSignature;
+	/// Registers the sr25519 key `device` (in the benchmark keystore) as a hotspot of
+	/// `owner` through the device registry and asserts its location at resolution-12 `cell`.
+	fn located_hotspot(device: polkadot_sdk::sp_core::sr25519::Public, owner: &AccountId, cell: u64);
 	/// Makes the seed source answer in the current block.
 	fn set_randomness();
 }

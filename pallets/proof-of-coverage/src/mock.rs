@@ -100,17 +100,22 @@ impl Earnings<AccountId, Balance> for RecordEarnings {
 
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId> for Test {
-	fn located_hotspot(seed: u32, owner: &AccountId, cell: u64) -> AccountId {
-		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+	fn located_hotspot(device: sr25519::Public, owner: &AccountId, cell: u64) {
+		use polkadot_sdk::{frame_support::traits::fungible::Mutate, sp_core::crypto::KeyTypeId};
 		let _ = Balances::mint_into(owner, 1_000_000);
 		ensure_maker();
-		let key = HotspotKey::new(&format!("bench{seed}"));
-		key.register(owner);
-		key.locate_cell(owner, cell, 30);
-		key.id()
-	}
-	fn sign(seed: u32, message: &[u8]) -> MultiSignature {
-		HotspotKey::new(&format!("bench{seed}")).sign(message)
+		let id: AccountId = MultiSigner::from(device).into_account();
+		let kind = DeviceKind::Hotspot;
+		let attest = MultiSignature::from(maker().sign(&registry_messages::maker_attestation(&id, kind)));
+		let consent = polkadot_sdk::sp_io::crypto::sr25519_sign(
+			KeyTypeId(*b"bnch"),
+			&device,
+			&registry_messages::registration(&genesis(), owner, kind),
+		)
+		.expect("the benchmark key is in the keystore");
+		DeviceRegistry::register_device(RuntimeOrigin::signed(owner.clone()), device.into(), kind, MAKER, attest, consent.into())
+			.expect("registers");
+		DeviceRegistry::assert_location(RuntimeOrigin::signed(owner.clone()), id, cell, 30, 10).expect("locates");
 	}
 	fn set_randomness() {
 		RANDOMNESS.with(|r| *r.borrow_mut() = Some([5u8; 32]));
@@ -382,6 +387,9 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 		.assimilate_storage(&mut storage)
 		.unwrap();
 	let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
+	ext.register_extension(polkadot_sdk::sp_keystore::KeystoreExt(std::sync::Arc::new(
+		polkadot_sdk::sp_keystore::testing::MemoryKeystore::new(),
+	)));
 	ext.execute_with(|| {
 		System::set_block_number(1);
 		RANDOMNESS.with(|r| *r.borrow_mut() = Some([7u8; 32]));

@@ -57,7 +57,7 @@ impl<T: Config> Pallet<T> {
 
 	/// `entropy[k] = derive_seed("assay/poc-entropy", R, k)` with `k = now / period`;
 	/// drops the value that has certainly outlived its lifespan.
-	fn draw_entropy(now: BlockNumberFor<T>, params: &ParamsOf<T>) {
+	pub(crate) fn draw_entropy(now: BlockNumberFor<T>, params: &ParamsOf<T>) {
 		let index: u32 = (now / params.entropy_period).saturated_into();
 		let Some(value) = T::Seeds::seed(ENTROPY_DOMAIN, &index.encode()) else {
 			log::debug!(target: "runtime::proof-of-coverage", "no randomness in block {now:?}: entropy {index} skipped");
@@ -74,7 +74,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Gives each beacon revealed in this block its selection seed from this block's
 	/// randomness and queues it for verification; without randomness they wait a block.
-	fn draw_selection_seeds() {
+	pub(crate) fn draw_selection_seeds() {
 		let awaiting = AwaitingSeed::<T>::take();
 		let mut waiting = BoundedVec::<BeaconId, T::MaxRevealsPerBlock>::new();
 		for beacon in awaiting {
@@ -160,6 +160,29 @@ impl<T: Config> Pallet<T> {
 		let _ = state.best.try_insert(position, (draw, witness.clone()));
 	}
 
+	/// Judges one witness report, stores its verdict and, if valid, enters its draw.
+	#[allow(clippy::too_many_arguments)]
+	pub(crate) fn verify_one(
+		beacon_id: BeaconId,
+		beacon: &BeaconOf<T>,
+		state: &mut Verification<T::AccountId>,
+		seed: &[u8; 32],
+		beaconer: Option<&Station>,
+		witness: T::AccountId,
+		mut report: Witness<BlockNumberFor<T>>,
+		now: BlockNumberFor<T>,
+		params: &ParamsOf<T>,
+	) {
+		let judgement = Self::judge(beacon, &state.payload, beaconer, &witness, &report, now, params);
+		state.heard |= judgement.heard;
+		if judgement.verdict == Verdict::Valid {
+			state.valid.saturating_inc();
+			Self::consider(state, seed, beacon_id, &witness);
+		}
+		report.verdict = judgement.verdict;
+		Witnesses::<T>::insert(beacon_id, &witness, report);
+	}
+
 	/// Verifies up to `MaxVerificationsPerBlock` witnesses of the queued beacons, oldest
 	/// beacon first, and finishes the beacons whose witnesses are all verified.
 	fn verify_some(now: BlockNumberFor<T>, params: &ParamsOf<T>) -> Weight {
@@ -183,20 +206,13 @@ impl<T: Config> Pallet<T> {
 			};
 			let mut exhausted = false;
 			while budget > 0 {
-				let Some((witness, mut report)) = witnesses.next() else {
+				let Some((witness, report)) = witnesses.next() else {
 					exhausted = true;
 					break;
 				};
 				budget.saturating_dec();
 				weight.saturating_accrue(T::WeightInfo::verify_witness());
-				let judgement = Self::judge(&beacon, &state.payload, beaconer.as_ref(), &witness, &report, now, params);
-				state.heard |= judgement.heard;
-				if judgement.verdict == Verdict::Valid {
-					state.valid.saturating_inc();
-					Self::consider(&mut state, &seed, beacon_id, &witness);
-				}
-				report.verdict = judgement.verdict;
-				Witnesses::<T>::insert(beacon_id, &witness, report);
+				Self::verify_one(beacon_id, &beacon, &mut state, &seed, beaconer.as_ref(), witness, report, now, params);
 			}
 			if !exhausted {
 				// Out of budget: go on from here next block.
@@ -219,7 +235,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Rewards a verified beacon: HIP-15 units for the beaconer and the selected
 	/// witnesses, each scaled by its hex density, accrued to their owners in this epoch.
-	fn finish(
+	pub(crate) fn finish(
 		beacon_id: BeaconId,
 		mut beacon: BeaconOf<T>,
 		state: Verification<T::AccountId>,
@@ -252,7 +268,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Deletes beacons older than `retention` with their witness reports, oldest first,
 	/// at most `MaxPruneStepsPerBlock` reports per block.
-	fn prune(now: BlockNumberFor<T>, params: &ParamsOf<T>) -> Weight {
+	pub(crate) fn prune(now: BlockNumberFor<T>, params: &ParamsOf<T>) -> Weight {
 		let mut weight = T::DbWeight::get().reads_writes(2, 1);
 		let mut budget = T::MaxPruneStepsPerBlock::get();
 		let next = NextBeaconId::<T>::get();
@@ -272,12 +288,11 @@ impl<T: Config> Pallet<T> {
 			}
 			let removed = Witnesses::<T>::clear_prefix(cursor, budget.max(1), None);
 			budget = budget.saturating_sub(removed.unique);
-			weight.saturating_accrue(T::WeightInfo::prune_witness().saturating_mul(removed.unique.into()));
+			weight.saturating_accrue(T::WeightInfo::prune(removed.unique));
 			if removed.maybe_cursor.is_some() {
 				break;
 			}
 			Beacons::<T>::remove(cursor);
-			weight.saturating_accrue(T::WeightInfo::prune_beacon());
 			cursor.saturating_inc();
 		}
 		if cursor != start {

@@ -19,8 +19,7 @@ pub trait WeightInfo {
 	fn finish_beacon() -> Weight;
 	fn density_step() -> Weight;
 	fn location_changed() -> Weight;
-	fn prune_witness() -> Weight;
-	fn prune_beacon() -> Weight;
+	fn prune(w: u32) -> Weight;
 }
 
 /// Weights for `pallet_proof_of_coverage` using the Assay runtime's database weights.
@@ -40,8 +39,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn finish_beacon() -> Weight { Weight::from_parts(500_000_000, 40000).saturating_add(T::DbWeight::get().reads_writes(150, 50)) }
 	fn density_step() -> Weight { Weight::from_parts(100_000_000, 40000).saturating_add(T::DbWeight::get().reads_writes(30, 12)) }
 	fn location_changed() -> Weight { Weight::from_parts(30_000_000, 4000).saturating_add(T::DbWeight::get().reads_writes(8, 8)) }
-	fn prune_witness() -> Weight { Weight::from_parts(5_000_000, 0).saturating_add(T::DbWeight::get().writes(1)) }
-	fn prune_beacon() -> Weight { Weight::from_parts(5_000_000, 0).saturating_add(T::DbWeight::get().reads_writes(1, 1)) }
+	fn prune(w: u32) -> Weight { Weight::from_parts(5_000_000, 0).saturating_add(T::DbWeight::get().writes(1 + w as u64)) }
 }
 
 impl WeightInfo for () {
@@ -59,6 +57,5 @@ impl WeightInfo for () {
 	fn finish_beacon() -> Weight { Weight::from_parts(500_000_000, 40000).saturating_add(ParityDbWeight::get().reads_writes(150, 50)) }
 	fn density_step() -> Weight { Weight::from_parts(100_000_000, 40000).saturating_add(ParityDbWeight::get().reads_writes(30, 12)) }
 	fn location_changed() -> Weight { Weight::from_parts(30_000_000, 4000).saturating_add(ParityDbWeight::get().reads_writes(8, 8)) }
-	fn prune_witness() -> Weight { Weight::from_parts(5_000_000, 0).saturating_add(ParityDbWeight::get().writes(1)) }
-	fn prune_beacon() -> Weight { Weight::from_parts(5_000_000, 0).saturating_add(ParityDbWeight::get().reads_writes(1, 1)) }
+	fn prune(w: u32) -> Weight { Weight::from_parts(5_000_000, 0).saturating_add(ParityDbWeight::get().writes(1 + w as u64)) }
 }

@@ -217,7 +217,7 @@ impl pallet_device_registry::Config for Runtime {
 	type LocationCooldown = LocationCooldown;
 	type MaxReportsPerBlock = ConstU32<4>;
 	type MaxMakerNameLen = ConstU32<64>;
-	type OnLocationChanged = ();
+	type OnLocationChanged = ProofOfCoverage;
 	type WeightInfo = pallet_device_registry::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::DeviceRegistryBenchmarkHelper;
@@ -271,6 +271,23 @@ impl pallet_compute_market::Config for Runtime {
 	type WeightInfo = pallet_compute_market::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::ComputeMarketBenchmarkHelper;
+}
+
+impl pallet_proof_of_coverage::Config for Runtime {
+	type Currency = Balances;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type Devices = DeviceRegistry;
+	type Reports = DeviceRegistry;
+	type Seeds = crate::randomness::BabeSeedSource;
+	type Earnings = Earnings;
+	type MaxRevealsPerBlock = ConstU32<64>;
+	type MaxVerifyQueue = ConstU32<1024>;
+	type MaxVerificationsPerBlock = ConstU32<256>;
+	type MaxDensityStepsPerBlock = ConstU32<64>;
+	type MaxPruneStepsPerBlock = ConstU32<256>;
+	type WeightInfo = pallet_proof_of_coverage::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::ProofOfCoverageBenchmarkHelper;
 }
 
 // ---- transactions from off-chain workers (the compute market's commits and reveals) ----
