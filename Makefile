@@ -14,7 +14,7 @@ NODE_BIN := $(CARGO_TARGET_DIR)/release/assay-node
 BENCH_BIN := $(CARGO_TARGET_DIR)/release/assay-node-bench
 RPC_PORT ?= 9944
 # The pallets `make weights` benchmarks (WEIGHT_PALLETS=compute-market for one).
-WEIGHT_PALLETS ?= validator-set device-registry compute-market
+WEIGHT_PALLETS ?= validator-set device-registry compute-market proof-of-coverage
 
 .PHONY: help setup build run test test-rust test-benchmarks test-e2e test-zombienet chain-specs weights
 
