@@ -438,3 +438,255 @@ mod compute {
 		assert!(result.is_ok(), "{result:?}");
 	}
 }
+
+// ---- proof of coverage: presets, the location hook, feeless device-signed reports ----------
+
+mod coverage {
+	use super::*;
+	use assay_primitives::DeviceKind;
+	use frame_support::dispatch::GetDispatchInfo;
+	use pallet_device_registry::messages as registry_messages;
+	use pallet_proof_of_coverage::{checks, messages, Region, WeightInfo as _};
+	use polkadot_sdk::{
+		sp_core::{sr25519, Pair},
+		sp_runtime::{
+			generic::Era, traits::IdentifyAccount, transaction_validity::TransactionSource, FixedU128,
+			MultiSigner,
+		},
+	};
+
+	fn pair(seed: &str) -> sr25519::Pair {
+		sr25519::Pair::from_string(&format!("//{seed}"), None).unwrap()
+	}
+
+	fn id(p: &sr25519::Pair) -> AccountId {
+		MultiSigner::from(p.public()).into_account()
+	}
+
+	fn cell(lat: f64, lng: f64) -> u64 {
+		u64::from(h3o::LatLng::new(lat, lng).unwrap().to_cell(h3o::Resolution::Twelve))
+	}
+
+	/// Registers `device` as Bob's hotspot with the development maker and locates it.
+	fn located_hotspot(device: &sr25519::Pair, lat: f64, lng: f64) {
+		let kind = DeviceKind::Hotspot;
+		let bob = Sr25519Keyring::Bob.to_account_id();
+		let maker = sr25519::Pair::from_string("//DevMaker", None).unwrap();
+		frame_support::assert_ok!(DeviceRegistry::register_device(
+			RuntimeOrigin::signed(bob.clone()),
+			device.public().into(),
+			kind,
+			genesis_config_presets::DEV_MAKER_ID,
+			maker.sign(&registry_messages::maker_attestation(&id(device), kind)).into(),
+			device.sign(&registry_messages::registration(&DeviceRegistry::genesis_hash(), &bob, kind)).into(),
+		));
+		frame_support::assert_ok!(DeviceRegistry::assert_location(
+			RuntimeOrigin::signed(bob),
+			id(device),
+			cell(lat, lng),
+			30,
+			10
+		));
+	}
+
+	fn witness_xt(witness: &sr25519::Pair, beacon: u64, payload: &[u8; 32], rssi: i16, frequency_hz: u64) -> UncheckedExtrinsic {
+		let commitment = checks::witness_commitment(payload, &witness.public().0);
+		let signed = messages::witness_payload(&id(witness), beacon, &commitment, rssi, 50, frequency_hz, Region::Eu868);
+		let signature = witness.sign(&registry_messages::unique_report(&DeviceRegistry::genesis_hash(), &signed));
+		let call = RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_witness {
+			witness: id(witness),
+			beacon,
+			commitment,
+			rssi_dbm_x10: rssi,
+			snr_db_x10: 50,
+			frequency_hz,
+			region: Region::Eu868,
+			signature: signature.into(),
+		});
+		UncheckedExtrinsic::new_transaction(call, tx_extension(Era::Immortal, 0, 0))
+	}
+
+	#[test]
+	fn presets_set_short_windows_in_development_and_the_designs_in_local() {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			let p = pallet_proof_of_coverage::Params::<Runtime>::get().unwrap();
+			assert_eq!((p.entropy_period, p.witness_window, p.reveal_window, p.reward_epoch), (2, 2, 3, 20));
+		});
+		preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			let p = pallet_proof_of_coverage::Params::<Runtime>::get().unwrap();
+			assert_eq!(
+				(p.entropy_period, p.entropy_lifespan, p.beacon_window, p.witness_window, p.reveal_window),
+				(10, 30, 3_600, 5, 5)
+			);
+			assert_eq!((p.reciprocity_window, p.reward_epoch), (28_800, 14_400));
+		});
+	}
+
+	#[test]
+	fn a_beacon_and_a_witness_go_through_blocks_feeless_and_locations_feed_density() {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			// Blocks with Alice's VRF output: entropy is drawn at block 2.
+			start_block_with(1, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			start_block_with(2, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			let beaconer = pair("Hotspot/A");
+			let witness = pair("Hotspot/B");
+			located_hotspot(&beaconer, 38.7223, -9.1393);
+			located_hotspot(&witness, 38.7400, -9.1393);
+			// The registry's hook queued density work; the next block does it.
+			assert!(ProofOfCoverage::density_backlog() > 0);
+			start_block_with(3, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			assert_eq!(ProofOfCoverage::density_backlog(), 0);
+			assert_eq!(ProofOfCoverage::hex_scale(&id(&beaconer)), Some(FixedU128::from_u32(1)));
+			let (index, entropy) = ProofOfCoverage::latest_entropy().expect("entropy drawn from BABE");
+
+			let local_entropy = [4u8; 32];
+			let payload = checks::payload(&entropy, &local_entropy);
+			let frequency_hz = checks::channel(&payload, Region::Eu868);
+			let commitment = polkadot_sdk::sp_crypto_hashing::blake2_256(&local_entropy);
+			let signed = messages::beacon_payload(&id(&beaconer), index, &commitment, 27, frequency_hz, Region::Eu868);
+			let signature = beaconer.sign(&registry_messages::report(&DeviceRegistry::genesis_hash(), 0, &signed));
+			let beacon = UncheckedExtrinsic::new_transaction(
+				RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_beacon {
+					hotspot: id(&beaconer),
+					nonce: 0,
+					entropy_index: index,
+					commitment,
+					tx_power_dbm: 27,
+					frequency_hz,
+					region: Region::Eu868,
+					signature: signature.into(),
+				}),
+				tx_extension(Era::Immortal, 0, 0),
+			);
+			let issuance = Balances::total_issuance();
+			assert!(matches!(Executive::apply_extrinsic(beacon), Ok(Ok(()))));
+			let parent = System::parent_hash();
+			let report = witness_xt(&witness, 0, &payload, -1100, frequency_hz);
+			assert!(Executive::validate_transaction(TransactionSource::External, report.clone(), parent).is_ok());
+			assert!(matches!(Executive::apply_extrinsic(report.clone()), Ok(Ok(()))));
+			// The same report again is refused: it cannot enter a block.
+			assert!(Executive::apply_extrinsic(report).is_err());
+			assert_eq!(Balances::total_issuance(), issuance, "device reports pay no fee");
+			assert!(pallet_proof_of_coverage::Witnesses::<Runtime>::contains_key(0, id(&witness)));
+		});
+	}
+
+	/// Applies reports through `Executive` until the block refuses one for being full;
+	/// returns how many reports went in.
+	fn fill(xts: impl Iterator<Item = (UncheckedExtrinsic, u32)>) -> u32 {
+		use polkadot_sdk::sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+		let mut included = 0;
+		for (xt, reports) in xts {
+			match Executive::apply_extrinsic(xt) {
+				Ok(Ok(())) => included += reports,
+				Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)) => return included,
+				other => panic!("a report was refused: {other:?}"),
+			}
+		}
+		included
+	}
+
+	/// The issue's throughput goal, by filling real blocks: 150 located hotspots each send a
+	/// beacon; then every hotspot reports every other's beacon as feeless general
+	/// transactions through `Executive::apply_extrinsic` until the normal dispatch budget
+	/// refuses one — first one report per transaction (block 4), then relayed batches of 64
+	/// (block 5). Batches must carry at least 6,000 reports per block (1,000 a second).
+	#[test]
+	fn six_thousand_witness_reports_fit_one_block() {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			start_block_with(1, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			start_block_with(2, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			const HOTSPOTS: usize = 150;
+			let pairs: Vec<sr25519::Pair> = (0..HOTSPOTS).map(|i| pair(&format!("Hotspot/{i}"))).collect();
+			for (i, p) in pairs.iter().enumerate() {
+				located_hotspot(p, 38.70 + 0.001 * i as f64, -9.14);
+			}
+			start_block_with(3, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			let (index, entropy) = ProofOfCoverage::latest_entropy().expect("entropy");
+			let local_entropy = [4u8; 32];
+			let payload = checks::payload(&entropy, &local_entropy);
+			let frequency_hz = checks::channel(&payload, Region::Eu868);
+			let commitment = polkadot_sdk::sp_crypto_hashing::blake2_256(&local_entropy);
+			for p in &pairs {
+				let signed = messages::beacon_payload(&id(p), index, &commitment, 27, frequency_hz, Region::Eu868);
+				let signature = p.sign(&registry_messages::report(&DeviceRegistry::genesis_hash(), 0, &signed));
+				let xt = UncheckedExtrinsic::new_transaction(
+					RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_beacon {
+						hotspot: id(p),
+						nonce: 0,
+						entropy_index: index,
+						commitment,
+						tx_power_dbm: 27,
+						frequency_hz,
+						region: Region::Eu868,
+						signature: signature.into(),
+					}),
+					tx_extension(Era::Immortal, 0, 0),
+				);
+				assert!(matches!(Executive::apply_extrinsic(xt), Ok(Ok(()))));
+			}
+			// Every (beacon, witness) pair, beacon by beacon.
+			let all: Vec<(usize, usize)> =
+				(0..HOTSPOTS).flat_map(|b| (0..HOTSPOTS).filter(move |w| *w != b).map(move |w| (b, w))).collect();
+
+			start_block_with(4, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			let singles = fill(all.iter().map(|(b, w)| (witness_xt(&pairs[*w], *b as u64, &payload, -1100, frequency_hz), 1)));
+
+			start_block_with(5, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			let rest = &all[singles as usize..];
+			let batches = rest.chunks(64).map(|chunk| {
+				let reports: Vec<_> = chunk
+					.iter()
+					.map(|(b, w)| {
+						let RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_witness {
+							witness,
+							beacon,
+							commitment,
+							rssi_dbm_x10,
+							snr_db_x10,
+							frequency_hz,
+							region,
+							signature,
+						}) = witness_xt(&pairs[*w], *b as u64, &payload, -1100, frequency_hz).function
+						else {
+							unreachable!()
+						};
+						pallet_proof_of_coverage::RelayedWitness {
+							witness,
+							beacon,
+							commitment,
+							rssi_dbm_x10,
+							snr_db_x10,
+							frequency_hz,
+							region,
+							signature,
+						}
+					})
+					.collect();
+				let call = RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_witnesses {
+					reports: reports.try_into().expect("64 fit a batch"),
+				});
+				(UncheckedExtrinsic::new_transaction(call, tx_extension(Era::Immortal, 0, 0)), chunk.len() as u32)
+			});
+			let batched = fill(batches);
+
+			let transfer = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+				dest: Sr25519Keyring::Bob.to_account_id().into(),
+				value: 1,
+			})
+			.get_dispatch_info();
+			let w = pallet_proof_of_coverage::weights::SubstrateWeight::<Runtime>::submit_witness()
+				.saturating_add(pallet_proof_of_coverage::weights::SubstrateWeight::<Runtime>::authorize_submit_witness());
+			println!(
+				"witness reports per block: {singles} one per transaction, {batched} in relayed batches of 64 \
+				 ({} reports offered); submit_witness + its authorization {} ps = {:.2} × transfer_keep_alive's {} ps",
+				rest.len(),
+				w.ref_time(),
+				w.ref_time() as f64 / transfer.call_weight.ref_time() as f64,
+				transfer.call_weight.ref_time(),
+			);
+			assert!(batched >= 6_000, "only {batched} relayed witness reports fit a block");
+			assert!(singles >= 3_000, "only {singles} single witness reports fit a block");
+		});
+	}
+}

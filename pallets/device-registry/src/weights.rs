@@ -59,8 +59,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `73`
 		//  Estimated: `3575`
-		// Minimum execution time: 7_541_000 picoseconds.
-		Weight::from_parts(8_202_000, 3575)
+		// Minimum execution time: 7_361_000 picoseconds.
+		Weight::from_parts(8_142_000, 3575)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -70,8 +70,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `110`
 		//  Estimated: `3575`
-		// Minimum execution time: 7_341_000 picoseconds.
-		Weight::from_parts(8_172_000, 3575)
+		// Minimum execution time: 7_391_000 picoseconds.
+		Weight::from_parts(8_192_000, 3575)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -84,15 +84,15 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DevicesByOwner` (r:0 w:1)
 	/// Proof: `DeviceRegistry::DevicesByOwner` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn register_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `337`
-		//  Estimated: `3593`
-		// Minimum execution time: 115_283_000 picoseconds.
-		Weight::from_parts(124_016_000, 3593)
+		//  Measured:  `404`
+		//  Estimated: `3604`
+		// Minimum execution time: 112_598_000 picoseconds.
+		Weight::from_parts(117_336_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -100,29 +100,35 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::CellCounts` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::CellCounts` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::DensityQueueBounds` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::DensityQueueBounds` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::DensityQueued` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::DensityQueued` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn assert_location() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `331`
+		//  Measured:  `555`
 		//  Estimated: `3593`
-		// Minimum execution time: 30_466_000 picoseconds.
-		Weight::from_parts(32_599_000, 3593)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		// Minimum execution time: 44_536_000 picoseconds.
+		Weight::from_parts(47_732_000, 3593)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DevicesByOwner` (r:0 w:2)
 	/// Proof: `DeviceRegistry::DevicesByOwner` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	fn transfer_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `509`
-		//  Estimated: `6196`
-		// Minimum execution time: 81_112_000 picoseconds.
-		Weight::from_parts(84_707_000, 6196)
+		//  Measured:  `547`
+		//  Estimated: `6218`
+		// Minimum execution time: 78_177_000 picoseconds.
+		Weight::from_parts(82_113_000, 6218)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -131,17 +137,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(139), added: 2614, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::DevicesByOwner` (r:0 w:1)
 	/// Proof: `DeviceRegistry::DevicesByOwner` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Reports` (r:0 w:1)
 	/// Proof: `DeviceRegistry::Reports` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
 	fn deregister_device() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `369`
-		//  Estimated: `3593`
-		// Minimum execution time: 43_596_000 picoseconds.
-		Weight::from_parts(46_279_000, 3593)
+		//  Measured:  `407`
+		//  Estimated: `3604`
+		// Minimum execution time: 43_055_000 picoseconds.
+		Weight::from_parts(46_089_000, 3604)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -151,8 +157,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `211`
 		//  Estimated: `3588`
-		// Minimum execution time: 9_134_000 picoseconds.
-		Weight::from_parts(10_285_000, 3588)
+		// Minimum execution time: 9_124_000 picoseconds.
+		Weight::from_parts(10_326_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -164,7 +170,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `271`
 		//  Estimated: `6186`
-		// Minimum execution time: 14_341_000 picoseconds.
+		// Minimum execution time: 14_161_000 picoseconds.
 		Weight::from_parts(15_423_000, 6186)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -177,8 +183,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `304`
 		//  Estimated: `6186`
-		// Minimum execution time: 14_262_000 picoseconds.
-		Weight::from_parts(15_533_000, 6186)
+		// Minimum execution time: 14_211_000 picoseconds.
+		Weight::from_parts(15_293_000, 6186)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -188,8 +194,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `76`
 		//  Estimated: `3530`
-		// Minimum execution time: 8_303_000 picoseconds.
-		Weight::from_parts(9_515_000, 3530)
+		// Minimum execution time: 7_992_000 picoseconds.
+		Weight::from_parts(9_244_000, 3530)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -203,8 +209,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `265`
 		//  Estimated: `3588`
-		// Minimum execution time: 43_625_000 picoseconds.
-		Weight::from_parts(45_869_000, 3588)
+		// Minimum execution time: 41_613_000 picoseconds.
+		Weight::from_parts(43_986_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 }
@@ -212,37 +218,37 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn add_maker() -> Weight {
-		Weight::from_parts(8_202_000, 3575)
+		Weight::from_parts(8_142_000, 3575)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn remove_maker() -> Weight {
-		Weight::from_parts(8_172_000, 3575)
+		Weight::from_parts(8_192_000, 3575)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn register_device() -> Weight {
-		Weight::from_parts(124_016_000, 3593)
+		Weight::from_parts(117_336_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn assert_location() -> Weight {
-		Weight::from_parts(32_599_000, 3593)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(47_732_000, 3593)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn transfer_device() -> Weight {
-		Weight::from_parts(84_707_000, 6196)
+		Weight::from_parts(82_113_000, 6218)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn deregister_device() -> Weight {
-		Weight::from_parts(46_279_000, 3593)
+		Weight::from_parts(46_089_000, 3604)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_device_status() -> Weight {
-		Weight::from_parts(10_285_000, 3588)
+		Weight::from_parts(10_326_000, 3588)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
@@ -252,17 +258,17 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn allow_edge() -> Weight {
-		Weight::from_parts(15_533_000, 6186)
+		Weight::from_parts(15_293_000, 6186)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn heartbeat() -> Weight {
-		Weight::from_parts(9_515_000, 3530)
+		Weight::from_parts(9_244_000, 3530)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn authorize_heartbeat() -> Weight {
-		Weight::from_parts(45_869_000, 3588)
+		Weight::from_parts(43_986_000, 3588)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 }

@@ -102,20 +102,15 @@ impl<T: Config> Pallet<T> {
 		Beacons::<T>::get(beacon).ok_or(Error::<T>::UnknownBeacon)
 	}
 
-	/// The last block of the beacon's witness window.
-	fn witness_window_end(beacon: &BeaconOf<T>, params: &ParamsOf<T>) -> BlockNumberFor<T> {
-		beacon.submitted_at.saturating_add(params.witness_window)
-	}
-
 	/// The last block of the beacon's reveal window.
 	pub(crate) fn reveal_window_end(beacon: &BeaconOf<T>, params: &ParamsOf<T>) -> BlockNumberFor<T> {
-		Self::witness_window_end(beacon, params).saturating_add(params.reveal_window)
+		beacon.witness_until.saturating_add(params.reveal_window)
 	}
 
 	/// Witnesses report only during the witness window.
-	fn check_witness_window_open(beacon: &BeaconOf<T>, params: &ParamsOf<T>) -> Result<(), Error<T>> {
+	fn check_witness_window_open(beacon: &BeaconOf<T>) -> Result<(), Error<T>> {
 		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(now <= Self::witness_window_end(beacon, params), Error::<T>::WitnessWindowClosed);
+		ensure!(now <= beacon.witness_until, Error::<T>::WitnessWindowClosed);
 		Ok(())
 	}
 
@@ -140,7 +135,7 @@ impl<T: Config> Pallet<T> {
 	/// The reveal comes after the witness window and within the reveal window.
 	fn check_reveal_window(beacon: &BeaconOf<T>, params: &ParamsOf<T>) -> Result<(), Error<T>> {
 		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(now > Self::witness_window_end(beacon, params), Error::<T>::RevealTooEarly);
+		ensure!(now > beacon.witness_until, Error::<T>::RevealTooEarly);
 		ensure!(now <= Self::reveal_window_end(beacon, params), Error::<T>::RevealWindowClosed);
 		Ok(())
 	}
@@ -226,6 +221,7 @@ impl<T: Config> Pallet<T> {
 				frequency_hz,
 				region,
 				submitted_at: now,
+				witness_until: now.saturating_add(params.witness_window),
 				payload: None,
 				phase: BeaconPhase::Open,
 			},
@@ -245,9 +241,10 @@ impl<T: Config> Pallet<T> {
 		region: Region,
 		signature: &MultiSignature,
 	) -> TransactionValidityWithRefund {
-		let params = Self::params().map_err(invalid)?;
+		// A beacon exists only where the pallet is configured; its window is in the beacon,
+		// so a report reads no parameters.
 		let beacon = Self::check_beacon_exists(beacon_id).map_err(invalid)?;
-		Self::check_witness_window_open(&beacon, &params).map_err(invalid)?;
+		Self::check_witness_window_open(&beacon).map_err(invalid)?;
 		Self::check_not_duplicate(beacon_id, witness).map_err(invalid)?;
 		let payload =
 			messages::witness_payload(witness, beacon_id, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region);
@@ -256,7 +253,7 @@ impl<T: Config> Pallet<T> {
 		Self::check_located_hotspot(witness).map_err(invalid)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
-		let remaining = Self::witness_window_end(&beacon, &params).saturating_sub(now);
+		let remaining = beacon.witness_until.saturating_sub(now);
 		let longevity = TryInto::<u64>::try_into(remaining).unwrap_or(u64::MAX).saturating_add(1);
 		let valid = ValidTransaction {
 			priority: REPORT_PRIORITY,
@@ -266,6 +263,41 @@ impl<T: Config> Pallet<T> {
 			propagate: true,
 		};
 		Ok((valid, Weight::zero()))
+	}
+
+	/// A relayed batch is valid when every report is, and no two report the same
+	/// (beacon, witness); it provides every report's tag and lives as long as its
+	/// shortest-lived report.
+	pub(crate) fn authorize_witness_batch(
+		reports: &[crate::RelayedWitness<T::AccountId>],
+	) -> TransactionValidityWithRefund {
+		let mut batch = ValidTransaction {
+			priority: REPORT_PRIORITY,
+			requires: vec![],
+			provides: vec![],
+			longevity: u64::MAX,
+			propagate: true,
+		};
+		for r in reports {
+			let (valid, _) = Self::authorize_witness(
+				&r.witness,
+				r.beacon,
+				&r.commitment,
+				r.rssi_dbm_x10,
+				r.snr_db_x10,
+				r.frequency_hz,
+				r.region,
+				&r.signature,
+			)?;
+			for tag in valid.provides {
+				if batch.provides.contains(&tag) {
+					return Err(invalid(Error::<T>::DuplicateWitness));
+				}
+				batch.provides.push(tag);
+			}
+			batch.longevity = batch.longevity.min(valid.longevity);
+		}
+		Ok((batch, Weight::zero()))
 	}
 
 	pub(crate) fn do_submit_witness(

@@ -135,6 +135,9 @@ pub mod pallet {
 		/// The most old witness reports deleted per block.
 		#[pallet::constant]
 		type MaxPruneStepsPerBlock: Get<u32>;
+		/// The most witness reports one relayed batch carries.
+		#[pallet::constant]
+		type MaxWitnessBatch: Get<u32>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 		/// Prepares hotspots for benchmarks.
@@ -371,6 +374,7 @@ pub mod pallet {
 			assert!(T::MaxVerificationsPerBlock::get() >= 1, "MaxVerificationsPerBlock must be at least 1");
 			assert!(T::MaxDensityStepsPerBlock::get() >= 1, "MaxDensityStepsPerBlock must be at least 1");
 			assert!(T::MaxPruneStepsPerBlock::get() >= 1, "MaxPruneStepsPerBlock must be at least 1");
+			assert!(T::MaxWitnessBatch::get() >= 1, "MaxWitnessBatch must be at least 1");
 		}
 
 		#[cfg(feature = "try-runtime")]
@@ -455,6 +459,26 @@ pub mod pallet {
 			frame_system::ensure_authorized(origin)?;
 			let _ = signature;
 			Self::do_reveal_beacon(hotspot, nonce, beacon, local_entropy)
+		}
+
+		/// A batch of witness reports relayed for several hotspots (by their gateway, a packet
+		/// router or a fleet agent): each report is checked exactly as in `submit_witness`,
+		/// with its own hotspot's signature, and the batch is valid only if every report is
+		/// (a relay drops refused reports and resends the rest). Feeless, submitted as a
+		/// general transaction; one transaction's overhead is shared by the whole batch.
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::submit_witnesses(reports.len() as u32))]
+		#[pallet::authorize(|_source, reports| Pallet::<T>::authorize_witness_batch(reports))]
+		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_witnesses(reports.len() as u32))]
+		pub fn submit_witnesses(
+			origin: OriginFor<T>,
+			reports: BoundedVec<RelayedWitness<T::AccountId>, T::MaxWitnessBatch>,
+		) -> DispatchResult {
+			frame_system::ensure_authorized(origin)?;
+			for r in reports {
+				Self::do_submit_witness(r.witness, r.beacon, r.commitment, r.rssi_dbm_x10, r.snr_db_x10, r.frequency_hz, r.region)?;
+			}
+			Ok(())
 		}
 
 		/// Pays the caller its rewards of a finished `epoch`: its share of the epoch's

@@ -134,6 +134,7 @@ impl pallet_proof_of_coverage::Config for Test {
 	type MaxVerificationsPerBlock = ConstU32<3>;
 	type MaxDensityStepsPerBlock = ConstU32<64>;
 	type MaxPruneStepsPerBlock = ConstU32<16>;
+	type MaxWitnessBatch = ConstU32<8>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Test;
@@ -339,6 +340,21 @@ pub fn witness_call(key: &HotspotKey, beacon: BeaconId, heard: &Heard) -> crate:
 		region: heard.region,
 		signature,
 	}
+}
+
+/// `key`'s report of `beacon` as a relay forwards it.
+pub fn relayed(key: &HotspotKey, beacon: BeaconId, heard: &Heard) -> crate::RelayedWitness<AccountId> {
+	let crate::Call::submit_witness { witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, signature } =
+		witness_call(key, beacon, heard)
+	else {
+		unreachable!()
+	};
+	crate::RelayedWitness { witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, signature }
+}
+
+/// The `submit_witnesses` call of a relay.
+pub fn batch_call(reports: Vec<crate::RelayedWitness<AccountId>>) -> crate::Call<Test> {
+	crate::Call::submit_witnesses { reports: BoundedVec::try_from(reports).expect("batch fits") }
 }
 
 /// The `reveal_beacon` call of `key`.

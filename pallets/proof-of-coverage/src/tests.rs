@@ -185,6 +185,10 @@ fn verification_is_bounded_per_block() {
 		assert_eq!(verified(), 6);
 		next_block();
 		assert_eq!(verified(), 7);
+		// Finishing weighs more than the mock's budget of 3 verifications, so it waits for
+		// the next block, where the first step always runs.
+		assert_eq!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Verifying);
+		next_block();
 		assert!(matches!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Verified { .. }));
 	});
 }
@@ -447,9 +451,10 @@ fn reveals_are_bounded_per_block_and_wait_for_randomness() {
 		RANDOMNESS.with(|r| *r.borrow_mut() = Some([3u8; 32]));
 		next_block();
 		assert!(crate::AwaitingSeed::<Test>::get().is_empty());
-		// Seeded and queued at the end of that block; the next block finished three (each
-		// beacon without witnesses still takes one of the mock's 3 steps).
-		assert_eq!(ProofOfCoverage::verification_queue(), vec![beacons[3]]);
+		// Seeded and queued at the end of that block; the next block finished one: a finish
+		// weighs more than the mock's budget of 3 verifications, and a block's first step
+		// always runs.
+		assert_eq!(ProofOfCoverage::verification_queue(), beacons[1..4].to_vec());
 	});
 }
 
@@ -528,5 +533,37 @@ fn unique_reports_do_not_touch_the_device_nonce() {
 		assert_ok!(submit(witness_call(&b, beacon, &Heard::honest(&plan, &b, -1000))));
 		assert_eq!(b.nonce(), 0);
 		System::assert_last_event(Event::WitnessReported { beacon, witness: b.id() }.into());
+	});
+}
+
+#[test]
+fn relayed_batches_are_valid_only_when_every_report_is() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = hotspot("B", 38.7400, -9.1393, 30);
+		let c = hotspot("C", 38.7223, -9.1050, 30);
+		let d = hotspot("D", 38.7050, -9.1393, 30);
+		make_reciprocal(&b);
+		make_reciprocal(&c);
+		let plan = BeaconPlan::new(5);
+		let beacon = beacon_now(&a, &plan);
+		let report = |k: &HotspotKey| relayed(k, beacon, &Heard::honest(&plan, k, -1100));
+		// One forged report spoils the batch; nothing is recorded.
+		let mut forged = report(&d);
+		forged.signature = HotspotKey::new("Forger").sign(b"anything");
+		assert_eq!(submit(batch_call(vec![report(&b), forged])), Err(InvalidTransaction::BadProof.into()));
+		assert!(Witnesses::<Test>::get(beacon, b.id()).is_none());
+		// The same report twice in one batch.
+		assert_eq!(submit(batch_call(vec![report(&b), report(&b)])), err(Error::DuplicateWitness));
+		// A good batch records every report, as single reports would.
+		assert_ok!(submit(batch_call(vec![report(&b), report(&c)])));
+		System::assert_has_event(Event::WitnessReported { beacon, witness: c.id() }.into());
+		// Already reported: refused, in a batch or alone.
+		assert_eq!(submit(batch_call(vec![report(&d), report(&b)])), err(Error::DuplicateWitness));
+		assert_eq!(submit(witness_call(&c, beacon, &Heard::honest(&plan, &c, -1100))), err(Error::DuplicateWitness));
+		reveal_when_allowed(&a, beacon, &plan);
+		run_until_verified(beacon);
+		assert_eq!(verdict(beacon, &b), Verdict::Selected);
+		assert_eq!(verdict(beacon, &c), Verdict::Selected);
 	});
 }

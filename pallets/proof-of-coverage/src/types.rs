@@ -88,6 +88,9 @@ pub struct Beacon<AccountId, BlockNumber> {
 	pub region: Region,
 	/// The block that included it.
 	pub submitted_at: BlockNumber,
+	/// The last block of its witness window (fixed at submission, so a witness report
+	/// needs no parameter read).
+	pub witness_until: BlockNumber,
 	/// `blake2_256(entropy ‖ local_entropy)`, once revealed.
 	pub payload: Option<[u8; 32]>,
 	/// Where it is.
@@ -124,6 +127,29 @@ pub struct Witness<BlockNumber> {
 	pub received_at: BlockNumber,
 	/// The outcome of verification.
 	pub verdict: Verdict,
+}
+
+/// A hotspot's signed witness report as a relay (its gateway software, a packet router,
+/// a fleet agent) forwards it in a batch: the same fields and signature as
+/// `submit_witness`.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+pub struct RelayedWitness<AccountId> {
+	/// The witness hotspot.
+	pub witness: AccountId,
+	/// The beacon it heard.
+	pub beacon: BeaconId,
+	/// `blake2_256(payload ‖ witness_id)`.
+	pub commitment: [u8; 32],
+	/// Received signal strength, tenths of dBm.
+	pub rssi_dbm_x10: i16,
+	/// Signal-to-noise ratio, tenths of dB.
+	pub snr_db_x10: i16,
+	/// The frequency it heard, Hz.
+	pub frequency_hz: u64,
+	/// The witness's regional plan.
+	pub region: Region,
+	/// The hotspot's signature, as for `submit_witness`.
+	pub signature: polkadot_sdk::sp_runtime::MultiSignature,
 }
 
 /// The running state of a beacon's verification.

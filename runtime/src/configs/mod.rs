@@ -59,6 +59,10 @@ impl frame_system::Config for Runtime {
 	type BlockHashCount = BlockHashCount;
 	/// ParityDB is the node's default database.
 	type DbWeight = ParityDbWeight;
+	/// The transaction extensions' reference weights with this runtime's (ParityDB)
+	/// database costs; the default `()` hard-codes RocksDB's, which overcharged every
+	/// transaction (device reports most: a feeless report pays mostly overhead).
+	type ExtensionsWeightInfo = frame_system::SubstrateExtensionsWeight<Runtime>;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
@@ -285,6 +289,7 @@ impl pallet_proof_of_coverage::Config for Runtime {
 	type MaxVerificationsPerBlock = ConstU32<256>;
 	type MaxDensityStepsPerBlock = ConstU32<64>;
 	type MaxPruneStepsPerBlock = ConstU32<256>;
+	type MaxWitnessBatch = ConstU32<64>;
 	type WeightInfo = pallet_proof_of_coverage::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::ProofOfCoverageBenchmarkHelper;
