@@ -126,6 +126,28 @@ export function witnessExtrinsic(api, genesisHash, device, { beacon, commitment,
   return generalExtrinsic(call.method);
 }
 
+/**
+ * A relay's batch of witness reports (`submitWitnesses`): each `{ device, beacon, commitment,
+ * rssiDbmX10, snrDbX10, frequencyHz, region }` signed by its own device exactly as for
+ * `witnessExtrinsic`; one feeless general transaction carries them all.
+ */
+export function witnessBatchExtrinsic(api, genesisHash, reports) {
+  const items = reports.map(({ device, beacon, commitment, rssiDbmX10, snrDbX10, frequencyHz, region = 'Eu868' }) => {
+    const payload = witnessPayload(device.publicKey, beacon, commitment, rssiDbmX10, snrDbX10, frequencyHz, region);
+    return {
+      witness: device.address,
+      beacon,
+      commitment,
+      rssiDbmX10,
+      snrDbX10,
+      frequencyHz: BigInt(frequencyHz),
+      region,
+      signature: { Sr25519: device.sign(uniqueReport(genesisHash, payload)) },
+    };
+  });
+  return generalExtrinsic(api.tx.proofOfCoverage.submitWitnesses(items).method);
+}
+
 /** The reveal of `beacon` by `device`, signed as the nonce report of `revealPayload(..)`. */
 export function revealExtrinsic(api, genesisHash, device, { nonce, beacon, localEntropy }) {
   const signature = device.sign(report(genesisHash, nonce, revealPayload(device.publicKey, beacon, localEntropy)));

@@ -10,7 +10,8 @@
 //   verdict is checked: B and C are NotReciprocal (nobody has been heard yet), the others
 //   their own reasons; no witness is valid, but A was heard.
 // - Round 2: B beacons; A (reciprocal now) is Selected, C NotReciprocal; B is heard.
-// - Round 3: C beacons; A and B are both Selected.
+// - Round 3: C beacons; A and B, whose reports a relay forwards in one batch
+//   (`submitWitnesses`), are both Selected.
 // - The pool refuses a second beacon in the same beacon window, a reveal inside the
 //   witness window, a second report of one witness about one beacon, and a late report.
 // - After the epoch of round 2, //Alice, the owner of every hotspot, claims the whole
@@ -51,6 +52,7 @@ import {
   gridSteps,
   maxRssiDbm,
   revealExtrinsic,
+  witnessBatchExtrinsic,
   witnessCommitment,
   witnessExtrinsic,
 } from '../lib/coverage.mjs';
@@ -416,10 +418,23 @@ describe('proof of coverage on a dev chain', () => {
     assert.equal(entry.claimable.isTrue, result.epoch < epochOf(header.number.toNumber()));
   }));
 
-  test('round 3: C beacons; A and B are both selected', { timeout: 240_000 }, withNodeLogs(async () => {
+  test('round 3: C beacons; A and B, relayed in one batch, are both selected', { timeout: 240_000 }, withNodeLogs(async () => {
     const beacon = (rounds[3] = await openBeacon('C'));
-    await submit(witnessXt(beacon, 'A'));
-    await submit(witnessXt(beacon, 'B'));
+    // A relay forwards both hotspots' signed reports in one feeless transaction.
+    await submit(
+      witnessBatchExtrinsic(
+        api,
+        genesis,
+        ['A', 'B'].map((name) => ({
+          device: hs[name].pair,
+          beacon: beacon.id,
+          commitment: witnessCommitment(beacon.payload, hs[name].pair.publicKey),
+          rssiDbmX10: plausibleRssi(beacon, name),
+          snrDbX10: SNR_DB_X10,
+          frequencyHz: beacon.frequencyHz,
+        })),
+      ),
+    );
     await tryRefuseEarlyReveal(beacon);
     await tryRefuseSecondBeacon(beacon);
     await waitForWitnesses(beacon, ['A']);

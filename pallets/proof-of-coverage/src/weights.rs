@@ -75,8 +75,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `415`
 		//  Estimated: `3530`
-		// Minimum execution time: 19_689_000 picoseconds.
-		Weight::from_parts(21_311_000, 3530)
+		// Minimum execution time: 20_050_000 picoseconds.
+		Weight::from_parts(21_432_000, 3530)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -94,8 +94,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `567`
 		//  Estimated: `3588`
-		// Minimum execution time: 54_862_000 picoseconds.
-		Weight::from_parts(57_286_000, 3588)
+		// Minimum execution time: 55_253_000 picoseconds.
+		Weight::from_parts(58_087_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `ProofOfCoverage::Witnesses` (r:0 w:1)
@@ -104,8 +104,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_141_000 picoseconds.
-		Weight::from_parts(7_802_000, 0)
+		// Minimum execution time: 7_481_000 picoseconds.
+		Weight::from_parts(8_352_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `ProofOfCoverage::Beacons` (r:1 w:0)
@@ -118,15 +118,41 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `611`
 		//  Estimated: `3642`
-		// Minimum execution time: 51_077_000 picoseconds.
-		Weight::from_parts(53_510_000, 3642)
+		// Minimum execution time: 51_438_000 picoseconds.
+		Weight::from_parts(53_951_000, 3642)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
+	/// Storage: `ProofOfCoverage::Witnesses` (r:0 w:64)
+	/// Proof: `ProofOfCoverage::Witnesses` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
 	fn submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(8_000_000, 0).saturating_mul(n.into()).saturating_add(T::DbWeight::get().writes(n.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 8_393_000 picoseconds.
+		Weight::from_parts(9_571_483, 0)
+			// Standard Error: 7_011
+			.saturating_add(Weight::from_parts(3_940_882, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
+	/// Storage: `ProofOfCoverage::Beacons` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::Beacons` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::Witnesses` (r:64 w:0)
+	/// Proof: `ProofOfCoverage::Witnesses` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
+	/// Storage: `DeviceRegistry::Devices` (r:64 w:0)
+	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
+	/// The range of component `n` is `[1, 64]`.
 	fn authorize_submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(54_000_000, 3642).saturating_mul(n.into()).saturating_add(T::DbWeight::get().reads((3 * n).into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `1190 + n * (86 ±0)`
+		//  Estimated: `3642 + n * (2598 ±0)`
+		// Minimum execution time: 55_043_000 picoseconds.
+		Weight::from_parts(13_375_401, 3642)
+			// Standard Error: 57_448
+			.saturating_add(Weight::from_parts(44_934_070, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2598).saturating_mul(n.into()))
 	}
 	/// Storage: `DeviceRegistry::Reports` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Reports` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
@@ -140,8 +166,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `422`
 		//  Estimated: `3642`
-		// Minimum execution time: 18_167_000 picoseconds.
-		Weight::from_parts(20_070_000, 3642)
+		// Minimum execution time: 18_357_000 picoseconds.
+		Weight::from_parts(20_371_000, 3642)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -161,8 +187,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `611`
 		//  Estimated: `9679`
-		// Minimum execution time: 54_822_000 picoseconds.
-		Weight::from_parts(56_896_000, 9679)
+		// Minimum execution time: 52_389_000 picoseconds.
+		Weight::from_parts(55_583_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `ProofOfCoverage::AwaitingSeed` (r:1 w:1)
@@ -177,8 +203,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `519`
 		//  Estimated: `9679`
-		// Minimum execution time: 13_760_000 picoseconds.
-		Weight::from_parts(14_732_000, 9679)
+		// Minimum execution time: 13_720_000 picoseconds.
+		Weight::from_parts(14_862_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -198,8 +224,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `542`
 		//  Estimated: `3593`
-		// Minimum execution time: 40_821_000 picoseconds.
-		Weight::from_parts(43_295_000, 3593)
+		// Minimum execution time: 39_619_000 picoseconds.
+		Weight::from_parts(42_613_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -209,8 +235,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_916_000 picoseconds.
-		Weight::from_parts(4_326_000, 0)
+		// Minimum execution time: 3_796_000 picoseconds.
+		Weight::from_parts(4_246_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
@@ -223,8 +249,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `191`
 		//  Estimated: `1518`
-		// Minimum execution time: 8_612_000 picoseconds.
-		Weight::from_parts(9_263_000, 1518)
+		// Minimum execution time: 8_242_000 picoseconds.
+		Weight::from_parts(9_064_000, 1518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -240,8 +266,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `590`
 		//  Estimated: `3588`
-		// Minimum execution time: 23_065_000 picoseconds.
-		Weight::from_parts(24_237_000, 3588)
+		// Minimum execution time: 22_453_000 picoseconds.
+		Weight::from_parts(24_157_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -267,8 +293,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4464`
 		//  Estimated: `155928`
-		// Minimum execution time: 346_430_000 picoseconds.
-		Weight::from_parts(355_794_000, 155928)
+		// Minimum execution time: 337_166_000 picoseconds.
+		Weight::from_parts(355_723_000, 155928)
 			.saturating_add(T::DbWeight::get().reads(94_u64))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
 	}
@@ -284,8 +310,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `565`
 		//  Estimated: `35976`
-		// Minimum execution time: 64_356_000 picoseconds.
-		Weight::from_parts(67_241_000, 35976)
+		// Minimum execution time: 63_976_000 picoseconds.
+		Weight::from_parts(68_433_000, 35976)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
@@ -301,8 +327,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `224`
 		//  Estimated: `5988`
-		// Minimum execution time: 13_590_000 picoseconds.
-		Weight::from_parts(14_803_000, 5988)
+		// Minimum execution time: 13_770_000 picoseconds.
+		Weight::from_parts(14_972_000, 5988)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -319,10 +345,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `366 + w * (85 ±0)`
 		//  Estimated: `3642 + w * (2590 ±0)`
-		// Minimum execution time: 10_486_000 picoseconds.
-		Weight::from_parts(11_431_818, 3642)
-			// Standard Error: 651
-			.saturating_add(Weight::from_parts(807_703, 0).saturating_mul(w.into()))
+		// Minimum execution time: 10_416_000 picoseconds.
+		Weight::from_parts(11_668_940, 3642)
+			// Standard Error: 734
+			.saturating_add(Weight::from_parts(778_708, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(w.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -334,79 +360,85 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_beacon() -> Weight {
-		Weight::from_parts(21_311_000, 3530)
+		Weight::from_parts(21_432_000, 3530)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn authorize_submit_beacon() -> Weight {
-		Weight::from_parts(57_286_000, 3588)
+		Weight::from_parts(58_087_000, 3588)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 	}
 	fn submit_witness() -> Weight {
-		Weight::from_parts(7_802_000, 0)
+		Weight::from_parts(8_352_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn authorize_submit_witness() -> Weight {
-		Weight::from_parts(53_510_000, 3642)
+		Weight::from_parts(53_951_000, 3642)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(8_000_000, 0).saturating_mul(n.into()).saturating_add(ParityDbWeight::get().writes(n.into()))
+		Weight::from_parts(9_571_483, 0)
+			.saturating_add(Weight::from_parts(3_940_882, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	fn authorize_submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(54_000_000, 3642).saturating_mul(n.into()).saturating_add(ParityDbWeight::get().reads((3 * n).into()))
+		Weight::from_parts(13_375_401, 3642)
+			.saturating_add(Weight::from_parts(44_934_070, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2598).saturating_mul(n.into()))
 	}
 	fn reveal_beacon() -> Weight {
-		Weight::from_parts(20_070_000, 3642)
+		Weight::from_parts(20_371_000, 3642)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn authorize_reveal_beacon() -> Weight {
-		Weight::from_parts(56_896_000, 9679)
+		Weight::from_parts(55_583_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 	}
 	fn draw_selection_seed() -> Weight {
-		Weight::from_parts(14_732_000, 9679)
+		Weight::from_parts(14_862_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(43_295_000, 3593)
+		Weight::from_parts(42_613_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(4_326_000, 0)
+		Weight::from_parts(4_246_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn draw_entropy() -> Weight {
-		Weight::from_parts(9_263_000, 1518)
+		Weight::from_parts(9_064_000, 1518)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn verify_witness() -> Weight {
-		Weight::from_parts(24_237_000, 3588)
+		Weight::from_parts(24_157_000, 3588)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn finish_beacon() -> Weight {
-		Weight::from_parts(355_794_000, 155928)
+		Weight::from_parts(355_723_000, 155928)
 			.saturating_add(ParityDbWeight::get().reads(94_u64))
 			.saturating_add(ParityDbWeight::get().writes(19_u64))
 	}
 	fn density_step() -> Weight {
-		Weight::from_parts(67_241_000, 35976)
+		Weight::from_parts(68_433_000, 35976)
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 	fn location_changed() -> Weight {
-		Weight::from_parts(14_803_000, 5988)
+		Weight::from_parts(14_972_000, 5988)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn prune(w: u32, ) -> Weight {
-		Weight::from_parts(11_431_818, 3642)
-			.saturating_add(Weight::from_parts(807_703, 0).saturating_mul(w.into()))
+		Weight::from_parts(11_668_940, 3642)
+			.saturating_add(Weight::from_parts(778_708, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(w.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
