@@ -75,8 +75,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `415`
 		//  Estimated: `3530`
-		// Minimum execution time: 20_050_000 picoseconds.
-		Weight::from_parts(21_432_000, 3530)
+		// Minimum execution time: 20_941_000 picoseconds.
+		Weight::from_parts(22_424_000, 3530)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -94,8 +94,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `567`
 		//  Estimated: `3588`
-		// Minimum execution time: 55_253_000 picoseconds.
-		Weight::from_parts(58_087_000, 3588)
+		// Minimum execution time: 55_944_000 picoseconds.
+		Weight::from_parts(58_989_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `ProofOfCoverage::Witnesses` (r:0 w:1)
@@ -104,8 +104,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_481_000 picoseconds.
-		Weight::from_parts(8_352_000, 0)
+		// Minimum execution time: 7_351_000 picoseconds.
+		Weight::from_parts(8_232_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `ProofOfCoverage::Beacons` (r:1 w:0)
@@ -118,8 +118,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `611`
 		//  Estimated: `3642`
-		// Minimum execution time: 51_438_000 picoseconds.
-		Weight::from_parts(53_951_000, 3642)
+		// Minimum execution time: 52_349_000 picoseconds.
+		Weight::from_parts(55_293_000, 3642)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `ProofOfCoverage::Witnesses` (r:0 w:64)
@@ -129,13 +129,13 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 8_393_000 picoseconds.
-		Weight::from_parts(9_571_483, 0)
-			// Standard Error: 7_011
-			.saturating_add(Weight::from_parts(3_940_882, 0).saturating_mul(n.into()))
+		// Minimum execution time: 8_022_000 picoseconds.
+		Weight::from_parts(6_413_205, 0)
+			// Standard Error: 8_785
+			.saturating_add(Weight::from_parts(3_876_803, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
-	/// Storage: `ProofOfCoverage::Beacons` (r:1 w:0)
+	/// Storage: `ProofOfCoverage::Beacons` (r:64 w:0)
 	/// Proof: `ProofOfCoverage::Beacons` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Witnesses` (r:64 w:0)
 	/// Proof: `ProofOfCoverage::Witnesses` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
@@ -144,15 +144,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn authorize_submit_witnesses(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1190 + n * (86 ±0)`
-		//  Estimated: `3642 + n * (2598 ±0)`
-		// Minimum execution time: 55_043_000 picoseconds.
-		Weight::from_parts(13_375_401, 3642)
-			// Standard Error: 57_448
-			.saturating_add(Weight::from_parts(44_934_070, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(1_u64))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2598).saturating_mul(n.into()))
+		//  Measured:  `1124 + n * (138 ±0)`
+		//  Estimated: `990 + n * (2652 ±0)`
+		// Minimum execution time: 54_381_000 picoseconds.
+		Weight::from_parts(54_973_000, 990)
+			// Standard Error: 47_899
+			.saturating_add(Weight::from_parts(46_238_381, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2652).saturating_mul(n.into()))
 	}
 	/// Storage: `DeviceRegistry::Reports` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Reports` (`max_values`: None, `max_size`: Some(65), added: 2540, mode: `MaxEncodedLen`)
@@ -166,8 +165,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `422`
 		//  Estimated: `3642`
-		// Minimum execution time: 18_357_000 picoseconds.
-		Weight::from_parts(20_371_000, 3642)
+		// Minimum execution time: 18_527_000 picoseconds.
+		Weight::from_parts(20_291_000, 3642)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -187,8 +186,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `611`
 		//  Estimated: `9679`
-		// Minimum execution time: 52_389_000 picoseconds.
-		Weight::from_parts(55_583_000, 9679)
+		// Minimum execution time: 52_989_000 picoseconds.
+		Weight::from_parts(56_465_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 	}
 	/// Storage: `ProofOfCoverage::AwaitingSeed` (r:1 w:1)
@@ -203,7 +202,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `519`
 		//  Estimated: `9679`
-		// Minimum execution time: 13_720_000 picoseconds.
+		// Minimum execution time: 13_781_000 picoseconds.
 		Weight::from_parts(14_862_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -224,8 +223,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `542`
 		//  Estimated: `3593`
-		// Minimum execution time: 39_619_000 picoseconds.
-		Weight::from_parts(42_613_000, 3593)
+		// Minimum execution time: 40_310_000 picoseconds.
+		Weight::from_parts(42_483_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -235,8 +234,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 3_796_000 picoseconds.
-		Weight::from_parts(4_246_000, 0)
+		// Minimum execution time: 3_806_000 picoseconds.
+		Weight::from_parts(4_207_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
@@ -249,8 +248,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `191`
 		//  Estimated: `1518`
-		// Minimum execution time: 8_242_000 picoseconds.
-		Weight::from_parts(9_064_000, 1518)
+		// Minimum execution time: 8_463_000 picoseconds.
+		Weight::from_parts(9_144_000, 1518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -266,8 +265,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `590`
 		//  Estimated: `3588`
-		// Minimum execution time: 22_453_000 picoseconds.
-		Weight::from_parts(24_157_000, 3588)
+		// Minimum execution time: 22_774_000 picoseconds.
+		Weight::from_parts(24_186_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -291,10 +290,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::LastHeard` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn finish_beacon() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4464`
+		//  Measured:  `4461`
 		//  Estimated: `155928`
-		// Minimum execution time: 337_166_000 picoseconds.
-		Weight::from_parts(355_723_000, 155928)
+		// Minimum execution time: 349_835_000 picoseconds.
+		Weight::from_parts(366_049_000, 155928)
 			.saturating_add(T::DbWeight::get().reads(94_u64))
 			.saturating_add(T::DbWeight::get().writes(19_u64))
 	}
@@ -310,8 +309,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `565`
 		//  Estimated: `35976`
-		// Minimum execution time: 63_976_000 picoseconds.
-		Weight::from_parts(68_433_000, 35976)
+		// Minimum execution time: 64_337_000 picoseconds.
+		Weight::from_parts(67_812_000, 35976)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
@@ -327,8 +326,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `224`
 		//  Estimated: `5988`
-		// Minimum execution time: 13_770_000 picoseconds.
-		Weight::from_parts(14_972_000, 5988)
+		// Minimum execution time: 14_111_000 picoseconds.
+		Weight::from_parts(15_143_000, 5988)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -345,10 +344,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `366 + w * (85 ±0)`
 		//  Estimated: `3642 + w * (2590 ±0)`
-		// Minimum execution time: 10_416_000 picoseconds.
-		Weight::from_parts(11_668_940, 3642)
-			// Standard Error: 734
-			.saturating_add(Weight::from_parts(778_708, 0).saturating_mul(w.into()))
+		// Minimum execution time: 10_546_000 picoseconds.
+		Weight::from_parts(11_772_678, 3642)
+			// Standard Error: 803
+			.saturating_add(Weight::from_parts(772_957, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(w.into())))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
@@ -360,41 +359,40 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_beacon() -> Weight {
-		Weight::from_parts(21_432_000, 3530)
+		Weight::from_parts(22_424_000, 3530)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn authorize_submit_beacon() -> Weight {
-		Weight::from_parts(58_087_000, 3588)
+		Weight::from_parts(58_989_000, 3588)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 	}
 	fn submit_witness() -> Weight {
-		Weight::from_parts(8_352_000, 0)
+		Weight::from_parts(8_232_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn authorize_submit_witness() -> Weight {
-		Weight::from_parts(53_951_000, 3642)
+		Weight::from_parts(55_293_000, 3642)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 	}
 	fn submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(9_571_483, 0)
-			.saturating_add(Weight::from_parts(3_940_882, 0).saturating_mul(n.into()))
+		Weight::from_parts(6_413_205, 0)
+			.saturating_add(Weight::from_parts(3_876_803, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(n.into())))
 	}
 	fn authorize_submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(13_375_401, 3642)
-			.saturating_add(Weight::from_parts(44_934_070, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(1_u64))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(n.into())))
-			.saturating_add(Weight::from_parts(0, 2598).saturating_mul(n.into()))
+		Weight::from_parts(54_973_000, 990)
+			.saturating_add(Weight::from_parts(46_238_381, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
+			.saturating_add(Weight::from_parts(0, 2652).saturating_mul(n.into()))
 	}
 	fn reveal_beacon() -> Weight {
-		Weight::from_parts(20_371_000, 3642)
+		Weight::from_parts(20_291_000, 3642)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn authorize_reveal_beacon() -> Weight {
-		Weight::from_parts(55_583_000, 9679)
+		Weight::from_parts(56_465_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 	}
 	fn draw_selection_seed() -> Weight {
@@ -403,42 +401,42 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(42_613_000, 3593)
+		Weight::from_parts(42_483_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(4_246_000, 0)
+		Weight::from_parts(4_207_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn draw_entropy() -> Weight {
-		Weight::from_parts(9_064_000, 1518)
+		Weight::from_parts(9_144_000, 1518)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn verify_witness() -> Weight {
-		Weight::from_parts(24_157_000, 3588)
+		Weight::from_parts(24_186_000, 3588)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn finish_beacon() -> Weight {
-		Weight::from_parts(355_723_000, 155928)
+		Weight::from_parts(366_049_000, 155928)
 			.saturating_add(ParityDbWeight::get().reads(94_u64))
 			.saturating_add(ParityDbWeight::get().writes(19_u64))
 	}
 	fn density_step() -> Weight {
-		Weight::from_parts(68_433_000, 35976)
+		Weight::from_parts(67_812_000, 35976)
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 	fn location_changed() -> Weight {
-		Weight::from_parts(14_972_000, 5988)
+		Weight::from_parts(15_143_000, 5988)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn prune(w: u32, ) -> Weight {
-		Weight::from_parts(11_668_940, 3642)
-			.saturating_add(Weight::from_parts(778_708, 0).saturating_mul(w.into()))
+		Weight::from_parts(11_772_678, 3642)
+			.saturating_add(Weight::from_parts(772_957, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(w.into())))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
