@@ -45,10 +45,16 @@ impl frame_system::Config for Test {
 	type AccountData = pallet_balances::AccountData<Balance>;
 }
 
+polkadot_sdk::frame_support::parameter_types! {
+	/// Settable by a test (1 by default).
+	pub static ExistentialDeposit: Balance = 1;
+}
+
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
 impl pallet_balances::Config for Test {
 	type AccountStore = System;
 	type RuntimeHoldReason = RuntimeHoldReason;
+	type ExistentialDeposit = ExistentialDeposit;
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -407,6 +413,7 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 		polkadot_sdk::sp_keystore::testing::MemoryKeystore::new(),
 	)));
 	ext.execute_with(|| {
+		ExistentialDeposit::set(1);
 		System::set_block_number(1);
 		RANDOMNESS.with(|r| *r.borrow_mut() = Some([7u8; 32]));
 		EARNED.with(|e| e.borrow_mut().clear());

@@ -567,3 +567,45 @@ fn relayed_batches_are_valid_only_when_every_report_is() {
 		assert_eq!(verdict(beacon, &c), Verdict::Selected);
 	});
 }
+
+#[test]
+fn a_full_verification_queue_refuses_reveals() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let plan = BeaconPlan::new(5);
+		let beacon = beacon_now(&a, &plan);
+		run_to(System::block_number() + test_params().witness_window + 1);
+		// The queue (8 in the mock) is full of other beacons' verifications.
+		crate::VerifyQueue::<Test>::put(polkadot_sdk::frame_support::BoundedVec::truncate_from(vec![100u64; 8]));
+		assert_eq!(submit(reveal_call(&a, beacon, plan.local_entropy)), err(Error::VerifyQueueFull));
+		assert_eq!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Open);
+		crate::VerifyQueue::<Test>::kill();
+		assert_ok!(submit(reveal_call(&a, beacon, plan.local_entropy)));
+	});
+}
+
+#[test]
+fn a_claim_the_owner_cannot_receive_fails_and_changes_nothing() {
+	new_test_ext().execute_with(|| {
+		// A tiny emission, shared with Alice, and an owner who has left: Charlie's share is
+		// below the existential deposit of his reaped account.
+		let mut p = test_params();
+		p.coverage_emission = 20;
+		assert_ok!(ProofOfCoverage::set_params(RuntimeOrigin::root(), p));
+		use polkadot_sdk::sp_core::Pair as _;
+		let charlie: AccountId = polkadot_sdk::sp_core::sr25519::Pair::from_string("//Charlie", None).unwrap().public().into();
+		assert_ok!(<Balances as polkadot_sdk::frame_support::traits::fungible::Mutate<_>>::mint_into(&charlie, 10_000));
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = HotspotKey::new("B");
+		b.register(&charlie);
+		b.locate(&charlie, 38.7400, -9.1393, 30);
+		let c = hotspot("C", 38.7223, -9.1050, 30);
+		let epoch = rewarded_round(&a, &b, &c);
+		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(charlie.clone()), b.id()));
+		assert_ok!(Balances::transfer_all(RuntimeOrigin::signed(charlie.clone()), bob(), false));
+		assert!(!polkadot_sdk::frame_system::Account::<Test>::contains_key(&charlie));
+		ExistentialDeposit::set(100);
+		run_to((epoch as u64 + 1) * test_params().reward_epoch);
+		assert_noop!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(charlie), epoch), Error::<Test>::MintFailed);
+	});
+}
