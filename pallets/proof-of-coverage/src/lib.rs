@@ -126,7 +126,9 @@ pub mod pallet {
 		/// The most revealed beacons waiting for verification.
 		#[pallet::constant]
 		type MaxVerifyQueue: Get<u32>;
-		/// The most witnesses verified per block.
+		/// The verification budget per block, in witness verifications: a block spends at
+		/// most this many times `verify_witness`'s weight (finishing a beacon is charged its
+		/// own weight against the same budget).
 		#[pallet::constant]
 		type MaxVerificationsPerBlock: Get<u32>;
 		/// The most hex-density cells recomputed per block.
