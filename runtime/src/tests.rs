@@ -506,6 +506,37 @@ mod coverage {
 		UncheckedExtrinsic::new_transaction(call, tx_extension(Era::Immortal, 0, 0))
 	}
 
+	/// A beacon on the latest entropy with local entropy `[4; 32]`: the extrinsic of each
+	/// hotspot in `beaconers` (first report, nonce 0), the payload and its channel.
+	fn beacons(beaconers: &[sr25519::Pair]) -> (Vec<UncheckedExtrinsic>, [u8; 32], u64) {
+		let (index, entropy) = ProofOfCoverage::latest_entropy().expect("entropy drawn from BABE");
+		let local_entropy = [4u8; 32];
+		let payload = checks::payload(&entropy, &local_entropy);
+		let frequency_hz = checks::channel(&payload, Region::Eu868);
+		let commitment = polkadot_sdk::sp_crypto_hashing::blake2_256(&local_entropy);
+		let xts = beaconers
+			.iter()
+			.map(|p| {
+				let signed = messages::beacon_payload(&id(p), index, &commitment, 27, frequency_hz, Region::Eu868);
+				let signature = p.sign(&registry_messages::report(&DeviceRegistry::genesis_hash(), 0, &signed));
+				UncheckedExtrinsic::new_transaction(
+					RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_beacon {
+						hotspot: id(p),
+						nonce: 0,
+						entropy_index: index,
+						commitment,
+						tx_power_dbm: 27,
+						frequency_hz,
+						region: Region::Eu868,
+						signature: signature.into(),
+					}),
+					tx_extension(Era::Immortal, 0, 0),
+				)
+			})
+			.collect();
+		(xts, payload, frequency_hz)
+	}
+
 	#[test]
 	fn presets_set_short_windows_in_development_and_the_designs_in_local() {
 		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
@@ -537,27 +568,8 @@ mod coverage {
 			start_block_with(3, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
 			assert_eq!(ProofOfCoverage::density_backlog(), 0);
 			assert_eq!(ProofOfCoverage::hex_scale(&id(&beaconer)), Some(FixedU128::from_u32(1)));
-			let (index, entropy) = ProofOfCoverage::latest_entropy().expect("entropy drawn from BABE");
-
-			let local_entropy = [4u8; 32];
-			let payload = checks::payload(&entropy, &local_entropy);
-			let frequency_hz = checks::channel(&payload, Region::Eu868);
-			let commitment = polkadot_sdk::sp_crypto_hashing::blake2_256(&local_entropy);
-			let signed = messages::beacon_payload(&id(&beaconer), index, &commitment, 27, frequency_hz, Region::Eu868);
-			let signature = beaconer.sign(&registry_messages::report(&DeviceRegistry::genesis_hash(), 0, &signed));
-			let beacon = UncheckedExtrinsic::new_transaction(
-				RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_beacon {
-					hotspot: id(&beaconer),
-					nonce: 0,
-					entropy_index: index,
-					commitment,
-					tx_power_dbm: 27,
-					frequency_hz,
-					region: Region::Eu868,
-					signature: signature.into(),
-				}),
-				tx_extension(Era::Immortal, 0, 0),
-			);
+			let (mut xts, payload, frequency_hz) = beacons(core::slice::from_ref(&beaconer));
+			let beacon = xts.remove(0);
 			let issuance = Balances::total_issuance();
 			assert!(matches!(Executive::apply_extrinsic(beacon), Ok(Ok(()))));
 			let parent = System::parent_hash();
@@ -602,27 +614,8 @@ mod coverage {
 				located_hotspot(p, 38.70 + 0.001 * i as f64, -9.14);
 			}
 			start_block_with(3, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
-			let (index, entropy) = ProofOfCoverage::latest_entropy().expect("entropy");
-			let local_entropy = [4u8; 32];
-			let payload = checks::payload(&entropy, &local_entropy);
-			let frequency_hz = checks::channel(&payload, Region::Eu868);
-			let commitment = polkadot_sdk::sp_crypto_hashing::blake2_256(&local_entropy);
-			for p in &pairs {
-				let signed = messages::beacon_payload(&id(p), index, &commitment, 27, frequency_hz, Region::Eu868);
-				let signature = p.sign(&registry_messages::report(&DeviceRegistry::genesis_hash(), 0, &signed));
-				let xt = UncheckedExtrinsic::new_transaction(
-					RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_beacon {
-						hotspot: id(p),
-						nonce: 0,
-						entropy_index: index,
-						commitment,
-						tx_power_dbm: 27,
-						frequency_hz,
-						region: Region::Eu868,
-						signature: signature.into(),
-					}),
-					tx_extension(Era::Immortal, 0, 0),
-				);
+			let (xts, payload, frequency_hz) = beacons(&pairs);
+			for xt in xts {
 				assert!(matches!(Executive::apply_extrinsic(xt), Ok(Ok(()))));
 			}
 			// Every (beacon, witness) pair, beacon by beacon.

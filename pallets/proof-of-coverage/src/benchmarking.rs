@@ -122,6 +122,14 @@ fn setup<T: Config>() {
 	LatestEntropy::<T>::put(10);
 }
 
+/// The chain configured (`setup`), the benchmark owner, and its located beaconer.
+fn owner_and_beaconer<T: Config>() -> (T::AccountId, sr25519::Public) {
+	setup::<T>();
+	let owner: T::AccountId = account("owner", 0, 0);
+	let beaconer = hotspot::<T>(&owner, beaconer_cell());
+	(owner, beaconer)
+}
+
 /// The EU868 channel the beacon's payload selects.
 fn channel() -> u64 {
 	checks::channel(&checks::payload(&[9u8; 32], &LOCAL_ENTROPY), Region::Eu868)
@@ -166,9 +174,7 @@ fn honest_report<T: Config>(witness: &sr25519::Public) -> Witness<BlockNumberFor
 
 /// A revealed beacon with `n` honest, reciprocal witnesses, ready for verification.
 fn revealed_beacon<T: Config>(n: u32) -> (BeaconId, Vec<sr25519::Public>) {
-	setup::<T>();
-	let owner: T::AccountId = account("owner", 0, 0);
-	let beaconer = hotspot::<T>(&owner, beaconer_cell());
+	let (owner, beaconer) = owner_and_beaconer::<T>();
 	let beacon = open_beacon::<T>(&beaconer);
 	let witnesses: Vec<_> = (0..n).map(|i| hotspot::<T>(&owner, witness_cell(i))).collect();
 	let now = frame_system::Pallet::<T>::block_number();
@@ -193,9 +199,7 @@ fn revealed_beacon<T: Config>(n: u32) -> (BeaconId, Vec<sr25519::Public>) {
 /// `n` signed reports by `n` located hotspots, each of its own open beacon (the worst
 /// case: every report reads its beacon).
 fn relayed_batch<T: Config>(n: u32) -> (BeaconId, BoundedVec<RelayedWitness<T::AccountId>, T::MaxWitnessBatch>) {
-	setup::<T>();
-	let owner: T::AccountId = account("owner", 0, 0);
-	let beaconer = hotspot::<T>(&owner, beaconer_cell());
+	let (owner, beaconer) = owner_and_beaconer::<T>();
 	let first = NextBeaconId::<T>::get();
 	let reports: Vec<_> = (0..n)
 		.map(|i| {
@@ -233,9 +237,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn submit_beacon() {
-		setup::<T>();
-		let owner: T::AccountId = account("owner", 0, 0);
-		let key = hotspot::<T>(&owner, beaconer_cell());
+		let (_, key) = owner_and_beaconer::<T>();
 		let hotspot = id_of::<T>(&key);
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, hotspot, 0, 10, blake2_256(&LOCAL_ENTROPY), 27, channel(), Region::Eu868, sign(&key, b"unused"));
@@ -244,10 +246,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn authorize_submit_beacon() {
-		setup::<T>();
+		let (_, key) = owner_and_beaconer::<T>();
 		whitelist_genesis_hash::<T>();
-		let owner: T::AccountId = account("owner", 0, 0);
-		let key = hotspot::<T>(&owner, beaconer_cell());
 		let hotspot = id_of::<T>(&key);
 		let commitment = blake2_256(&LOCAL_ENTROPY);
 		let payload = messages::beacon_payload(&hotspot, 10, &commitment, 27, channel(), Region::Eu868);
@@ -270,9 +270,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn submit_witness() {
-		setup::<T>();
-		let owner: T::AccountId = account("owner", 0, 0);
-		let beaconer = hotspot::<T>(&owner, beaconer_cell());
+		let (owner, beaconer) = owner_and_beaconer::<T>();
 		let witness = hotspot::<T>(&owner, witness_cell(0));
 		let beacon = open_beacon::<T>(&beaconer);
 		let r = honest_report::<T>(&witness);
@@ -294,10 +292,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn authorize_submit_witness() {
-		setup::<T>();
+		let (owner, beaconer) = owner_and_beaconer::<T>();
 		whitelist_genesis_hash::<T>();
-		let owner: T::AccountId = account("owner", 0, 0);
-		let beaconer = hotspot::<T>(&owner, beaconer_cell());
 		let witness = hotspot::<T>(&owner, witness_cell(0));
 		let beacon = open_beacon::<T>(&beaconer);
 		let r = honest_report::<T>(&witness);
@@ -349,9 +345,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn reveal_beacon() {
-		setup::<T>();
-		let owner: T::AccountId = account("owner", 0, 0);
-		let key = hotspot::<T>(&owner, beaconer_cell());
+		let (_, key) = owner_and_beaconer::<T>();
 		let beacon = open_beacon::<T>(&key);
 		frame_system::Pallet::<T>::set_block_number(106u32.into());
 		#[extrinsic_call]
@@ -361,10 +355,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn authorize_reveal_beacon() {
-		setup::<T>();
+		let (_, key) = owner_and_beaconer::<T>();
 		whitelist_genesis_hash::<T>();
-		let owner: T::AccountId = account("owner", 0, 0);
-		let key = hotspot::<T>(&owner, beaconer_cell());
 		let beacon = open_beacon::<T>(&key);
 		frame_system::Pallet::<T>::set_block_number(106u32.into());
 		let hotspot = id_of::<T>(&key);
@@ -401,9 +393,7 @@ mod benchmarks {
 
 	#[benchmark]
 	fn claim_rewards() {
-		setup::<T>();
-		let owner: T::AccountId = account("owner", 0, 0);
-		let _ = hotspot::<T>(&owner, beaconer_cell());
+		let (owner, _) = owner_and_beaconer::<T>();
 		let units = Units { beaconer: FixedU128::saturating_from_integer(1), witness: FixedU128::saturating_from_integer(3) };
 		OwnerUnits::<T>::insert(&owner, 0, units);
 		Epochs::<T>::insert(0, EpochTotals { emission: 1_000_000_000u32.into(), units, paid: 0u32.into() });
