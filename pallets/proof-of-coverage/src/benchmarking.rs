@@ -196,37 +196,31 @@ fn revealed_beacon<T: Config>(n: u32) -> (BeaconId, Vec<sr25519::Public>) {
 	(beacon, witnesses)
 }
 
+/// `key`'s honest report of `beacon`, signed as a unique report.
+fn signed_report<T: Config>(beacon: BeaconId, key: &sr25519::Public) -> RelayedWitness<T::AccountId> {
+	let r = honest_report::<T>(key);
+	let witness = id_of::<T>(key);
+	let payload =
+		messages::witness_payload(&witness, beacon, &r.commitment, r.rssi_dbm_x10, r.snr_db_x10, r.frequency_hz, r.region);
+	RelayedWitness {
+		witness,
+		beacon,
+		commitment: r.commitment,
+		rssi_dbm_x10: r.rssi_dbm_x10,
+		snr_db_x10: r.snr_db_x10,
+		frequency_hz: r.frequency_hz,
+		region: r.region,
+		signature: sign(key, &unique_report::<T>(&payload)),
+	}
+}
+
 /// `n` signed reports by `n` located hotspots, each of its own open beacon (the worst
 /// case: every report reads its beacon).
 fn relayed_batch<T: Config>(n: u32) -> (BeaconId, BoundedVec<RelayedWitness<T::AccountId>, T::MaxWitnessBatch>) {
 	let (owner, beaconer) = owner_and_beaconer::<T>();
 	let first = NextBeaconId::<T>::get();
 	let reports: Vec<_> = (0..n)
-		.map(|i| {
-			let beacon = open_beacon::<T>(&beaconer);
-			let key = hotspot::<T>(&owner, witness_cell(i % 16));
-			let r = honest_report::<T>(&key);
-			let witness = id_of::<T>(&key);
-			let payload = messages::witness_payload(
-				&witness,
-				beacon,
-				&r.commitment,
-				r.rssi_dbm_x10,
-				r.snr_db_x10,
-				r.frequency_hz,
-				r.region,
-			);
-			RelayedWitness {
-				witness,
-				beacon,
-				commitment: r.commitment,
-				rssi_dbm_x10: r.rssi_dbm_x10,
-				snr_db_x10: r.snr_db_x10,
-				frequency_hz: r.frequency_hz,
-				region: r.region,
-				signature: sign(&key, &unique_report::<T>(&payload)),
-			}
-		})
+		.map(|i| signed_report::<T>(open_beacon::<T>(&beaconer), &hotspot::<T>(&owner, witness_cell(i % 16))))
 		.collect();
 	(first, BoundedVec::truncate_from(reports))
 }
@@ -295,27 +289,16 @@ mod benchmarks {
 		let (owner, beaconer) = owner_and_beaconer::<T>();
 		whitelist_genesis_hash::<T>();
 		let witness = hotspot::<T>(&owner, witness_cell(0));
-		let beacon = open_beacon::<T>(&beaconer);
-		let r = honest_report::<T>(&witness);
-		let witness_id = id_of::<T>(&witness);
-		let payload = messages::witness_payload(
-			&witness_id,
-			beacon,
-			&r.commitment,
-			r.rssi_dbm_x10,
-			r.snr_db_x10,
-			r.frequency_hz,
-			r.region,
-		);
+		let r = signed_report::<T>(open_beacon::<T>(&beaconer), &witness);
 		let call = Call::<T>::submit_witness {
-			witness: witness_id,
-			beacon,
+			witness: r.witness,
+			beacon: r.beacon,
 			commitment: r.commitment,
 			rssi_dbm_x10: r.rssi_dbm_x10,
 			snr_db_x10: r.snr_db_x10,
 			frequency_hz: r.frequency_hz,
 			region: r.region,
-			signature: sign(&witness, &unique_report::<T>(&payload)),
+			signature: r.signature,
 		};
 		#[block]
 		{

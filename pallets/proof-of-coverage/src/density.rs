@@ -118,15 +118,7 @@ impl DensityMap {
 	/// The scale of a hotspot in resolution-11 cell `cell`: the product of
 	/// `clipped / unclipped` over its parents at resolutions 10 … 4 (1 for an empty path).
 	pub fn scale(&self, cell: CellIndex) -> FixedU128 {
-		let mut scale = FixedU128::one();
-		for res in (4u8..=10).rev() {
-			let Ok(resolution) = Resolution::try_from(res) else { continue };
-			let Some(counts) = cell.parent(resolution).and_then(|p| self.counts(p)) else { continue };
-			if counts.unclipped > 0 {
-				scale = scale.saturating_mul(FixedU128::saturating_from_rational(counts.clipped, counts.unclipped));
-			}
-		}
-		scale
+		scale_from(&self.cells, cell)
 	}
 }
 
