@@ -290,6 +290,34 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl pallet_energy_market::runtime_api::EnergyApi<Block, AccountId, Balance> for Runtime {
+		fn order_book(
+			zone: pallet_energy_market::ZoneId,
+			slot: pallet_energy_market::SlotIndex,
+		) -> pallet_energy_market::OrderBookView<AccountId, Balance> {
+			EnergyMarket::order_book(zone, slot)
+		}
+
+		fn clearing(
+			zone: pallet_energy_market::ZoneId,
+			slot: pallet_energy_market::SlotIndex,
+		) -> Option<pallet_energy_market::ClearingView<AccountId>> {
+			EnergyMarket::clearing_view(zone, slot)
+		}
+
+		fn position(
+			account: AccountId,
+			zone: pallet_energy_market::ZoneId,
+			slot: pallet_energy_market::SlotIndex,
+		) -> pallet_energy_market::PositionView<Balance> {
+			EnergyMarket::position(&account, zone, slot)
+		}
+
+		fn debt(debtor: AccountId, creditor: AccountId) -> Balance {
+			EnergyMarket::debt(&debtor, &creditor)
+		}
+	}
+
 	impl sp_genesis_builder::GenesisBuilder<Block> for Runtime {
 		fn build_state(config: Vec<u8>) -> sp_genesis_builder::Result {
 			build_state::<RuntimeGenesisConfig>(config)

@@ -8,7 +8,7 @@ use polkadot_sdk::{
 };
 
 pub use frame_system_benchmarking::Pallet as SystemBench;
-pub use crate::{ComputeMarket, DeviceRegistry, ProofOfCoverage, ValidatorSet};
+pub use crate::{ComputeMarket, DeviceRegistry, EnergyMarket, ProofOfCoverage, ValidatorSet};
 
 impl frame_system_benchmarking::Config for Runtime {}
 
@@ -18,6 +18,7 @@ define_benchmarks!(
 	[pallet_device_registry, DeviceRegistry]
 	[pallet_compute_market, ComputeMarket]
 	[pallet_proof_of_coverage, ProofOfCoverage]
+	[pallet_energy_market, EnergyMarket]
 	[pallet_balances, Balances]
 );
 
@@ -59,56 +60,68 @@ impl pallet_compute_market::BenchmarkHelper<AccountId> for ComputeMarketBenchmar
 	}
 }
 
-/// Registers and locates benchmark hotspots through the device registry (with a maker
-/// whose key is in the benchmark keystore) and gives blocks BABE randomness.
+/// Registers the sr25519 key `device` (in the benchmark keystore) as a device of `kind`
+/// owned by `owner`, through the device registry, with a maker whose key is in the
+/// benchmark keystore; funds `owner` first.
+fn register_bench_device(device: sr25519::Public, owner: &AccountId, kind: assay_primitives::DeviceKind) -> AccountId {
+	use polkadot_sdk::{
+		frame_support::traits::fungible::Mutate,
+		sp_core::crypto::KeyTypeId,
+		sp_io::crypto::{sr25519_generate, sr25519_sign},
+		sp_runtime::{traits::IdentifyAccount, MultiSignature, MultiSigner},
+	};
+	use pallet_device_registry::messages;
+	const KEY_TYPE: KeyTypeId = KeyTypeId(*b"bnch");
+	const MAKER: u32 = 0xbe_0c;
+	let _ = crate::Balances::mint_into(owner, 1_000_000 * crate::UNIT);
+	let maker = match pallet_device_registry::Makers::<Runtime>::get(MAKER) {
+		Some(info) => sr25519::Public::from_raw(info.signer.into()),
+		None => {
+			let key = sr25519_generate(KEY_TYPE, None);
+			pallet_device_registry::Makers::<Runtime>::insert(
+				MAKER,
+				pallet_device_registry::MakerInfo { name: Default::default(), signer: MultiSigner::from(key).into_account() },
+			);
+			key
+		},
+	};
+	let sign = |key: &sr25519::Public, message: &[u8]| -> MultiSignature {
+		sr25519_sign(KEY_TYPE, key, message).expect("benchmark keys are in the keystore").into()
+	};
+	let id: AccountId = MultiSigner::from(device).into_account();
+	let genesis = pallet_device_registry::Pallet::<Runtime>::genesis_hash();
+	crate::DeviceRegistry::register_device(
+		crate::RuntimeOrigin::signed(owner.clone()),
+		device.into(),
+		kind,
+		MAKER,
+		sign(&maker, &messages::maker_attestation(&id, kind)),
+		sign(&device, &messages::registration(&genesis, owner, kind)),
+	)
+	.expect("benchmark device registers");
+	id
+}
+
+/// Registers and locates benchmark hotspots and gives blocks BABE randomness.
 pub struct ProofOfCoverageBenchmarkHelper;
 
 impl pallet_proof_of_coverage::BenchmarkHelper<AccountId> for ProofOfCoverageBenchmarkHelper {
 	fn located_hotspot(device: sr25519::Public, owner: &AccountId, cell: u64) {
-		use polkadot_sdk::{
-			frame_support::traits::fungible::Mutate,
-			sp_core::crypto::KeyTypeId,
-			sp_io::crypto::{sr25519_generate, sr25519_sign},
-			sp_runtime::{traits::IdentifyAccount, MultiSignature, MultiSigner},
-		};
-		use pallet_device_registry::messages;
-		const KEY_TYPE: KeyTypeId = KeyTypeId(*b"bnch");
-		const MAKER: u32 = 0xbe_0c;
-		let _ = crate::Balances::mint_into(owner, 1_000 * crate::UNIT);
-		let maker = match pallet_device_registry::Makers::<Runtime>::get(MAKER) {
-			Some(info) => sr25519::Public::from_raw(info.signer.into()),
-			None => {
-				let key = sr25519_generate(KEY_TYPE, None);
-				pallet_device_registry::Makers::<Runtime>::insert(
-					MAKER,
-					pallet_device_registry::MakerInfo {
-						name: Default::default(),
-						signer: MultiSigner::from(key).into_account(),
-					},
-				);
-				key
-			},
-		};
-		let sign = |key: &sr25519::Public, message: &[u8]| -> MultiSignature {
-			sr25519_sign(KEY_TYPE, key, message).expect("benchmark keys are in the keystore").into()
-		};
-		let id: AccountId = MultiSigner::from(device).into_account();
-		let kind = assay_primitives::DeviceKind::Hotspot;
-		let genesis = pallet_device_registry::Pallet::<Runtime>::genesis_hash();
-		crate::DeviceRegistry::register_device(
-			crate::RuntimeOrigin::signed(owner.clone()),
-			device.into(),
-			kind,
-			MAKER,
-			sign(&maker, &messages::maker_attestation(&id, kind)),
-			sign(&device, &messages::registration(&genesis, owner, kind)),
-		)
-		.expect("benchmark hotspot registers");
+		let id = register_bench_device(device, owner, assay_primitives::DeviceKind::Hotspot);
 		crate::DeviceRegistry::assert_location(crate::RuntimeOrigin::signed(owner.clone()), id, cell, 30, 10)
 			.expect("benchmark hotspot locates");
 	}
 
 	fn set_randomness() {
 		polkadot_sdk::pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([5u8; 32]));
+	}
+}
+
+/// Registers benchmark energy meters.
+pub struct EnergyMarketBenchmarkHelper;
+
+impl pallet_energy_market::BenchmarkHelper<AccountId> for EnergyMarketBenchmarkHelper {
+	fn registered_meter(device: sr25519::Public, owner: &AccountId) {
+		register_bench_device(device, owner, assay_primitives::DeviceKind::EnergyMeter);
 	}
 }

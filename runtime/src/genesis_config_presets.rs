@@ -3,7 +3,7 @@
 //! --chain dev|local`, and `make chain-specs`).
 
 use crate::{
-	AccountId, BalancesConfig, ComputeMarketConfig, DeviceRegistryConfig, ProofOfCoverageConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	AccountId, BalancesConfig, ComputeMarketConfig, DeviceRegistryConfig, EnergyMarketConfig, ProofOfCoverageConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
 	BABE_GENESIS_EPOCH_CONFIG, UNIT,
 };
 use alloc::{vec, vec::Vec};
@@ -98,6 +98,7 @@ fn testnet_genesis(
 	endowed: Vec<AccountId>,
 	min_redundancy: u32,
 	coverage: CoverageParams,
+	energy: EnergyParams,
 ) -> Value {
 	let models = shipped_models();
 	let model_ids: Vec<_> = models.iter().map(|(id, _)| *id).collect();
@@ -125,6 +126,7 @@ fn testnet_genesis(
 		},
 		compute_market: ComputeMarketConfig { models, providers, min_redundancy },
 		proof_of_coverage: ProofOfCoverageConfig { params: Some(coverage) },
+		energy_market: EnergyMarketConfig { params: Some(energy), zones: vec![dev_zone()] },
 	})
 }
 
@@ -165,6 +167,33 @@ fn dev_coverage_params() -> CoverageParams {
 	}
 }
 
+/// Energy-market parameters of this runtime.
+type EnergyParams = pallet_energy_market::MarketParams<crate::BlockNumber>;
+
+/// The development zone every preset has.
+pub const DEV_ZONE: pallet_energy_market::ZoneId = 1;
+/// Its import price λ_imp: 0.25 ASY per kWh, in µASY per kWh.
+pub const DEV_ZONE_IMPORT_PRICE: u64 = 250_000;
+/// Its export price λ_exp: 0.05 ASY per kWh.
+pub const DEV_ZONE_EXPORT_PRICE: u64 = 50_000;
+
+/// Zone 1, whose grid account is //Ferdie (endowed, so it can pay out surplus exports).
+fn dev_zone() -> (pallet_energy_market::ZoneId, u64, u64, AccountId) {
+	(DEV_ZONE, DEV_ZONE_IMPORT_PRICE, DEV_ZONE_EXPORT_PRICE, Sr25519Keyring::Ferdie.to_account_id())
+}
+
+/// DESIGN §7's parameters, for `local_testnet`: 15-minute (150-block) slots, readings
+/// within 2 slots, kept a day.
+fn design_energy_params() -> EnergyParams {
+	EnergyParams { slot_length: 150, reading_window: 2, reading_retention: 96 }
+}
+
+/// Short slots for `development`, so a trade settles in about two minutes: 5-block
+/// (30-second) slots, readings within 2 slots, kept a day's worth of such slots.
+fn dev_energy_params() -> EnergyParams {
+	EnergyParams { slot_length: 5, reading_window: 2, reading_retention: 2_880 }
+}
+
 /// All well-known development accounts (Alice … Ferdie and their stashes).
 fn endowed_dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
@@ -179,6 +208,7 @@ pub fn development_config_genesis() -> Value {
 		endowed_dev_accounts(),
 		1,
 		dev_coverage_params(),
+		dev_energy_params(),
 	)
 }
 
@@ -196,6 +226,7 @@ pub fn local_config_genesis() -> Value {
 		endowed_dev_accounts(),
 		3,
 		design_coverage_params(),
+		design_energy_params(),
 	)
 }
 

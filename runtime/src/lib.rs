@@ -218,4 +218,7 @@ mod runtime {
 
 	#[runtime::pallet_index(14)]
 	pub type ProofOfCoverage = pallet_proof_of_coverage;
+
+	#[runtime::pallet_index(15)]
+	pub type EnergyMarket = pallet_energy_market;
 }

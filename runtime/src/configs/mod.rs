@@ -295,6 +295,23 @@ impl pallet_proof_of_coverage::Config for Runtime {
 	type BenchmarkHelper = crate::benchmarks::ProofOfCoverageBenchmarkHelper;
 }
 
+impl pallet_energy_market::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type Devices = DeviceRegistry;
+	type Reports = DeviceRegistry;
+	type Earnings = Earnings;
+	/// Prices are µASY per kWh.
+	type MicroUnit = ConstU128<{ crate::MICRO_UNIT }>;
+	type MaxZones = ConstU32<8>;
+	type MaxOrdersPerSide = ConstU32<512>;
+	type MaxClearingsPerBlock = ConstU32<2>;
+	type WeightInfo = pallet_energy_market::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::benchmarks::EnergyMarketBenchmarkHelper;
+}
+
 // ---- transactions from off-chain workers (the compute market's commits and reveals) ----
 
 impl frame_system::offchain::SigningTypes for Runtime {

@@ -1,0 +1,309 @@
+//! A runtime with System, Balances, the real device registry and the energy market, so
+//! meters are real sr25519 keys whose readings go through the registry's one signature
+//! path. Balances are counted in µASY (`MicroUnit` = 1).
+
+use crate::{self as pallet_energy_market, messages, MarketParams, Side, SlotIndex};
+use assay_primitives::{DeviceKind, EarningSource, Earnings};
+use core::cell::RefCell;
+use pallet_device_registry::messages as registry_messages;
+use polkadot_sdk::{
+	frame_support::{
+		derive_impl,
+		traits::{ConstU32, ConstU64, Hooks},
+		BoundedVec,
+	},
+	frame_system::{self, EnsureRoot, RawOrigin},
+	pallet_balances,
+	sp_core::{sr25519, Pair, H256},
+	sp_runtime::{
+		traits::{IdentifyAccount, IdentityLookup},
+		AccountId32, BuildStorage, MultiSignature, MultiSigner,
+	},
+};
+
+type Block = frame_system::mocking::MockBlock<Test>;
+pub type AccountId = AccountId32;
+pub type Balance = u64;
+pub type BlockNumber = u64;
+
+polkadot_sdk::frame_support::construct_runtime!(
+	pub enum Test {
+		System: frame_system,
+		Balances: pallet_balances,
+		DeviceRegistry: pallet_device_registry,
+		EnergyMarket: pallet_energy_market,
+	}
+);
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ExistentialDeposit = ConstU64<1>;
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl pallet_device_registry::BenchmarkHelper<AccountId> for Test {
+	fn fund(who: &AccountId) {
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
+		let _ = Balances::mint_into(who, 1_000_000);
+	}
+}
+
+impl pallet_device_registry::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type DepositBase = ConstU64<100>;
+	type DepositPerByte = ConstU64<1>;
+	type LocationFee = ConstU64<0>;
+	type LocationCooldown = ConstU64<0>;
+	type MaxReportsPerBlock = ConstU32<4>;
+	type MaxMakerNameLen = ConstU32<32>;
+	type OnLocationChanged = ();
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Test;
+}
+
+thread_local! {
+	/// Earnings recorded: (account, source, amount).
+	pub static EARNED: RefCell<Vec<(AccountId, EarningSource, Balance)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Records earnings for the tests.
+pub struct RecordEarnings;
+impl Earnings<AccountId, Balance> for RecordEarnings {
+	fn record(who: &AccountId, source: EarningSource, amount: Balance) {
+		EARNED.with(|e| e.borrow_mut().push((who.clone(), source, amount)));
+	}
+}
+
+#[cfg(feature = "runtime-benchmarks")]
+impl crate::BenchmarkHelper<AccountId> for Test {
+	fn registered_meter(device: sr25519::Public, owner: &AccountId) {
+		use polkadot_sdk::{
+			frame_support::traits::fungible::Mutate,
+			sp_core::crypto::KeyTypeId,
+			sp_io::crypto::{sr25519_generate, sr25519_sign},
+		};
+		const KEY_TYPE: KeyTypeId = KeyTypeId(*b"bnch");
+		let _ = Balances::mint_into(owner, 1_000_000_000_000);
+		let maker = sr25519_generate(KEY_TYPE, None);
+		let signer: MultiSigner = maker.into();
+		let _ = DeviceRegistry::add_maker(RawOrigin::Root.into(), 77, BoundedVec::truncate_from(b"Bench".to_vec()), signer);
+		let sign = |key: &sr25519::Public, m: &[u8]| -> MultiSignature { sr25519_sign(KEY_TYPE, key, m).unwrap().into() };
+		let id: AccountId = MultiSigner::from(device).into_account();
+		let kind = DeviceKind::EnergyMeter;
+		let genesis = pallet_device_registry::Pallet::<Test>::genesis_hash();
+		DeviceRegistry::register_device(
+			RuntimeOrigin::signed(owner.clone()),
+			device.into(),
+			kind,
+			77,
+			sign(&maker, &registry_messages::maker_attestation(&id, kind)),
+			sign(&device, &registry_messages::registration(&genesis, owner, kind)),
+		)
+		.unwrap();
+	}
+}
+
+impl pallet_energy_market::Config for Test {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type AdminOrigin = EnsureRoot<AccountId>;
+	type Devices = DeviceRegistry;
+	type Reports = DeviceRegistry;
+	type Earnings = RecordEarnings;
+	type MicroUnit = ConstU64<1>;
+	type MaxZones = ConstU32<4>;
+	type MaxOrdersPerSide = ConstU32<8>;
+	type MaxClearingsPerBlock = ConstU32<1>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = Test;
+}
+
+/// 10-block slots, readings within 2 slots, kept 8.
+pub fn test_params() -> MarketParams<BlockNumber> {
+	MarketParams { slot_length: 10, reading_window: 2, reading_retention: 8 }
+}
+
+/// The test zone: λ_imp 250,000 and λ_exp 50,000 µASY per kWh.
+pub const ZONE: u32 = 1;
+pub const IMPORT: u64 = 250_000;
+pub const EXPORT: u64 = 50_000;
+
+/// Every account starts with this much.
+pub const FUNDS: Balance = 10_000_000;
+
+pub fn account(seed: &str) -> AccountId {
+	sr25519::Pair::from_string(&format!("//{seed}"), None).unwrap().public().into()
+}
+pub fn alice() -> AccountId {
+	account("Alice")
+}
+pub fn bob() -> AccountId {
+	account("Bob")
+}
+pub fn charlie() -> AccountId {
+	account("Charlie")
+}
+pub fn dave() -> AccountId {
+	account("Dave")
+}
+/// The zone's grid account.
+pub fn grid() -> AccountId {
+	account("Grid")
+}
+
+const MAKER: u32 = 1;
+
+fn maker() -> sr25519::Pair {
+	sr25519::Pair::from_string("//DevMaker", None).unwrap()
+}
+
+/// Allows the test maker once.
+pub fn ensure_maker() {
+	if pallet_device_registry::Makers::<Test>::contains_key(MAKER) {
+		return;
+	}
+	let signer: MultiSigner = maker().public().into();
+	DeviceRegistry::add_maker(RawOrigin::Root.into(), MAKER, BoundedVec::try_from(b"Test Meters".to_vec()).unwrap(), signer)
+		.unwrap();
+}
+
+/// The genesis hash device reports are bound to.
+pub fn genesis() -> H256 {
+	pallet_device_registry::Pallet::<Test>::genesis_hash()
+}
+
+/// A meter's key, with the readings it signs.
+#[derive(Clone)]
+pub struct MeterKey(pub sr25519::Pair);
+
+impl MeterKey {
+	pub fn new(seed: &str) -> Self {
+		Self(sr25519::Pair::from_string(&format!("//meter/{seed}"), None).unwrap())
+	}
+	pub fn id(&self) -> AccountId {
+		MultiSigner::from(self.0.public()).into_account()
+	}
+	/// Registers it as a device of `kind` owned by `owner`.
+	pub fn register_as(&self, owner: &AccountId, kind: DeviceKind) {
+		ensure_maker();
+		let attest = MultiSignature::from(maker().sign(&registry_messages::maker_attestation(&self.id(), kind)));
+		let consent = MultiSignature::from(self.0.sign(&registry_messages::registration(&genesis(), owner, kind)));
+		DeviceRegistry::register_device(
+			RuntimeOrigin::signed(owner.clone()),
+			MultiSigner::from(self.0.public()),
+			kind,
+			MAKER,
+			attest,
+			consent,
+		)
+		.unwrap();
+	}
+	/// The nonce its next report carries.
+	pub fn nonce(&self) -> u64 {
+		pallet_device_registry::Reports::<Test>::get(self.id()).next_nonce
+	}
+	/// A signed reading call with the next nonce.
+	pub fn reading(&self, boundary: SlotIndex, import_wh: u64, export_wh: u64) -> crate::Call<Test> {
+		let nonce = self.nonce();
+		let payload = messages::reading_payload(&self.id(), boundary, import_wh, export_wh);
+		let signature = MultiSignature::from(self.0.sign(&registry_messages::report(&genesis(), nonce, &payload)));
+		crate::Call::submit_reading {
+			meter: self.id(),
+			nonce,
+			slot_boundary: boundary,
+			import_register_wh: import_wh,
+			export_register_wh: export_wh,
+			signature,
+		}
+	}
+}
+
+/// A registered EnergyMeter of `owner`, bound to the test zone.
+pub fn meter(seed: &str, owner: &AccountId) -> MeterKey {
+	let key = MeterKey::new(seed);
+	key.register_as(owner, DeviceKind::EnergyMeter);
+	EnergyMarket::bind_meter(RuntimeOrigin::signed(owner.clone()), key.id(), ZONE).unwrap();
+	key
+}
+
+/// Places an order through `key` for its owner; returns the order id.
+pub fn order(owner: &AccountId, key: &MeterKey, slot: SlotIndex, side: Side, qty_wh: u64, price: u64) -> u64 {
+	let id = crate::NextOrderId::<Test>::get();
+	EnergyMarket::place_order(RuntimeOrigin::signed(owner.clone()), key.id(), slot, side, qty_wh, price).unwrap();
+	id
+}
+
+/// Authorizes `call` as the transaction pool and a block would, then dispatches it with
+/// the `Authorized` origin — the path of a general transaction.
+pub fn submit(call: crate::Call<Test>) -> Result<(), polkadot_sdk::sp_runtime::transaction_validity::TransactionValidityError> {
+	use polkadot_sdk::{
+		frame_support::traits::{Authorize, UnfilteredDispatchable},
+		sp_runtime::transaction_validity::TransactionSource,
+	};
+	call.authorize(TransactionSource::External).expect("readings are authorizable")?;
+	call.dispatch_bypass_filter(RawOrigin::Authorized.into()).expect("an authorized reading dispatches");
+	Ok(())
+}
+
+/// Ends the current block and starts the next, running the pallet's hooks.
+pub fn next_block() {
+	let now = System::block_number();
+	System::set_block_number(now + 1);
+	EnergyMarket::on_initialize(now + 1);
+	EnergyMarket::do_try_state().expect("invariants hold");
+}
+
+/// Runs blocks until block `n` has started.
+pub fn run_to(n: BlockNumber) {
+	while System::block_number() < n {
+		next_block();
+	}
+}
+
+/// Runs until the first block of `slot`.
+pub fn run_to_slot(slot: SlotIndex) {
+	run_to(BlockNumber::from(slot) * test_params().slot_length);
+}
+
+/// The sum of every account's total balance (free + held): conserved by the market.
+pub fn total_of(accounts: &[AccountId]) -> Balance {
+	use polkadot_sdk::frame_support::traits::fungible::Inspect;
+	accounts.iter().map(|a| Balances::total_balance(a)).sum()
+}
+
+/// Block 1 with the test parameters and zone.
+pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: [alice(), bob(), charlie(), dave(), grid()].into_iter().map(|a| (a, FUNDS)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	pallet_energy_market::GenesisConfig::<Test> { params: Some(test_params()), zones: vec![(ZONE, IMPORT, EXPORT, grid())] }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
+	ext.register_extension(polkadot_sdk::sp_keystore::KeystoreExt(std::sync::Arc::new(
+		polkadot_sdk::sp_keystore::testing::MemoryKeystore::new(),
+	)));
+	ext.execute_with(|| {
+		System::set_block_number(1);
+		EARNED.with(|e| e.borrow_mut().clear());
+	});
+	ext
+}

@@ -1,0 +1,104 @@
+//! Meter readings: device-signed cumulative registers at slot boundaries. Every check runs
+//! in the call's `authorize` (in the transaction pool and again when a block includes it)
+//! and once more in the call, so a refused reading never takes block space and a direct
+//! dispatch changes nothing either.
+
+use crate::{messages, Config, Error, Event, LastReading, MarketParams, Pallet, Readings, SlotIndex};
+use assay_primitives::DeviceReports;
+use polkadot_sdk::{
+	frame_support::{ensure, pallet_prelude::*},
+	frame_system::pallet_prelude::BlockNumberFor,
+	sp_runtime::{
+		transaction_validity::{TransactionPriority, TransactionValidityWithRefund},
+		DispatchError, DispatchResult, ModuleError, MultiSignature,
+	},
+};
+
+/// Priority of readings in the pool: that of every device report.
+const REPORT_PRIORITY: TransactionPriority = 1 << 20;
+/// `InvalidTransaction::Custom` code of pallet error i: 96 + i.
+const ERROR_CODE_BASE: u8 = 96;
+
+/// A refused reading: the pallet error as a pool rejection (`Custom(96 + index)`).
+pub(crate) fn invalid<T: Config>(error: Error<T>) -> TransactionValidityError {
+	let code = match DispatchError::from(error) {
+		DispatchError::Module(ModuleError { error, .. }) => error[0],
+		_ => 0,
+	};
+	InvalidTransaction::Custom(ERROR_CODE_BASE.saturating_add(code)).into()
+}
+
+impl<T: Config> Pallet<T> {
+	/// The boundary must have been reached: a reading for the start of a slot that has not
+	/// begun is for an unknown slot.
+	fn check_boundary_reached(boundary: SlotIndex, params: &MarketParams<BlockNumberFor<T>>) -> Result<(), Error<T>> {
+		ensure!(boundary <= Self::current_slot(params), Error::<T>::UnknownSlot);
+		Ok(())
+	}
+
+	/// A boundary's reading is taken within `reading_window` slots after it.
+	fn check_reading_window(boundary: SlotIndex, params: &MarketParams<BlockNumberFor<T>>) -> Result<(), Error<T>> {
+		ensure!(
+			Self::current_slot(params) < boundary.saturating_add(params.reading_window),
+			Error::<T>::ReadingWindowClosed
+		);
+		Ok(())
+	}
+
+	/// Boundaries only move forward, and registers never go backwards.
+	fn check_monotonic(meter: &T::AccountId, boundary: SlotIndex, import_wh: u64, export_wh: u64) -> Result<(), Error<T>> {
+		if let Some((last_boundary, last_import, last_export)) = LastReading::<T>::get(meter) {
+			ensure!(boundary > last_boundary, Error::<T>::ReadingExists);
+			ensure!(import_wh >= last_import && export_wh >= last_export, Error::<T>::NonMonotonicRegister);
+		}
+		Ok(())
+	}
+
+	/// Every rule a reading must meet besides its signature and nonce.
+	fn check_reading(meter: &T::AccountId, boundary: SlotIndex, import_wh: u64, export_wh: u64) -> Result<(), Error<T>> {
+		let params = Self::params()?;
+		Self::check_bound(meter)?;
+		Self::check_boundary_reached(boundary, &params)?;
+		Self::check_reading_window(boundary, &params)?;
+		Self::check_monotonic(meter, boundary, import_wh, export_wh)
+	}
+
+	pub(crate) fn authorize_reading(
+		meter: &T::AccountId,
+		nonce: u64,
+		boundary: SlotIndex,
+		import_wh: u64,
+		export_wh: u64,
+		signature: &MultiSignature,
+	) -> TransactionValidityWithRefund {
+		let payload = messages::reading_payload(meter, boundary, import_wh, export_wh);
+		let valid = T::Reports::validate_report(meter, nonce, &payload, signature)
+			.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
+		Self::check_reading(meter, boundary, import_wh, export_wh).map_err(invalid)?;
+		Ok((ValidTransaction { priority: REPORT_PRIORITY, ..valid }, Weight::zero()))
+	}
+
+	pub(crate) fn do_submit_reading(
+		meter: T::AccountId,
+		nonce: u64,
+		boundary: SlotIndex,
+		import_wh: u64,
+		export_wh: u64,
+	) -> DispatchResult {
+		Self::check_reading(&meter, boundary, import_wh, export_wh)?;
+		T::Reports::consume_report(&meter, nonce)?;
+		let params = Self::params()?;
+		if let Some(old) = boundary.checked_sub(params.reading_retention) {
+			Readings::<T>::remove(&meter, old);
+		}
+		Readings::<T>::insert(&meter, boundary, (import_wh, export_wh));
+		LastReading::<T>::insert(&meter, (boundary, import_wh, export_wh));
+		Self::deposit_event(Event::ReadingSubmitted {
+			meter,
+			slot_boundary: boundary,
+			import_register_wh: import_wh,
+			export_register_wh: export_wh,
+		});
+		Ok(())
+	}
+}

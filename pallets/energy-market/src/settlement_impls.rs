@@ -1,0 +1,352 @@
+//! Settlement of a cleared slot against the meters' readings, debts, the runtime-API reads
+//! and the pallet's invariants. The amounts come from the pure [`crate::settlement`]
+//! module; this file only moves the money they say.
+
+use crate::{
+	settlement::{self, Position, Prices},
+	BalanceOf, Books, ClearingOf, ClearingView, Clearings, Config, Debts, Error, Event, MarketParams, OrderBookView,
+	OrderId, OrderOf, OrderView, Orders, Pallet, PositionView, Readings, SettledPosition, SettledPositions,
+	SettlementTotals, Side, SlotIndex, WeightInfo, ZoneId,
+};
+use alloc::{collections::BTreeMap, vec::Vec};
+use assay_primitives::{EarningSource, Earnings};
+use polkadot_sdk::{
+	frame_support::{
+		ensure,
+		pallet_prelude::*,
+		traits::{
+			fungible::{Inspect, InspectHold, Mutate},
+			tokens::{Fortitude, Preservation},
+		},
+	},
+	frame_system::pallet_prelude::BlockNumberFor,
+	sp_runtime::{
+		traits::{Saturating, UniqueSaturatedInto, Zero},
+		DispatchResult,
+	},
+};
+
+/// One meter's part in a slot, gathered from its filled orders.
+struct Participant<T: Config> {
+	meter: T::AccountId,
+	owner: T::AccountId,
+	bought_wh: u64,
+	sold_wh: u64,
+	/// Collateral still held for its filled orders.
+	held: BalanceOf<T>,
+}
+
+impl<T: Config> Pallet<T> {
+	/// A slot's orders, both sides, with their fills from `clearing`.
+	fn slot_orders(zone: ZoneId, slot: SlotIndex, clearing: Option<&ClearingOf<T>>) -> Vec<(OrderId, OrderOf<T>, u64)> {
+		let fills: BTreeMap<OrderId, u64> = clearing.map(|c| c.fills.iter().copied().collect()).unwrap_or_default();
+		[Side::Buy, Side::Sell]
+			.into_iter()
+			.flat_map(|side| Books::<T>::get((zone, slot, side)).into_inner())
+			.filter_map(|id| Orders::<T>::get(id).map(|o| (id, o, fills.get(&id).copied().unwrap_or(0))))
+			.collect()
+	}
+
+	/// The meters that traded, with what they bought and sold and still hold.
+	fn participants(orders: &[(OrderId, OrderOf<T>, u64)]) -> Vec<Participant<T>> {
+		let mut parts: BTreeMap<(T::AccountId, T::AccountId), Participant<T>> = BTreeMap::new();
+		for (_, order, fill) in orders.iter().filter(|(_, _, fill)| *fill > 0) {
+			let part = parts.entry((order.meter.clone(), order.owner.clone())).or_insert_with(|| Participant {
+				meter: order.meter.clone(),
+				owner: order.owner.clone(),
+				bought_wh: 0,
+				sold_wh: 0,
+				held: Zero::zero(),
+			});
+			match order.side {
+				Side::Buy => part.bought_wh = part.bought_wh.saturating_add(*fill),
+				Side::Sell => part.sold_wh = part.sold_wh.saturating_add(*fill),
+			}
+			part.held = part.held.saturating_add(Self::kept_collateral(order, *fill));
+		}
+		parts.into_values().collect()
+	}
+
+	/// A meter's net export over `slot`, Wh, from its readings at the slot's two
+	/// boundaries; `None` if either is missing.
+	pub(crate) fn metered_export(meter: &T::AccountId, slot: SlotIndex) -> Option<i128> {
+		let (import_start, export_start) = Readings::<T>::get(meter, slot)?;
+		let (import_end, export_end) = Readings::<T>::get(meter, slot.saturating_add(1))?;
+		let exported = i128::from(export_end.saturating_sub(export_start));
+		let imported = i128::from(import_end.saturating_sub(import_start));
+		Some(exported - imported)
+	}
+
+	/// Delivery must be over, and every participant's readings in unless their window has
+	/// closed (then a missing reading counts as no delivery).
+	fn check_settleable(
+		slot: SlotIndex,
+		parts: &[Participant<T>],
+		params: &MarketParams<BlockNumberFor<T>>,
+	) -> Result<(), Error<T>> {
+		let now = Self::current_slot(params);
+		let delivery_over = slot.saturating_add(1);
+		ensure!(now >= delivery_over, Error::<T>::SettlementTooEarly);
+		let window_closed = now >= delivery_over.saturating_add(params.reading_window);
+		ensure!(
+			window_closed || parts.iter().all(|p| Self::metered_export(&p.meter, slot).is_some()),
+			Error::<T>::SettlementTooEarly
+		);
+		Ok(())
+	}
+
+	/// Adds to `debtor`'s debt to `creditor`.
+	fn record_debt(debtor: &T::AccountId, creditor: &T::AccountId, amount: BalanceOf<T>) {
+		if amount.is_zero() {
+			return;
+		}
+		Debts::<T>::mutate(debtor, creditor, |debt| {
+			*debt = Some(debt.unwrap_or_default().saturating_add(amount));
+		});
+		Self::deposit_event(Event::DebtRecorded { debtor: debtor.clone(), creditor: creditor.clone(), amount });
+	}
+
+	/// Moves up to `amount` of `from`'s free balance to `to` (never below the existential
+	/// deposit); returns what moved.
+	fn pay_from_free(from: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+		let can = T::Currency::reducible_balance(from, Preservation::Preserve, Fortitude::Polite).min(amount);
+		if can.is_zero() {
+			return can;
+		}
+		T::Currency::transfer(from, to, can, Preservation::Preserve).unwrap_or_else(|_| Zero::zero())
+	}
+
+	/// A participant that owes `owed`: from its collateral, then its free balance, the
+	/// rest as debt to the grid. Returns the debt.
+	fn collect(part: &Participant<T>, grid: &T::AccountId, owed: BalanceOf<T>) -> BalanceOf<T> {
+		let from_hold = Self::pay_from_collateral(&part.owner, grid, owed.min(part.held));
+		Self::release_collateral(&part.owner, part.held.saturating_sub(from_hold));
+		let rest = owed.saturating_sub(from_hold);
+		let debt = rest.saturating_sub(Self::pay_from_free(&part.owner, grid, rest));
+		Self::record_debt(&part.owner, grid, debt);
+		debt
+	}
+
+	/// A participant due `due`: its collateral released and `due` paid by the grid, the
+	/// rest as the grid's debt to it. Returns the debt.
+	fn pay_out(part: &Participant<T>, grid: &T::AccountId, due: BalanceOf<T>) -> BalanceOf<T> {
+		Self::release_collateral(&part.owner, part.held);
+		let debt = due.saturating_sub(Self::pay_from_free(grid, &part.owner, due));
+		Self::record_debt(grid, &part.owner, debt);
+		if !due.is_zero() {
+			T::Earnings::record(&part.owner, EarningSource::Energy, due);
+		}
+		debt
+	}
+
+	pub(crate) fn do_settle_slot(zone: ZoneId, slot: SlotIndex) -> DispatchResultWithPostInfo {
+		let params = Self::params()?;
+		let mut clearing = Clearings::<T>::get((zone, slot)).ok_or(Error::<T>::NotCleared)?;
+		ensure!(clearing.settled.is_none(), Error::<T>::AlreadySettled);
+		let orders = Self::slot_orders(zone, slot, Some(&clearing));
+		let parts = Self::participants(&orders);
+		Self::check_settleable(slot, &parts, &params)?;
+
+		let metered: Vec<Option<i128>> = parts.iter().map(|p| Self::metered_export(&p.meter, slot)).collect();
+		let positions: Vec<Position> = parts
+			.iter()
+			.zip(&metered)
+			.map(|(p, m)| Position { bought_wh: p.bought_wh, sold_wh: p.sold_wh, metered_export_wh: m.unwrap_or(0) })
+			.collect();
+		let prices = Prices { clearing: clearing.price, import: clearing.import_price, export: clearing.export_price };
+		let (amounts, grid_net) = settlement::settle(&positions, &prices);
+
+		// Payers first, so the grid account has their money before it pays out.
+		let grid = clearing.grid_account.clone();
+		let mut debts: Vec<BalanceOf<T>> = alloc::vec![Zero::zero(); parts.len()];
+		for (k, (part, amount)) in parts.iter().zip(&amounts).enumerate() {
+			if amount.net() < 0 {
+				debts[k] = Self::collect(part, &grid, Self::micro_to_balance(amount.net().unsigned_abs()));
+			}
+		}
+		for (k, (part, amount)) in parts.iter().zip(&amounts).enumerate() {
+			if amount.net() >= 0 {
+				debts[k] = Self::pay_out(part, &grid, Self::micro_to_balance(amount.net().unsigned_abs()));
+			}
+		}
+
+		let mut totals = SettlementTotals { participants: parts.len() as u32, grid_net, ..Default::default() };
+		for (k, part) in parts.iter().enumerate() {
+			let (position, amount) = (&positions[k], &amounts[k]);
+			let debt: u128 = debts[k].unique_saturated_into();
+			totals.participants_net = totals.participants_net.saturating_add(amount.net());
+			totals.debt_recorded = totals.debt_recorded.saturating_add(debt);
+			Self::deposit_event(Event::PositionSettled {
+				zone,
+				slot,
+				meter: part.meter.clone(),
+				owner: part.owner.clone(),
+				committed_export_wh: position.committed_export_wh(),
+				metered_export_wh: position.metered_export_wh,
+				net: amount.net(),
+				debt,
+			});
+			SettledPositions::<T>::insert(
+				(zone, slot),
+				&part.meter,
+				SettledPosition {
+					owner: part.owner.clone(),
+					bought_wh: part.bought_wh,
+					sold_wh: part.sold_wh,
+					metered_export_wh: position.metered_export_wh,
+					metered: metered[k].is_some(),
+					trade: amount.trade,
+					deviation: amount.deviation,
+					debt,
+				},
+			);
+		}
+
+		for (id, _, _) in &orders {
+			Orders::<T>::remove(id);
+		}
+		Books::<T>::remove((zone, slot, Side::Buy));
+		Books::<T>::remove((zone, slot, Side::Sell));
+		clearing.settled = Some(totals);
+		Clearings::<T>::insert((zone, slot), clearing);
+		Self::deposit_event(Event::SlotSettled { zone, slot, totals });
+		Ok(Some(T::WeightInfo::settle_slot(orders.len() as u32)).into())
+	}
+
+	pub(crate) fn do_pay_debt(who: T::AccountId, creditor: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		let debt = Debts::<T>::get(&who, &creditor).ok_or(Error::<T>::NoDebt)?;
+		let pay = debt.min(amount);
+		T::Currency::transfer(&who, &creditor, pay, Preservation::Preserve)?;
+		let remaining = debt.saturating_sub(pay);
+		if remaining.is_zero() {
+			Debts::<T>::remove(&who, &creditor);
+		} else {
+			Debts::<T>::insert(&who, &creditor, remaining);
+		}
+		Self::deposit_event(Event::DebtPaid { debtor: who, creditor, amount: pay, remaining });
+		Ok(())
+	}
+
+	// ---- runtime-API reads ----
+
+	/// `EnergyApi::order_book`.
+	pub fn order_book(zone: ZoneId, slot: SlotIndex) -> OrderBookView<T::AccountId, BalanceOf<T>> {
+		let clearing = Clearings::<T>::get((zone, slot));
+		let gate_closed = Self::params().map(|p| Self::check_gate_open(slot, &p).is_err()).unwrap_or(true);
+		let mut view = OrderBookView { bids: Vec::new(), asks: Vec::new(), gate_closed };
+		for (id, order, fill) in Self::slot_orders(zone, slot, clearing.as_ref()) {
+			let side = order.side;
+			let item = OrderView { id, order, filled_wh: clearing.as_ref().map(|_| fill) };
+			match side {
+				Side::Buy => view.bids.push(item),
+				Side::Sell => view.asks.push(item),
+			}
+		}
+		view
+	}
+
+	/// `EnergyApi::clearing`.
+	pub fn clearing_view(zone: ZoneId, slot: SlotIndex) -> Option<ClearingView<T::AccountId>> {
+		Clearings::<T>::get((zone, slot)).map(|c| ClearingView {
+			price: c.price,
+			volume: c.volume,
+			import_price: c.import_price,
+			export_price: c.export_price,
+			grid_account: c.grid_account,
+			settled: c.settled,
+		})
+	}
+
+	/// `EnergyApi::position`: `who`'s position in (zone, slot), over all its meters.
+	pub fn position(who: &T::AccountId, zone: ZoneId, slot: SlotIndex) -> PositionView<BalanceOf<T>> {
+		let mut view = PositionView::default();
+		let clearing = Clearings::<T>::get((zone, slot));
+		if clearing.as_ref().is_some_and(|c| c.settled.is_some()) {
+			view.settled = true;
+			for (_, p) in SettledPositions::<T>::iter_prefix((zone, slot)).filter(|(_, p)| &p.owner == who) {
+				view.bought_wh = view.bought_wh.saturating_add(p.bought_wh);
+				view.sold_wh = view.sold_wh.saturating_add(p.sold_wh);
+				view.metered_export_wh = view.metered_export_wh.saturating_add(p.metered_export_wh);
+				view.trade = view.trade.saturating_add(p.trade);
+				view.deviation = view.deviation.saturating_add(p.deviation);
+				view.debt = view.debt.saturating_add(p.debt);
+			}
+			return view;
+		}
+		let orders: Vec<_> =
+			Self::slot_orders(zone, slot, clearing.as_ref()).into_iter().filter(|(_, o, _)| &o.owner == who).collect();
+		for (_, order, fill) in &orders {
+			match order.side {
+				Side::Buy => view.bid_wh = view.bid_wh.saturating_add(order.qty_wh),
+				Side::Sell => view.offered_wh = view.offered_wh.saturating_add(order.qty_wh),
+			}
+			let held = if clearing.is_some() { Self::kept_collateral(order, *fill) } else { order.collateral };
+			view.collateral_held = view.collateral_held.saturating_add(held);
+		}
+		if let Some(c) = clearing {
+			let prices = Prices { clearing: c.price, import: c.import_price, export: c.export_price };
+			for part in Self::participants(&orders) {
+				let position = Position {
+					bought_wh: part.bought_wh,
+					sold_wh: part.sold_wh,
+					metered_export_wh: Self::metered_export(&part.meter, slot).unwrap_or(0),
+				};
+				view.bought_wh = view.bought_wh.saturating_add(part.bought_wh);
+				view.sold_wh = view.sold_wh.saturating_add(part.sold_wh);
+				view.metered_export_wh = view.metered_export_wh.saturating_add(position.metered_export_wh);
+				view.trade = view.trade.saturating_add(settlement::trade_amount(&position, &prices));
+				view.deviation = view.deviation.saturating_add(settlement::deviation_amount(&position, &prices));
+			}
+		}
+		view
+	}
+
+	/// `EnergyApi::debt`: what `debtor` owes `creditor`.
+	pub fn debt(debtor: &T::AccountId, creditor: &T::AccountId) -> BalanceOf<T> {
+		Debts::<T>::get(debtor, creditor).unwrap_or_default()
+	}
+
+	// ---- invariants ----
+
+	/// Collateral held per account equals what its open orders keep; books and orders
+	/// agree; every settled slot is zero-sum, and its positions add up to its totals.
+	#[cfg(any(feature = "try-runtime", feature = "std"))]
+	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		use crate::{ZoneCount, Zones};
+		let mut expected: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
+		let mut listed = 0usize;
+		for ((zone, slot, side), book) in Books::<T>::iter() {
+			let clearing = Clearings::<T>::get((zone, slot));
+			let fills: BTreeMap<OrderId, u64> =
+				clearing.as_ref().map(|c| c.fills.iter().copied().collect()).unwrap_or_default();
+			for id in book {
+				let order = Orders::<T>::get(id).ok_or("a book lists an unknown order")?;
+				ensure!(order.zone == zone && order.slot == slot && order.side == side, "an order is in another book");
+				listed += 1;
+				let held = match &clearing {
+					None => order.collateral,
+					Some(c) if c.settled.is_some() => return Err("a settled slot still has orders".into()),
+					Some(_) => Self::kept_collateral(&order, fills.get(&id).copied().unwrap_or(0)),
+				};
+				let entry = expected.entry(order.owner.clone()).or_default();
+				*entry = entry.saturating_add(held);
+			}
+		}
+		ensure!(listed == Orders::<T>::iter().count(), "an order is in no book");
+		for (who, held) in expected {
+			let on_hold = T::Currency::balance_on_hold(&Self::collateral_reason(), &who);
+			ensure!(on_hold == held, "held collateral differs from the open orders' collateral");
+		}
+		for ((zone, slot), clearing) in Clearings::<T>::iter() {
+			if let Some(totals) = clearing.settled {
+				ensure!(totals.participants_net.saturating_add(totals.grid_net) == 0, "a settled slot is not zero-sum");
+				let nets: i128 = SettledPositions::<T>::iter_prefix((zone, slot)).map(|(_, p)| p.net()).sum();
+				ensure!(nets == totals.participants_net, "settled positions differ from the slot's totals");
+			}
+			let filled: u64 = clearing.fills.iter().map(|f| f.1).sum();
+			ensure!(filled == clearing.volume.saturating_mul(2), "fills do not sum to the volume on both sides");
+		}
+		ensure!(ZoneCount::<T>::get() as usize == Zones::<T>::iter().count(), "zone count is off");
+		Ok(())
+	}
+}
