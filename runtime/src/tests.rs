@@ -683,3 +683,127 @@ mod coverage {
 		});
 	}
 }
+
+// ---- the energy market: presets, and one trade through blocks ----------------------------
+mod energy {
+	use super::*;
+	use assay_primitives::DeviceKind;
+	use frame_support::traits::fungible::{Inspect, InspectHold};
+	use pallet_device_registry::messages as registry_messages;
+	use pallet_energy_market::{messages, Side};
+	use polkadot_sdk::{
+		sp_core::{sr25519, Pair},
+		sp_runtime::{generic::Era, traits::IdentifyAccount, MultiSigner},
+	};
+
+	fn meter_pair(seed: &str) -> sr25519::Pair {
+		sr25519::Pair::from_string(&format!("//meter/{seed}"), None).unwrap()
+	}
+
+	fn id(p: &sr25519::Pair) -> AccountId {
+		MultiSigner::from(p.public()).into_account()
+	}
+
+	/// Registers `meter` as an EnergyMeter of `owner` with the development maker and binds
+	/// it to the development zone.
+	fn bound_meter(meter: &sr25519::Pair, owner: &AccountId) {
+		let kind = DeviceKind::EnergyMeter;
+		let maker = sr25519::Pair::from_string("//DevMaker", None).unwrap();
+		frame_support::assert_ok!(DeviceRegistry::register_device(
+			RuntimeOrigin::signed(owner.clone()),
+			meter.public().into(),
+			kind,
+			genesis_config_presets::DEV_MAKER_ID,
+			maker.sign(&registry_messages::maker_attestation(&id(meter), kind)).into(),
+			meter.sign(&registry_messages::registration(&DeviceRegistry::genesis_hash(), owner, kind)).into(),
+		));
+		frame_support::assert_ok!(EnergyMarket::bind_meter(
+			RuntimeOrigin::signed(owner.clone()),
+			id(meter),
+			genesis_config_presets::DEV_ZONE
+		));
+	}
+
+	/// A meter's signed reading as a feeless general transaction.
+	fn reading_xt(meter: &sr25519::Pair, nonce: u64, boundary: u32, import_wh: u64, export_wh: u64) -> UncheckedExtrinsic {
+		let payload = messages::reading_payload(&id(meter), boundary, import_wh, export_wh);
+		let signature = meter.sign(&registry_messages::report(&DeviceRegistry::genesis_hash(), nonce, &payload));
+		let call = RuntimeCall::EnergyMarket(pallet_energy_market::Call::submit_reading {
+			meter: id(meter),
+			nonce,
+			slot_boundary: boundary,
+			import_register_wh: import_wh,
+			export_register_wh: export_wh,
+			signature: signature.into(),
+		});
+		UncheckedExtrinsic::new_transaction(call, tx_extension(Era::Immortal, 0, 0))
+	}
+
+	fn run_to(n: BlockNumber) {
+		while System::block_number() < n {
+			start_block(System::block_number() + 1, 0);
+		}
+	}
+
+	#[test]
+	fn presets_have_a_zone_and_short_slots_in_development() {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			let p = pallet_energy_market::Params::<Runtime>::get().unwrap();
+			assert_eq!((p.slot_length, p.reading_window), (5, 2));
+			let zone = pallet_energy_market::Zones::<Runtime>::get(genesis_config_presets::DEV_ZONE).unwrap();
+			assert_eq!((zone.import_price, zone.export_price), (250_000, 50_000));
+			assert_eq!(zone.grid_account, Sr25519Keyring::Ferdie.to_account_id());
+		});
+		preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			let p = pallet_energy_market::Params::<Runtime>::get().unwrap();
+			assert_eq!((p.slot_length, p.reading_window, p.reading_retention), (150, 2, 96));
+		});
+	}
+
+	#[test]
+	fn a_trade_clears_settles_against_signed_readings_and_is_recorded_as_earnings() {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			start_block(1, 0);
+			let (bob, charlie, ferdie) = (
+				Sr25519Keyring::Bob.to_account_id(),
+				Sr25519Keyring::Charlie.to_account_id(),
+				Sr25519Keyring::Ferdie.to_account_id(),
+			);
+			let (seller, buyer) = (meter_pair("Bob"), meter_pair("Charlie"));
+			bound_meter(&seller, &bob);
+			bound_meter(&buyer, &charlie);
+			// Slot 3 (blocks 15–19); its gate closes at block 10.
+			let zone = genesis_config_presets::DEV_ZONE;
+			frame_support::assert_ok!(EnergyMarket::place_order(RuntimeOrigin::signed(bob.clone()), id(&seller), 3, Side::Sell, 4_000, 100_000));
+			frame_support::assert_ok!(EnergyMarket::place_order(RuntimeOrigin::signed(charlie.clone()), id(&buyer), 3, Side::Buy, 4_000, 200_000));
+			let reason: RuntimeHoldReason = pallet_energy_market::HoldReason::OrderCollateral.into();
+			// ⌈4000 · 250000 / 1000⌉ µASY = 1 ASY for the seller.
+			assert_eq!(Balances::balance_on_hold(&reason, &bob), UNIT);
+			run_to(10);
+			let clearing = EnergyMarket::clearing_view(zone, 3).expect("cleared at gate closure");
+			assert_eq!((clearing.price, clearing.volume), (150_000, 4_000));
+			// Readings at boundaries 3 and 4, as blocks include them (feeless).
+			run_to(15);
+			let issuance = Balances::total_issuance();
+			for xt in [reading_xt(&seller, 0, 3, 0, 10_000), reading_xt(&buyer, 0, 3, 7_000, 0)] {
+				assert!(matches!(Executive::apply_extrinsic(xt), Ok(Ok(()))));
+			}
+			run_to(20);
+			// The seller delivered 3,800 Wh (200 short); the buyer took exactly 4,000.
+			for xt in [reading_xt(&seller, 1, 4, 0, 13_800), reading_xt(&buyer, 1, 4, 11_000, 0)] {
+				assert!(matches!(Executive::apply_extrinsic(xt), Ok(Ok(()))));
+			}
+			assert_eq!(Balances::total_issuance(), issuance, "readings pay no fee");
+			let before: Vec<Balance> = [&bob, &charlie, &ferdie].iter().map(|a| Balances::total_balance(a)).collect();
+			frame_support::assert_ok!(EnergyMarket::settle_slot(RuntimeOrigin::signed(ferdie.clone()), zone, 3));
+			let after: Vec<Balance> = [&bob, &charlie, &ferdie].iter().map(|a| Balances::total_balance(a)).collect();
+			// µASY: Bob +600,000 − 50,000, Charlie −600,000, the grid +50,000.
+			let micro = |x: i128| x * MICRO_UNIT as i128;
+			let delta = |k: usize| after[k] as i128 - before[k] as i128;
+			assert_eq!((delta(0), delta(1), delta(2)), (micro(550_000), micro(-600_000), micro(50_000)));
+			assert_eq!(Balances::balance_on_hold(&reason, &bob), 0);
+			assert_eq!(Earnings::earnings_of(&bob).energy, 550_000 * MICRO_UNIT);
+			pallet_energy_market::Pallet::<Runtime>::do_try_state().unwrap();
+		});
+	}
+}
