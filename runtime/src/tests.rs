@@ -807,3 +807,26 @@ mod energy {
 		});
 	}
 }
+
+// ---- the energy market's clearing budget, from its generated weights ------------------------
+mod energy_weights {
+	use super::*;
+	use pallet_energy_market::WeightInfo as _;
+
+	/// Clearing 512 bids + 512 asks costs at most 10 % of the block's weight limit (the
+	/// figures: `cargo test --release -p assay-runtime energy_weights -- --nocapture`).
+	#[test]
+	fn clearing_a_full_book_takes_at_most_a_tenth_of_a_block() {
+		type W = <Runtime as pallet_energy_market::Config>::WeightInfo;
+		let max = RuntimeBlockWeights::get().max_block.ref_time();
+		let per_side = <Runtime as pallet_energy_market::Config>::MaxOrdersPerSide::get();
+		for side in [64u32, 128, 256, per_side] {
+			let w = W::clear_book(2 * side).ref_time();
+			println!("clearing {side} + {side} orders: {:.1} ms = {:.2} % of the block", w as f64 / 1e9, w as f64 * 100.0 / max as f64);
+		}
+		let full = W::clear_book(2 * per_side).ref_time();
+		assert!(full.saturating_mul(10) <= max, "a full clearing takes more than 10 % of a block");
+		let settle = W::settle_slot(2 * per_side).ref_time();
+		println!("settling a full slot: {:.1} ms = {:.2} % of the block", settle as f64 / 1e9, settle as f64 * 100.0 / max as f64);
+	}
+}
