@@ -28,7 +28,7 @@ setup:
 	@bash scripts/setup.sh
 
 build: setup
-	cargo build --release --locked -p assay-node
+	cargo build --release --locked -p assay-node -p assay-runtime-upgrade-test
 
 # A dev chain whose validator (Alice) serves inference jobs with the shipped models.
 run: build

@@ -22,9 +22,9 @@ run() {
   rm -f "$log"
 }
 
-run "node build" cargo build --release --locked -p assay-node
+run "node build" cargo build --release --locked -p assay-node -p assay-runtime-upgrade-test
 run "cargo tests" cargo test --release --locked --workspace
-run "benchmark tests" cargo test --release --locked -p pallet-validator-set -p pallet-device-registry -p pallet-compute-market -p pallet-proof-of-coverage --features runtime-benchmarks
+run "benchmark tests" cargo test --release --locked -p pallet-validator-set -p pallet-device-registry -p pallet-compute-market -p pallet-proof-of-coverage -p pallet-energy-market --features runtime-benchmarks
 run "end-to-end" bash -c "cd clients/e2e && ASSAY_NODE_BIN='$CARGO_TARGET_DIR/release/assay-node' npm test"
 run "zombienet" env ZOMBIE_NODE_BIN="$CARGO_TARGET_DIR/release/assay-node" bash zombienet/run-tests.sh
 

@@ -30,6 +30,9 @@ else
   echo "zombienet: no ONNX Runtime in .venv (make setup); the inference test will fail" >&2
 fi
 
+# The runtime-upgrade test sets the wasm of runtime/upgrade-test (built by `make build`).
+export ZOMBIE_UPGRADE_WASM="${ZOMBIE_UPGRADE_WASM:-${CARGO_TARGET_DIR:-/var/tmp/assay-target}/release/wbuild/assay-runtime-upgrade-test/assay_runtime_upgrade_test.compact.compressed.wasm}"
+
 if [ ! -x "$here/node_modules/.bin/zombienet" ]; then
   echo "zombienet: installing node_modules (npm ci)"
   (cd "$here" && npm ci --no-audit --no-fund) || { echo "zombienet: npm ci failed" >&2; exit 2; }

@@ -4,8 +4,8 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::sp_runtime::{
-	transaction_validity::{InvalidTransaction, ValidTransaction},
-	DispatchError, Weight,
+	transaction_validity::{InvalidTransaction, TransactionValidityError, ValidTransaction},
+	DispatchError, ModuleError, Weight,
 };
 use scale_info::TypeInfo;
 
@@ -127,6 +127,17 @@ impl From<ReportRejection> for InvalidTransaction {
 			other => InvalidTransaction::Custom(other.code()),
 		}
 	}
+}
+
+/// A device report refused by a pallet's own rule, as the transaction pool says it:
+/// `InvalidTransaction::Custom(base + the pallet error's index)`. Each pallet that checks
+/// reports in the pool has its own `base`, written in its README.
+pub fn pool_rejection(error: DispatchError, base: u8) -> TransactionValidityError {
+	let index = match error {
+		DispatchError::Module(ModuleError { error, .. }) => error[0],
+		_ => 0,
+	};
+	InvalidTransaction::Custom(base.saturating_add(index)).into()
 }
 
 /// Read access to registered devices.

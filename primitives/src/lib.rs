@@ -18,7 +18,7 @@ pub mod inference_key;
 pub mod randomness;
 
 pub use devices::{
-	DeviceKind, DeviceRegistry, DeviceReports, DeviceStatus, Location, OnLocationChanged,
+	pool_rejection, DeviceKind, DeviceRegistry, DeviceReports, DeviceStatus, Location, OnLocationChanged,
 	ReportRejection,
 };
 pub use earnings::{EarningSource, Earnings, EarningsRecord};

@@ -72,12 +72,29 @@ pub mod opaque {
 pub use opaque::SessionKeys;
 
 /// The runtime's identity. `spec_name` is "assay".
+#[cfg(not(feature = "upgrade-test"))]
 #[sp_version::runtime_version]
 pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("assay"),
 	impl_name: Cow::Borrowed("assay-node"),
 	authoring_version: 1,
 	spec_version: 100,
+	impl_version: 1,
+	apis: apis::RUNTIME_API_VERSIONS,
+	transaction_version: 1,
+	system_version: 1,
+};
+
+/// The same runtime one `spec_version` higher, built only by `runtime/upgrade-test` for
+/// the zombienet runtime-upgrade test (`sp_version::runtime_version` reads literals, so the
+/// version is written out again; keep it the one above plus one).
+#[cfg(feature = "upgrade-test")]
+#[sp_version::runtime_version]
+pub const VERSION: RuntimeVersion = RuntimeVersion {
+	spec_name: Cow::Borrowed("assay"),
+	impl_name: Cow::Borrowed("assay-node"),
+	authoring_version: 1,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,

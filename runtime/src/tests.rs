@@ -818,7 +818,7 @@ mod energy_weights {
 	#[test]
 	fn clearing_a_full_book_takes_at_most_a_tenth_of_a_block() {
 		type W = <Runtime as pallet_energy_market::Config>::WeightInfo;
-		let max = RuntimeBlockWeights::get().max_block.ref_time();
+		let max = crate::configs::RuntimeBlockWeights::get().max_block.ref_time();
 		let per_side = <Runtime as pallet_energy_market::Config>::MaxOrdersPerSide::get();
 		for side in [64u32, 128, 256, per_side] {
 			let w = W::clear_book(2 * side).ref_time();

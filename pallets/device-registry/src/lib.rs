@@ -32,6 +32,8 @@ pub mod messages;
 mod registry_impls;
 mod reports_impls;
 pub mod runtime_api;
+#[cfg(feature = "test-utils")]
+pub mod testing;
 pub mod types;
 pub mod weights;
 

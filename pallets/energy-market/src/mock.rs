@@ -5,20 +5,16 @@
 use crate::{self as pallet_energy_market, messages, MarketParams, Side, SlotIndex};
 use assay_primitives::{DeviceKind, EarningSource, Earnings};
 use core::cell::RefCell;
-use pallet_device_registry::messages as registry_messages;
+use pallet_device_registry::testing::DeviceKey;
 use polkadot_sdk::{
 	frame_support::{
 		derive_impl,
 		traits::{ConstU32, ConstU64, Hooks},
-		BoundedVec,
 	},
 	frame_system::{self, EnsureRoot, RawOrigin},
 	pallet_balances,
-	sp_core::{sr25519, Pair, H256},
-	sp_runtime::{
-		traits::{IdentifyAccount, IdentityLookup},
-		AccountId32, BuildStorage, MultiSignature, MultiSigner,
-	},
+	sp_core::{sr25519, Pair},
+	sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage},
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -90,29 +86,9 @@ impl Earnings<AccountId, Balance> for RecordEarnings {
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId> for Test {
 	fn registered_meter(device: sr25519::Public, owner: &AccountId) {
-		use polkadot_sdk::{
-			frame_support::traits::fungible::Mutate,
-			sp_core::crypto::KeyTypeId,
-			sp_io::crypto::{sr25519_generate, sr25519_sign},
-		};
-		const KEY_TYPE: KeyTypeId = KeyTypeId(*b"bnch");
+		use polkadot_sdk::{frame_support::traits::fungible::Mutate, sp_core::crypto::KeyTypeId};
 		let _ = Balances::mint_into(owner, 1_000_000_000_000);
-		let maker = sr25519_generate(KEY_TYPE, None);
-		let signer: MultiSigner = maker.into();
-		let _ = DeviceRegistry::add_maker(RawOrigin::Root.into(), 77, BoundedVec::truncate_from(b"Bench".to_vec()), signer);
-		let sign = |key: &sr25519::Public, m: &[u8]| -> MultiSignature { sr25519_sign(KEY_TYPE, key, m).unwrap().into() };
-		let id: AccountId = MultiSigner::from(device).into_account();
-		let kind = DeviceKind::EnergyMeter;
-		let genesis = pallet_device_registry::Pallet::<Test>::genesis_hash();
-		DeviceRegistry::register_device(
-			RuntimeOrigin::signed(owner.clone()),
-			device.into(),
-			kind,
-			77,
-			sign(&maker, &registry_messages::maker_attestation(&id, kind)),
-			sign(&device, &registry_messages::registration(&genesis, owner, kind)),
-		)
-		.unwrap();
+		pallet_device_registry::testing::register_keystore_device::<Test>(device, KeyTypeId(*b"bnch"), owner, DeviceKind::EnergyMeter);
 	}
 }
 
@@ -165,69 +141,36 @@ pub fn grid() -> AccountId {
 	account("Grid")
 }
 
-const MAKER: u32 = 1;
-
-fn maker() -> sr25519::Pair {
-	sr25519::Pair::from_string("//DevMaker", None).unwrap()
-}
-
-/// Allows the test maker once.
-pub fn ensure_maker() {
-	if pallet_device_registry::Makers::<Test>::contains_key(MAKER) {
-		return;
-	}
-	let signer: MultiSigner = maker().public().into();
-	DeviceRegistry::add_maker(RawOrigin::Root.into(), MAKER, BoundedVec::try_from(b"Test Meters".to_vec()).unwrap(), signer)
-		.unwrap();
-}
-
-/// The genesis hash device reports are bound to.
-pub fn genesis() -> H256 {
-	pallet_device_registry::Pallet::<Test>::genesis_hash()
-}
-
-/// A meter's key, with the readings it signs.
+/// A meter's key: a device key of the registry's test helpers, with the readings it signs.
 #[derive(Clone)]
-pub struct MeterKey(pub sr25519::Pair);
+pub struct MeterKey(pub DeviceKey);
+
+impl core::ops::Deref for MeterKey {
+	type Target = DeviceKey;
+	fn deref(&self) -> &DeviceKey {
+		&self.0
+	}
+}
 
 impl MeterKey {
 	pub fn new(seed: &str) -> Self {
-		Self(sr25519::Pair::from_string(&format!("//meter/{seed}"), None).unwrap())
-	}
-	pub fn id(&self) -> AccountId {
-		MultiSigner::from(self.0.public()).into_account()
+		Self(DeviceKey::new(&format!("meter/{seed}")))
 	}
 	/// Registers it as a device of `kind` owned by `owner`.
 	pub fn register_as(&self, owner: &AccountId, kind: DeviceKind) {
-		ensure_maker();
-		let attest = MultiSignature::from(maker().sign(&registry_messages::maker_attestation(&self.id(), kind)));
-		let consent = MultiSignature::from(self.0.sign(&registry_messages::registration(&genesis(), owner, kind)));
-		DeviceRegistry::register_device(
-			RuntimeOrigin::signed(owner.clone()),
-			MultiSigner::from(self.0.public()),
-			kind,
-			MAKER,
-			attest,
-			consent,
-		)
-		.unwrap();
-	}
-	/// The nonce its next report carries.
-	pub fn nonce(&self) -> u64 {
-		pallet_device_registry::Reports::<Test>::get(self.id()).next_nonce
+		self.0.register::<Test>(owner, kind);
 	}
 	/// A signed reading call with the next nonce.
 	pub fn reading(&self, boundary: SlotIndex, import_wh: u64, export_wh: u64) -> crate::Call<Test> {
-		let nonce = self.nonce();
+		let nonce = self.0.nonce::<Test>();
 		let payload = messages::reading_payload(&self.id(), boundary, import_wh, export_wh);
-		let signature = MultiSignature::from(self.0.sign(&registry_messages::report(&genesis(), nonce, &payload)));
 		crate::Call::submit_reading {
 			meter: self.id(),
 			nonce,
 			slot_boundary: boundary,
 			import_register_wh: import_wh,
 			export_register_wh: export_wh,
-			signature,
+			signature: self.sign_report::<Test>(nonce, &payload),
 		}
 	}
 }

@@ -10,7 +10,7 @@ use polkadot_sdk::{
 	frame_system::pallet_prelude::BlockNumberFor,
 	sp_runtime::{
 		transaction_validity::{TransactionPriority, TransactionValidityWithRefund},
-		DispatchError, DispatchResult, ModuleError, MultiSignature,
+		DispatchResult, MultiSignature,
 	},
 };
 
@@ -21,11 +21,7 @@ const ERROR_CODE_BASE: u8 = 96;
 
 /// A refused reading: the pallet error as a pool rejection (`Custom(96 + index)`).
 pub(crate) fn invalid<T: Config>(error: Error<T>) -> TransactionValidityError {
-	let code = match DispatchError::from(error) {
-		DispatchError::Module(ModuleError { error, .. }) => error[0],
-		_ => 0,
-	};
-	InvalidTransaction::Custom(ERROR_CODE_BASE.saturating_add(code)).into()
+	assay_primitives::pool_rejection(error.into(), ERROR_CODE_BASE)
 }
 
 impl<T: Config> Pallet<T> {

@@ -18,7 +18,7 @@ use polkadot_sdk::{
 	sp_runtime::{
 		traits::{Saturating, Zero},
 		transaction_validity::{TransactionPriority, TransactionValidityWithRefund},
-		DispatchError, DispatchResult, ModuleError, MultiSignature,
+		DispatchResult, MultiSignature,
 	},
 };
 
@@ -31,11 +31,7 @@ const TX_POWER_RANGE_DBM: core::ops::RangeInclusive<i16> = -10..=36;
 
 /// A refused report: the pallet error as a pool rejection (`Custom(64 + index)`).
 pub(crate) fn invalid<T: Config>(error: Error<T>) -> TransactionValidityError {
-	let code = match DispatchError::from(error) {
-		DispatchError::Module(ModuleError { error, .. }) => error[0],
-		_ => 0,
-	};
-	InvalidTransaction::Custom(ERROR_CODE_BASE.saturating_add(code)).into()
+	assay_primitives::pool_rejection(error.into(), ERROR_CODE_BASE)
 }
 
 impl<T: Config> Pallet<T> {

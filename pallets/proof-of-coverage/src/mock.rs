@@ -6,7 +6,7 @@ use crate::{self as pallet_proof_of_coverage, messages, BeaconId, CoverageParams
 use assay_primitives::{derive_seed, DeviceKind, EarningSource, Earnings, SeedSource};
 use core::cell::RefCell;
 use h3o::{LatLng, Resolution};
-use pallet_device_registry::messages as registry_messages;
+use pallet_device_registry::testing::DeviceKey;
 use polkadot_sdk::{
 	frame_support::{
 		derive_impl,
@@ -15,12 +15,9 @@ use polkadot_sdk::{
 	},
 	frame_system::{self, EnsureRoot, RawOrigin},
 	pallet_balances,
-	sp_core::{sr25519, Pair, H256},
+	sp_core::{sr25519, Pair},
 	sp_crypto_hashing::blake2_256,
-	sp_runtime::{
-		traits::{IdentifyAccount, IdentityLookup},
-		AccountId32, BuildStorage, MultiSignature, MultiSigner,
-	},
+	sp_runtime::{traits::IdentityLookup, AccountId32, BuildStorage},
 };
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -109,18 +106,12 @@ impl crate::BenchmarkHelper<AccountId> for Test {
 	fn located_hotspot(device: sr25519::Public, owner: &AccountId, cell: u64) {
 		use polkadot_sdk::{frame_support::traits::fungible::Mutate, sp_core::crypto::KeyTypeId};
 		let _ = Balances::mint_into(owner, 1_000_000);
-		ensure_maker();
-		let id: AccountId = MultiSigner::from(device).into_account();
-		let kind = DeviceKind::Hotspot;
-		let attest = MultiSignature::from(maker().sign(&registry_messages::maker_attestation(&id, kind)));
-		let consent = polkadot_sdk::sp_io::crypto::sr25519_sign(
+		let id = pallet_device_registry::testing::register_keystore_device::<Test>(
+			device,
 			KeyTypeId(*b"bnch"),
-			&device,
-			&registry_messages::registration(&genesis(), owner, kind),
-		)
-		.expect("the benchmark key is in the keystore");
-		DeviceRegistry::register_device(RuntimeOrigin::signed(owner.clone()), device.into(), kind, MAKER, attest, consent.into())
-			.expect("registers");
+			owner,
+			DeviceKind::Hotspot,
+		);
 		DeviceRegistry::assert_location(RuntimeOrigin::signed(owner.clone()), id, cell, 30, 10).expect("locates");
 	}
 	fn set_randomness() {
@@ -170,58 +161,28 @@ pub fn bob() -> AccountId {
 	sr25519::Pair::from_string("//Bob", None).unwrap().public().into()
 }
 
-const MAKER: u32 = 1;
-
-fn maker() -> sr25519::Pair {
-	sr25519::Pair::from_string("//DevMaker", None).unwrap()
-}
-
-/// Allows the test maker once.
-pub fn ensure_maker() {
-	if pallet_device_registry::Makers::<Test>::contains_key(MAKER) {
-		return;
-	}
-	let signer: MultiSigner = maker().public().into();
-	DeviceRegistry::add_maker(RawOrigin::Root.into(), MAKER, BoundedVec::try_from(b"Test Radios".to_vec()).unwrap(), signer)
-		.unwrap();
-}
-
-/// The genesis hash device reports are bound to.
-pub fn genesis() -> H256 {
-	pallet_device_registry::Pallet::<Test>::genesis_hash()
-}
-
-/// A hotspot's key, with the reports it signs.
+/// A hotspot's key: a device key of the registry's test helpers, with the hotspot's own
+/// steps.
 #[derive(Clone)]
-pub struct HotspotKey(pub sr25519::Pair);
+pub struct HotspotKey(pub DeviceKey);
+
+impl core::ops::Deref for HotspotKey {
+	type Target = DeviceKey;
+	fn deref(&self) -> &DeviceKey {
+		&self.0
+	}
+}
 
 impl HotspotKey {
 	pub fn new(seed: &str) -> Self {
-		Self(sr25519::Pair::from_string(&format!("//{seed}"), None).unwrap())
-	}
-	pub fn id(&self) -> AccountId {
-		MultiSigner::from(self.0.public()).into_account()
-	}
-	pub fn sign(&self, message: &[u8]) -> MultiSignature {
-		self.0.sign(message).into()
+		Self(DeviceKey::new(seed))
 	}
 	/// Registers it as a hotspot of `owner`.
 	pub fn register(&self, owner: &AccountId) {
 		self.register_as(owner, DeviceKind::Hotspot);
 	}
 	pub fn register_as(&self, owner: &AccountId, kind: DeviceKind) {
-		ensure_maker();
-		let attest = MultiSignature::from(maker().sign(&registry_messages::maker_attestation(&self.id(), kind)));
-		let consent = self.sign(&registry_messages::registration(&genesis(), owner, kind));
-		DeviceRegistry::register_device(
-			RuntimeOrigin::signed(owner.clone()),
-			MultiSigner::from(self.0.public()),
-			kind,
-			MAKER,
-			attest,
-			consent,
-		)
-		.unwrap();
+		self.0.register::<Test>(owner, kind);
 	}
 	/// Asserts its location at resolution-12 `cell` with `gain` (tenths of dBi).
 	pub fn locate_cell(&self, owner: &AccountId, cell: u64, gain: i16) {
@@ -233,7 +194,7 @@ impl HotspotKey {
 	}
 	/// The nonce its next report carries.
 	pub fn nonce(&self) -> u64 {
-		pallet_device_registry::Reports::<Test>::get(self.id()).next_nonce
+		self.0.nonce::<Test>()
 	}
 }
 
@@ -287,7 +248,7 @@ pub fn beacon_call(key: &HotspotKey, plan: &BeaconPlan) -> crate::Call<Test> {
 /// The `submit_beacon` call with a chosen frequency and nonce.
 pub fn beacon_call_with(key: &HotspotKey, plan: &BeaconPlan, frequency_hz: u64, nonce: u64) -> crate::Call<Test> {
 	let payload = messages::beacon_payload(&key.id(), plan.entropy_index, &plan.commitment(), plan.tx_power_dbm, frequency_hz, plan.region);
-	let signature = key.sign(&registry_messages::report(&genesis(), nonce, &payload));
+	let signature = key.sign_report::<Test>(nonce, &payload);
 	crate::Call::submit_beacon {
 		hotspot: key.id(),
 		nonce,
@@ -335,7 +296,7 @@ pub fn witness_call(key: &HotspotKey, beacon: BeaconId, heard: &Heard) -> crate:
 		heard.frequency_hz,
 		heard.region,
 	);
-	let signature = key.sign(&registry_messages::unique_report(&genesis(), &payload));
+	let signature = key.sign_unique_report::<Test>(&payload);
 	crate::Call::submit_witness {
 		witness: key.id(),
 		beacon,
@@ -367,7 +328,7 @@ pub fn batch_call(reports: Vec<crate::RelayedWitness<AccountId>>) -> crate::Call
 pub fn reveal_call(key: &HotspotKey, beacon: BeaconId, local_entropy: [u8; 32]) -> crate::Call<Test> {
 	let nonce = key.nonce();
 	let payload = messages::reveal_payload(&key.id(), beacon, &local_entropy);
-	let signature = key.sign(&registry_messages::report(&genesis(), nonce, &payload));
+	let signature = key.sign_report::<Test>(nonce, &payload);
 	crate::Call::reveal_beacon { hotspot: key.id(), nonce, beacon, local_entropy, signature }
 }
 
