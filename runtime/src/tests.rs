@@ -819,7 +819,7 @@ mod energy_weights {
 	fn clearing_a_full_book_takes_at_most_a_tenth_of_a_block() {
 		type W = <Runtime as pallet_energy_market::Config>::WeightInfo;
 		let max = crate::configs::RuntimeBlockWeights::get().max_block.ref_time();
-		let per_side = <Runtime as pallet_energy_market::Config>::MaxOrdersPerSide::get();
+		let per_side: u32 = <<Runtime as pallet_energy_market::Config>::MaxOrdersPerSide as frame_support::traits::Get<u32>>::get();
 		for side in [64u32, 128, 256, per_side] {
 			let w = W::clear_book(2 * side).ref_time();
 			println!("clearing {side} + {side} orders: {:.1} ms = {:.2} % of the block", w as f64 / 1e9, w as f64 * 100.0 / max as f64);
