@@ -16,11 +16,12 @@ RPC_PORT ?= 9944
 # The pallets `make weights` benchmarks (WEIGHT_PALLETS=compute-market for one).
 WEIGHT_PALLETS ?= validator-set device-registry compute-market proof-of-coverage
 
-.PHONY: help setup build run test test-rust test-benchmarks test-e2e test-zombienet chain-specs weights
+.PHONY: help setup build build-agent run demo test test-rust test-benchmarks test-e2e test-zombienet chain-specs weights
 
 help:
 	@echo "make run    - install what is missing, build, start a dev chain with inference (ws://127.0.0.1:$(RPC_PORT))"
 	@echo "make test   - install what is missing, run every test"
+	@echo "make demo   - a dev chain with inference and a simulated device fleet (assay-agent) for a few minutes"
 	@echo "make chain-specs - regenerate chain-specs/local-raw.json from the runtime"
 	@echo "make weights     - build with runtime-benchmarks and regenerate the pallets' weights.rs"
 
@@ -33,6 +34,16 @@ build: setup
 # A dev chain whose validator (Alice) serves inference jobs with the shipped models.
 run: build
 	flags="$$(bash scripts/inference-env.sh)" && $(NODE_BIN) --dev --tmp --rpc-port $(RPC_PORT) --rpc-cors all $$flags
+
+# The device-fleet simulator (clients/device-agent): its own cargo workspace (subxt, no
+# polkadot-sdk), built into the same target directory.
+build-agent: setup
+	cargo build --release --locked --manifest-path clients/device-agent/Cargo.toml
+
+# A dev chain with inference on a temporary base path, the agent against it, its summary;
+# the node is stopped even on failure (scripts/demo.sh).
+demo: build build-agent
+	@bash scripts/demo.sh
 
 # Every test: cargo tests (release profile, shared with the node build), the benchmark
 # tests of the pallets, then the end-to-end suite against the real node.

@@ -18,15 +18,18 @@ run() {
   summary+=("--- $name (exit $rc)")
   # The runners' own summary lines: cargo's "test result:" lines, node's "# pass/# fail",
   # zombienet's per-test results and totals.
-  while IFS= read -r line; do summary+=("$line"); done < <(grep -E '^(test result:|# (tests|pass|fail|skipped|duration_ms)|=== 0[0-9]+-.* (passed|FAILED)|zombienet: [0-9]+ passed)' "$log")
+  while IFS= read -r line; do summary+=("$line"); done < <(grep -E '^(test result:|# (tests|pass|fail|skipped|duration_ms)|=== 0[0-9]+-.* (passed|FAILED)|zombienet: [0-9]+ passed|check: )' "$log")
   rm -f "$log"
 }
 
 run "node build" cargo build --release --locked -p assay-node -p assay-runtime-upgrade-test
 run "cargo tests" cargo test --release --locked --workspace
 run "benchmark tests" cargo test --release --locked -p pallet-validator-set -p pallet-device-registry -p pallet-compute-market -p pallet-proof-of-coverage -p pallet-energy-market --features runtime-benchmarks
+run "device agent build" cargo build --release --locked --manifest-path clients/device-agent/Cargo.toml
+run "device agent tests" cargo test --release --locked --manifest-path clients/device-agent/Cargo.toml
 run "end-to-end" bash -c "cd clients/e2e && ASSAY_NODE_BIN='$CARGO_TARGET_DIR/release/assay-node' npm test"
 run "zombienet" env ZOMBIE_NODE_BIN="$CARGO_TARGET_DIR/release/assay-node" bash zombienet/run-tests.sh
+run "demo" bash scripts/demo.sh
 
 echo
 echo "=== summary"

@@ -1,0 +1,308 @@
+//! Device identity: the exact bytes makers and devices sign (mirroring
+//! `pallets/device-registry/src/messages.rs` and `clients/e2e/lib/devices.mjs`), the feeless
+//! general transaction (extrinsic v5, no signer) that carries a device-signed report, and
+//! onboarding: registration attested by the development maker, locations, meter binding.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use anyhow::{anyhow, Result};
+use codec::{Compact, Encode};
+use scale_decode::DecodeAsType;
+use subxt::utils::AccountId32;
+use subxt_signer::sr25519::Keypair;
+use subxt_signer::SecretUri;
+
+use crate::chain::{batch_all, v, Account, Call, Chain};
+use crate::keystore::{DeviceEntry, Role};
+use crate::radio;
+
+/// The development maker's id and key on `dev` and `local` chains.
+pub const DEV_MAKER_ID: u32 = 0;
+pub const DEV_MAKER_URI: &str = "//DevMaker";
+/// The energy zone of the dev preset.
+pub const ZONE: u32 = 1;
+/// Elevation asserted for every hotspot, metres.
+pub const ELEVATION_M: i16 = 15;
+
+/// `DeviceKind` variant index, as in `assay_primitives::DeviceKind`.
+pub fn kind_index(kind: &str) -> u8 {
+    match kind {
+        "Hotspot" => 0,
+        "Sensor" => 1,
+        "EnergyMeter" => 2,
+        "EvCharger" => 3,
+        "Drone" => 4,
+        "ComputeNode" => 5,
+        _ => panic!("unknown device kind {kind}"),
+    }
+}
+
+/// `("assay/maker-attest", device_id, kind)`
+pub fn maker_attestation(device: &Account, kind: &str) -> Vec<u8> {
+    ("assay/maker-attest", device, kind_index(kind)).encode()
+}
+
+/// `("assay/register", genesis_hash, owner, kind)`
+pub fn registration(genesis: &[u8; 32], owner: &Account, kind: &str) -> Vec<u8> {
+    ("assay/register", genesis, owner, kind_index(kind)).encode()
+}
+
+/// `("assay/report", genesis_hash, nonce, payload)`: what a device signs for a nonce report.
+pub fn report(genesis: &[u8; 32], nonce: u64, payload: &[u8]) -> Vec<u8> {
+    ("assay/report", genesis, nonce, payload).encode()
+}
+
+/// `("assay/unique-report", genesis_hash, payload)`: a report without a nonce (witnesses).
+pub fn unique_report(genesis: &[u8; 32], payload: &[u8]) -> Vec<u8> {
+    ("assay/unique-report", genesis, payload).encode()
+}
+
+/// A general transaction (extrinsic v5, no signer, no fee) carrying `call_data`. Explicit
+/// extension data in the runtime's order: AuthorizeCall, CheckNonZeroSender,
+/// CheckSpecVersion, CheckTxVersion, CheckGenesis: none; CheckEra: immortal (0x00);
+/// CheckNonce: compact 0; CheckWeight: none; ChargeTransactionPayment: compact tip 0;
+/// WeightReclaim: none.
+pub fn general_extrinsic(call_data: &[u8]) -> Vec<u8> {
+    const GENERAL_V5: u8 = 0b0100_0101;
+    const EXTENSION_VERSION: u8 = 0;
+    let mut body = vec![GENERAL_V5, EXTENSION_VERSION, 0x00, 0x00, 0x00];
+    body.extend_from_slice(call_data);
+    let mut xt = Compact(body.len() as u32).encode();
+    xt.extend(body);
+    xt
+}
+
+/// A dev account (`//Bob` …) that owns devices.
+#[derive(Clone)]
+pub struct Owner {
+    pub name: String,
+    pub pair: Keypair,
+    pub id: Account,
+}
+
+impl Owner {
+    pub fn dev(name: &str) -> Result<Owner> {
+        let uri = SecretUri::from_str(&format!("//{name}")).map_err(|e| anyhow!("{name}: {e}"))?;
+        let pair = Keypair::from_uri(&uri).map_err(|e| anyhow!("{name}: {e}"))?;
+        Ok(Owner { name: name.to_string(), id: pair.public_key().0, pair })
+    }
+}
+
+/// A simulated device: its keystore entry, key and on-chain id.
+pub struct Device {
+    pub entry: DeviceEntry,
+    pub pair: Keypair,
+    pub id: Account,
+    pub owner: Account,
+    /// The asserted resolution-12 cell (hotspots).
+    pub cell: Option<u64>,
+    /// The next report nonce (`None`: read it from the chain).
+    nonce: tokio::sync::Mutex<Option<u64>>,
+}
+
+impl Device {
+    pub fn new(entry: DeviceEntry, owner: Account) -> Result<Device> {
+        let pair = entry.keypair()?;
+        let cell = entry.site.map(|(lat, lng)| radio::cell_at(lat, lng));
+        Ok(Device { id: pair.public_key().0, pair, owner, cell, entry, nonce: tokio::sync::Mutex::new(None) })
+    }
+
+    pub fn role(&self) -> Role {
+        self.entry.role
+    }
+
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
+        self.pair.sign(message).0
+    }
+
+    /// Submits a nonce report: `build(nonce)` returns the call, signed by the device over
+    /// `report(genesis, nonce, payload)`. The device's nonce is tracked here.
+    pub async fn submit_report(&self, chain: &Chain, build: impl FnOnce(u64) -> Call) -> Result<u64> {
+        let mut next = self.nonce.lock().await;
+        let nonce = match *next {
+            Some(n) => n,
+            None => chain.call::<_, u64>("DeviceRegistryApi", "next_report_nonce", (AccountId32(self.id),)).await?,
+        };
+        let xt = general_extrinsic(&chain.call_data(&build(nonce))?);
+        match chain.submit_raw(&xt).await {
+            Ok(()) => {
+                *next = Some(nonce + 1);
+                Ok(nonce)
+            }
+            Err(e) => {
+                *next = None;
+                Err(e)
+            }
+        }
+    }
+}
+
+#[derive(DecodeAsType)]
+struct LocationInfo {
+    cell: u64,
+}
+
+#[derive(DecodeAsType)]
+struct DeviceInfo {
+    owner: AccountId32,
+    location: Option<LocationInfo>,
+}
+
+#[derive(DecodeAsType)]
+struct MeterInfo {
+    zone: u32,
+}
+
+/// What onboarding did.
+#[derive(Default, Debug)]
+pub struct Onboarded {
+    pub registered: usize,
+    pub located: usize,
+    pub bound: usize,
+    pub already: usize,
+}
+
+/// Registers, locates and binds whatever of `devices` the chain does not know yet, one
+/// `utility.batch_all` per owner (owners in parallel). `progress` is called per device.
+pub async fn onboard(
+    chain: &Arc<Chain>,
+    owners: &[Owner],
+    devices: &[Arc<Device>],
+    progress: impl Fn(u64),
+) -> Result<Onboarded> {
+    let maker = Keypair::from_uri(&SecretUri::from_str(DEV_MAKER_URI).unwrap()).map_err(|e| anyhow!("{e}"))?;
+    let mut done = Onboarded::default();
+    let mut per_owner: Vec<(Owner, Vec<Call>, usize)> = owners.iter().map(|o| (o.clone(), Vec::new(), 0)).collect();
+    for device in devices {
+        let info: Option<DeviceInfo> = chain.call("DeviceRegistryApi", "device", (AccountId32(device.id),)).await?;
+        let kind = device.role().kind();
+        let slot = per_owner.iter_mut().find(|(o, _, _)| o.id == device.owner).expect("device of a known owner");
+        let mut fresh = false;
+        match &info {
+            Some(info) if info.owner.0 != device.owner => {
+                return Err(anyhow!(
+                    "{} is registered to another owner ({}); use another keystore",
+                    device.entry.name,
+                    crate::chain::short(&info.owner.0)
+                ))
+            }
+            Some(_) => {}
+            None => {
+                fresh = true;
+                slot.1.push(Call::new(
+                    "DeviceRegistry",
+                    "register_device",
+                    vec![
+                        ("device", v::sr25519_signer(&device.id)),
+                        ("kind", v::variant(kind)),
+                        ("maker_id", v::u(DEV_MAKER_ID)),
+                        ("maker_signature", v::sr25519_signature(&maker.sign(&maker_attestation(&device.id, kind)).0)),
+                        (
+                            "device_signature",
+                            v::sr25519_signature(&device.sign(&registration(&chain.genesis, &device.owner, kind))),
+                        ),
+                    ],
+                ));
+                done.registered += 1;
+            }
+        }
+        let mut changed = fresh;
+        if let Some(cell) = device.cell {
+            let asserted = info.as_ref().and_then(|i| i.location.as_ref()).map(|l| l.cell);
+            if asserted != Some(cell) {
+                slot.1.push(Call::new(
+                    "DeviceRegistry",
+                    "assert_location",
+                    vec![
+                        ("device", v::account(&device.id)),
+                        ("cell", v::u(cell)),
+                        ("gain_dbi_x10", v::i(device.entry.gain_dbi_x10)),
+                        ("elevation_m", v::i(ELEVATION_M)),
+                    ],
+                ));
+                done.located += 1;
+                changed = true;
+            }
+        }
+        if kind == "EnergyMeter" {
+            let bound: Option<MeterInfo> = chain.storage_map("EnergyMarket", "Meters", AccountId32(device.id)).await?;
+            if bound.as_ref().map(|m| m.zone) != Some(ZONE) {
+                slot.1.push(Call::new(
+                    "EnergyMarket",
+                    "bind_meter",
+                    vec![("device", v::account(&device.id)), ("zone", v::u(ZONE))],
+                ));
+                done.bound += 1;
+                changed = true;
+            }
+        }
+        if changed {
+            slot.2 += 1;
+        } else {
+            done.already += 1;
+            progress(1);
+        }
+    }
+    let sends = per_owner.into_iter().filter(|(_, calls, _)| !calls.is_empty()).map(|(owner, calls, n)| {
+        let chain = chain.clone();
+        let progress = &progress;
+        async move {
+            // Batches of at most 32 calls keep each block's weight modest.
+            for chunk in calls.chunks(32) {
+                chain
+                    .sign_and_wait(&owner.pair, &batch_all(chunk))
+                    .await
+                    .map_err(|e| anyhow!("onboarding for {}: {e}", owner.name))?;
+            }
+            progress(n as u64);
+            Ok::<_, anyhow::Error>(())
+        }
+    });
+    for result in futures::future::join_all(sends).await {
+        result?;
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Bytes produced by `clients/e2e/lib/devices.mjs` with `node -e` (device 0x01…, owner
+    /// 0x02…, genesis 0xaa…).
+    #[test]
+    fn messages_match_the_js_helpers() {
+        let dev = [1u8; 32];
+        let owner = [2u8; 32];
+        let genesis = [0xaa; 32];
+        assert_eq!(
+            hex::encode(maker_attestation(&dev, "Hotspot")),
+            "4861737361792f6d616b65722d617474657374010101010101010101010101010101010101010101010101010101010101010100"
+        );
+        assert_eq!(
+            hex::encode(registration(&genesis, &owner, "EnergyMeter")),
+            "3861737361792f7265676973746572aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa020202020202020202020202020202020202020202020202020202020202020202"
+        );
+        let heartbeat = ("assay/heartbeat", dev).encode();
+        assert_eq!(
+            hex::encode(report(&genesis, 5, &heartbeat)),
+            "3061737361792f7265706f7274aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa0500000000000000c03c61737361792f6865617274626561740101010101010101010101010101010101010101010101010101010101010101"
+        );
+    }
+
+    #[test]
+    fn general_extrinsic_matches_the_js_helper() {
+        // generalExtrinsic({ toU8a: () => [0x0d, 0x09, 1, 2, 3] })
+        assert_eq!(hex::encode(general_extrinsic(&[0x0d, 0x09, 1, 2, 3])), "2845000000000d09010203");
+    }
+
+    #[test]
+    fn dev_owners_have_the_well_known_keys() {
+        // //Bob's public key.
+        assert_eq!(
+            hex::encode(Owner::dev("Bob").unwrap().id),
+            "8eaf04151687736326c9fea17e25fc5287613693c912909cb226aa4794f26a48"
+        );
+    }
+}
