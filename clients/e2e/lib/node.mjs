@@ -234,6 +234,14 @@ export async function waitForRpc(target, timeoutMs = 60_000) {
  * by the predicate count as "not yet" (unless marked `fatal`); the last one is reported
  * on timeout.
  */
+/**
+ * The pool's view of a new best block follows its import by a moment: after seeing a block
+ * over RPC, wait for this before submitting what that block makes valid or invalid.
+ */
+export async function poolCatchUp() {
+  await sleep(1_000);
+}
+
 export async function waitFor(predicate, { timeoutMs = 60_000, intervalMs = 1000, what = 'condition' } = {}) {
   const deadline = Date.now() + timeoutMs;
   let lastError;

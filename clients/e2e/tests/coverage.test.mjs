@@ -22,7 +22,6 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import { u8aToHex } from '@polkadot/util';
 import { randomAsU8a } from '@polkadot/util-crypto';
@@ -37,6 +36,7 @@ import {
   startDevNode,
   stopAll,
   waitFor,
+  poolCatchUp,
   withNodeLogs,
 } from '../lib/node.mjs';
 import { makerAttestation, registration } from '../lib/devices.mjs';
@@ -71,11 +71,6 @@ const TX_POWER_DBM = 27;
 /** How far below the free-space limit a plausible report is, dB. */
 const MARGIN_DB = 15;
 const SNR_DB_X10 = 55;
-/**
- * The pool's view of a new best block follows its import by a moment: after seeing a block
- * over RPC, wait this long before submitting what that block makes valid or invalid.
- */
-const SETTLE_MS = 1_000;
 
 describe('proof of coverage on a dev chain', () => {
   let node;
@@ -141,7 +136,7 @@ describe('proof of coverage on a dev chain', () => {
 
   async function waitUntilBlock(number, what = `block #${number}`, timeoutMs = 60_000) {
     await waitFor(async () => (await bestNumber(api)) >= number, { timeoutMs, intervalMs: 250, what });
-    await sleep(SETTLE_MS);
+    await poolCatchUp();
   }
 
   /** The first `section.method` event matching `pred` in blocks `from` … best. */
@@ -203,7 +198,7 @@ describe('proof of coverage on a dev chain', () => {
     assert.equal(view.beacon.entropyIndex.toNumber(), entropyIndex);
     assert.equal(view.beacon.frequencyHz.toNumber(), frequencyHz);
     assert.equal(view.beacon.phase.type, 'Open');
-    await sleep(SETTLE_MS);
+    await poolCatchUp();
     return { id, name, device, entropyIndex, entropy, localEntropy, payload, frequencyHz, commitment, txPowerDbm: TX_POWER_DBM, submittedAt: view.beacon.submittedAt.toNumber() };
   }
 
@@ -218,7 +213,7 @@ describe('proof of coverage on a dev chain', () => {
       },
       { timeoutMs: 60_000, intervalMs: 200, what: `the reports of ${names.join(', ')} about beacon ${beacon.id}` },
     );
-    await sleep(SETTLE_MS);
+    await poolCatchUp();
     return view;
   }
 

@@ -24,7 +24,6 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 
 import {
   bestNumber,
@@ -36,6 +35,7 @@ import {
   startDevNode,
   stopAll,
   waitFor,
+  poolCatchUp,
   withNodeLogs,
 } from '../lib/node.mjs';
 import { makerAttestation, registration } from '../lib/devices.mjs';
@@ -61,11 +61,6 @@ const GRID_NET = 115_000n;
 /** The same settlement itemized: (trade, deviation) µASY. */
 const ITEMIZED = { P1: [360_000n, -50_000n], P2: [180_000n, 10_000n], C1: [-300_000n, 0n], C2: [-240_000n, -75_000n] };
 
-/**
- * The pool's view of a new best block follows its import by a moment: after seeing a block
- * over RPC, wait this long before submitting what that block makes valid or invalid.
- */
-const SETTLE_MS = 1_000;
 
 describe('energy market on a dev chain', () => {
   let node;
@@ -128,7 +123,7 @@ describe('energy market on a dev chain', () => {
 
   async function waitUntilBlock(number, what = `block #${number}`, timeoutMs = 90_000) {
     await waitFor(async () => (await bestNumber(api)) >= number, { timeoutMs, intervalMs: 250, what });
-    await sleep(SETTLE_MS);
+    await poolCatchUp();
   }
 
   /** `who`'s energy-market collateral hold at `at` (an api or api.at(..)), planck. */
@@ -161,7 +156,7 @@ describe('energy market on a dev chain', () => {
       const stored = (await api.query.energyMarket.readings(pair.address, boundary)).unwrap();
       assert.deepEqual([stored[0].toNumber(), stored[1].toNumber()], registers[boundary - s], `${name}'s registers at ${boundary}`);
     }
-    await sleep(SETTLE_MS);
+    await poolCatchUp();
   }
 
   test('four EnergyMeters, attested by the dev maker, are registered and bound to zone 1', { timeout: 120_000 }, withNodeLogs(async () => {

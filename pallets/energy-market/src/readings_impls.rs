@@ -50,13 +50,20 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Every rule a reading must meet besides its signature and nonce.
-	fn check_reading(meter: &T::AccountId, boundary: SlotIndex, import_wh: u64, export_wh: u64) -> Result<(), Error<T>> {
+	/// Every rule a reading must meet besides its signature and nonce; returns the
+	/// parameters it was checked against.
+	fn check_reading(
+		meter: &T::AccountId,
+		boundary: SlotIndex,
+		import_wh: u64,
+		export_wh: u64,
+	) -> Result<MarketParams<BlockNumberFor<T>>, Error<T>> {
 		let params = Self::params()?;
 		Self::check_bound(meter)?;
 		Self::check_boundary_reached(boundary, &params)?;
 		Self::check_reading_window(boundary, &params)?;
-		Self::check_monotonic(meter, boundary, import_wh, export_wh)
+		Self::check_monotonic(meter, boundary, import_wh, export_wh)?;
+		Ok(params)
 	}
 
 	pub(crate) fn authorize_reading(
@@ -81,9 +88,8 @@ impl<T: Config> Pallet<T> {
 		import_wh: u64,
 		export_wh: u64,
 	) -> DispatchResult {
-		Self::check_reading(&meter, boundary, import_wh, export_wh)?;
+		let params = Self::check_reading(&meter, boundary, import_wh, export_wh)?;
 		T::Reports::consume_report(&meter, nonce)?;
-		let params = Self::params()?;
 		if let Some(old) = boundary.checked_sub(params.reading_retention) {
 			Readings::<T>::remove(&meter, old);
 		}

@@ -77,21 +77,19 @@ impl<T: Config> Pallet<T> {
 		Some(exported - imported)
 	}
 
-	/// Delivery must be over, and every participant's readings in unless their window has
-	/// closed (then a missing reading counts as no delivery).
+	/// Delivery must be over, and every participant's readings (`metered`, one per
+	/// participant) in unless their window has closed (then a missing reading counts as no
+	/// delivery).
 	fn check_settleable(
 		slot: SlotIndex,
-		parts: &[Participant<T>],
+		metered: &[Option<i128>],
 		params: &MarketParams<BlockNumberFor<T>>,
 	) -> Result<(), Error<T>> {
 		let now = Self::current_slot(params);
 		let delivery_over = slot.saturating_add(1);
 		ensure!(now >= delivery_over, Error::<T>::SettlementTooEarly);
 		let window_closed = now >= delivery_over.saturating_add(params.reading_window);
-		ensure!(
-			window_closed || parts.iter().all(|p| Self::metered_export(&p.meter, slot).is_some()),
-			Error::<T>::SettlementTooEarly
-		);
+		ensure!(window_closed || metered.iter().all(Option::is_some), Error::<T>::SettlementTooEarly);
 		Ok(())
 	}
 
@@ -145,9 +143,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(clearing.settled.is_none(), Error::<T>::AlreadySettled);
 		let orders = Self::slot_orders(zone, slot, Some(&clearing));
 		let parts = Self::participants(&orders);
-		Self::check_settleable(slot, &parts, &params)?;
-
 		let metered: Vec<Option<i128>> = parts.iter().map(|p| Self::metered_export(&p.meter, slot)).collect();
+		Self::check_settleable(slot, &metered, &params)?;
 		let positions: Vec<Position> = parts
 			.iter()
 			.zip(&metered)
