@@ -17,7 +17,9 @@ pub fn properties() -> sc_service::Properties {
 }
 
 fn wasm_binary() -> Result<&'static [u8], String> {
-	WASM_BINARY.ok_or_else(|| "the runtime wasm binary is not available (built with SKIP_WASM_BUILD?)".to_string())
+	WASM_BINARY.ok_or_else(|| {
+		"the runtime wasm binary is not available (built with SKIP_WASM_BUILD?)".to_string()
+	})
 }
 
 /// `dev`: Alice alone validates; temporary state with `--dev`.
@@ -93,7 +95,10 @@ mod tests {
 	}
 
 	fn hex_decode(s: &str) -> Vec<u8> {
-		(0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+		(0..s.len())
+			.step_by(2)
+			.map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+			.collect()
 	}
 
 	fn take_code(spec: &mut Value) -> String {

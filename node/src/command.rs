@@ -7,7 +7,8 @@ use crate::{
 };
 use polkadot_sdk::{
 	sc_cli::{self, SubstrateCli},
-	sc_network, sc_service::PartialComponents,
+	sc_network,
+	sc_service::PartialComponents,
 };
 
 impl SubstrateCli for Cli {
@@ -93,11 +94,12 @@ pub fn run() -> sc_cli::Result<()> {
 			runner.async_run(|config| {
 				let PartialComponents { client, task_manager, backend, .. } =
 					service::new_partial(&config)?;
-				let aux_revert = Box::new(|client: std::sync::Arc<service::FullClient>, backend, blocks| {
-					polkadot_sdk::sc_consensus_babe::revert(client.clone(), backend, blocks)?;
-					polkadot_sdk::sc_consensus_grandpa::revert(client, blocks)?;
-					Ok(())
-				});
+				let aux_revert =
+					Box::new(|client: std::sync::Arc<service::FullClient>, backend, blocks| {
+						polkadot_sdk::sc_consensus_babe::revert(client.clone(), backend, blocks)?;
+						polkadot_sdk::sc_consensus_grandpa::revert(client, blocks)?;
+						Ok(())
+					});
 				Ok((cmd.run(client, backend, Some(aux_revert)), task_manager))
 			})
 		},
@@ -113,8 +115,9 @@ pub fn run() -> sc_cli::Result<()> {
 					.run_with_spec::<HashingFor<assay_runtime::opaque::Block>, service::HostFunctions>(
 						Some(config.chain_spec),
 					),
-				BenchmarkCmd::Machine(cmd) =>
-					cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone()),
+				BenchmarkCmd::Machine(cmd) => {
+					cmd.run(&config, SUBSTRATE_REFERENCE_HARDWARE.clone())
+				},
 				_ => Err("assay-node supports `benchmark pallet` and `benchmark machine`".into()),
 			})
 		},
@@ -127,12 +130,14 @@ pub fn run() -> sc_cli::Result<()> {
 			let inference = cli.inference.clone();
 			runner.run_node_until_exit(|config| async move {
 				match config.network.network_backend {
-					sc_network::config::NetworkBackendType::Libp2p =>
+					sc_network::config::NetworkBackendType::Libp2p => {
 						service::new_full::<sc_network::NetworkWorker<_, _>>(config, inference)
-							.map_err(sc_cli::Error::Service),
-					sc_network::config::NetworkBackendType::Litep2p =>
+							.map_err(sc_cli::Error::Service)
+					},
+					sc_network::config::NetworkBackendType::Litep2p => {
 						service::new_full::<sc_network::Litep2pNetworkBackend>(config, inference)
-							.map_err(sc_cli::Error::Service),
+							.map_err(sc_cli::Error::Service)
+					},
 				}
 			})
 		},

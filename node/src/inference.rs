@@ -28,7 +28,10 @@ pub fn build_engine(
 	params: &InferenceParams,
 	registry: Option<&Registry>,
 ) -> Result<Option<Arc<dyn InferenceEngine>>, String> {
-	let library = params.onnxruntime_lib.clone().or_else(|| std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from));
+	let library = params
+		.onnxruntime_lib
+		.clone()
+		.or_else(|| std::env::var_os("ORT_DYLIB_PATH").map(PathBuf::from));
 	let (models, library) = match (&params.inference_models, library) {
 		(Some(models), Some(library)) => (models, library),
 		(None, _) => {
@@ -57,5 +60,8 @@ pub fn build_engine(
 
 /// The extensions of one off-chain worker run: the engine, when there is one.
 pub fn offchain_extensions(engine: &Option<Arc<dyn InferenceEngine>>) -> Vec<Box<dyn Extension>> {
-	engine.iter().map(|e| Box::new(InferenceExt(e.clone())) as Box<dyn Extension>).collect()
+	engine
+		.iter()
+		.map(|e| Box::new(InferenceExt(e.clone())) as Box<dyn Extension>)
+		.collect()
 }

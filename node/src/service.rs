@@ -12,8 +12,12 @@ use polkadot_sdk::{
 	sc_consensus_grandpa as grandpa, sc_consensus_slots, sc_executor, sc_network, sc_offchain,
 	sc_service::{self, error::Error as ServiceError, Configuration, TaskManager, WarpSyncConfig},
 	sc_telemetry::{Telemetry, TelemetryWorker},
-	sc_transaction_pool, sc_transaction_pool_api::OffchainTransactionPoolFactory,
-	sp_consensus_babe, sp_keystore::Keystore, sp_runtime::traits::Block as BlockT, sp_timestamp,
+	sc_transaction_pool,
+	sc_transaction_pool_api::OffchainTransactionPoolFactory,
+	sp_consensus_babe,
+	sp_keystore::Keystore,
+	sp_runtime::traits::Block as BlockT,
+	sp_timestamp,
 };
 
 /// Host functions every Assay node registers so it can execute the runtime: Substrate's
@@ -156,9 +160,7 @@ pub fn new_partial(
 }
 
 /// Builds a full node (validator when started with a validator role).
-pub fn new_full<
-	N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>,
->(
+pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	config: Configuration,
 	inference: crate::inference::InferenceParams,
 ) -> Result<TaskManager, ServiceError> {
@@ -191,9 +193,11 @@ pub fn new_full<
 	let metrics = N::register_notification_metrics(config.prometheus_registry());
 	let peer_store_handle = net_config.peer_store_handle();
 
-	let genesis_hash = client.block_hash(0).ok().flatten().ok_or_else(|| {
-		ServiceError::Other("the database has no genesis block".into())
-	})?;
+	let genesis_hash = client
+		.block_hash(0)
+		.ok()
+		.flatten()
+		.ok_or_else(|| ServiceError::Other("the database has no genesis block".into()))?;
 	let grandpa_protocol_name = grandpa::protocol_standard_name(&genesis_hash, &config.chain_spec);
 	let (grandpa_protocol_config, grandpa_notification_service) =
 		grandpa::grandpa_peers_set_config::<_, N>(

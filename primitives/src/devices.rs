@@ -208,5 +208,10 @@ pub trait OnLocationChanged<AccountId, BlockNumber> {
 }
 
 impl<AccountId, BlockNumber> OnLocationChanged<AccountId, BlockNumber> for () {
-	fn on_location_changed(_: &AccountId, _: Option<Location<BlockNumber>>, _: &Location<BlockNumber>) {}
+	fn on_location_changed(
+		_: &AccountId,
+		_: Option<Location<BlockNumber>>,
+		_: &Location<BlockNumber>,
+	) {
+	}
 }

@@ -18,8 +18,8 @@ pub mod inference_key;
 pub mod randomness;
 
 pub use devices::{
-	pool_rejection, DeviceKind, DeviceRegistry, DeviceReports, DeviceStatus, Location, OnLocationChanged,
-	ReportRejection,
+	pool_rejection, DeviceKind, DeviceRegistry, DeviceReports, DeviceStatus, Location,
+	OnLocationChanged, ReportRejection,
 };
 pub use earnings::{EarningSource, Earnings, EarningsRecord};
 pub use randomness::{derive_seed, SeedSource};

@@ -37,7 +37,10 @@ mod tests {
 		let mut expected_input = b"assay/test".to_vec();
 		expected_input.extend_from_slice(&r);
 		expected_input.extend_from_slice(&42u64.to_le_bytes());
-		assert_eq!(derive_seed(b"assay/test", &r, &42u64.to_le_bytes()), blake2_256(&expected_input));
+		assert_eq!(
+			derive_seed(b"assay/test", &r, &42u64.to_le_bytes()),
+			blake2_256(&expected_input)
+		);
 	}
 
 	proptest! {

@@ -3,12 +3,13 @@
 
 use crate::{AccountId, Runtime, SessionKeys};
 use polkadot_sdk::{
-	frame_benchmarking::define_benchmarks, frame_system_benchmarking, pallet_session,
+	frame_benchmarking::define_benchmarks,
+	frame_system_benchmarking, pallet_session,
 	sp_core::{ed25519, sr25519},
 };
 
-pub use frame_system_benchmarking::Pallet as SystemBench;
 pub use crate::{ComputeMarket, DeviceRegistry, EnergyMarket, ProofOfCoverage, ValidatorSet};
+pub use frame_system_benchmarking::Pallet as SystemBench;
 
 impl frame_system_benchmarking::Config for Runtime {}
 
@@ -63,14 +64,18 @@ impl pallet_compute_market::BenchmarkHelper<AccountId> for ComputeMarketBenchmar
 /// Registers the sr25519 key `device` (in the benchmark keystore) as a device of `kind`
 /// owned by `owner`, through the device registry, with a maker whose key is in the
 /// benchmark keystore; funds `owner` first.
-fn register_bench_device(device: sr25519::Public, owner: &AccountId, kind: assay_primitives::DeviceKind) -> AccountId {
+fn register_bench_device(
+	device: sr25519::Public,
+	owner: &AccountId,
+	kind: assay_primitives::DeviceKind,
+) -> AccountId {
+	use pallet_device_registry::messages;
 	use polkadot_sdk::{
 		frame_support::traits::fungible::Mutate,
 		sp_core::crypto::KeyTypeId,
 		sp_io::crypto::{sr25519_generate, sr25519_sign},
 		sp_runtime::{traits::IdentifyAccount, MultiSignature, MultiSigner},
 	};
-	use pallet_device_registry::messages;
 	const KEY_TYPE: KeyTypeId = KeyTypeId(*b"bnch");
 	const MAKER: u32 = 0xbe_0c;
 	let _ = crate::Balances::mint_into(owner, 1_000_000 * crate::UNIT);
@@ -80,13 +85,18 @@ fn register_bench_device(device: sr25519::Public, owner: &AccountId, kind: assay
 			let key = sr25519_generate(KEY_TYPE, None);
 			pallet_device_registry::Makers::<Runtime>::insert(
 				MAKER,
-				pallet_device_registry::MakerInfo { name: Default::default(), signer: MultiSigner::from(key).into_account() },
+				pallet_device_registry::MakerInfo {
+					name: Default::default(),
+					signer: MultiSigner::from(key).into_account(),
+				},
 			);
 			key
 		},
 	};
 	let sign = |key: &sr25519::Public, message: &[u8]| -> MultiSignature {
-		sr25519_sign(KEY_TYPE, key, message).expect("benchmark keys are in the keystore").into()
+		sr25519_sign(KEY_TYPE, key, message)
+			.expect("benchmark keys are in the keystore")
+			.into()
 	};
 	let id: AccountId = MultiSigner::from(device).into_account();
 	let genesis = pallet_device_registry::Pallet::<Runtime>::genesis_hash();
@@ -108,8 +118,14 @@ pub struct ProofOfCoverageBenchmarkHelper;
 impl pallet_proof_of_coverage::BenchmarkHelper<AccountId> for ProofOfCoverageBenchmarkHelper {
 	fn located_hotspot(device: sr25519::Public, owner: &AccountId, cell: u64) {
 		let id = register_bench_device(device, owner, assay_primitives::DeviceKind::Hotspot);
-		crate::DeviceRegistry::assert_location(crate::RuntimeOrigin::signed(owner.clone()), id, cell, 30, 10)
-			.expect("benchmark hotspot locates");
+		crate::DeviceRegistry::assert_location(
+			crate::RuntimeOrigin::signed(owner.clone()),
+			id,
+			cell,
+			30,
+			10,
+		)
+		.expect("benchmark hotspot locates");
 	}
 
 	fn set_randomness() {

@@ -3,7 +3,8 @@
 //! --chain dev|local`, and `make chain-specs`).
 
 use crate::{
-	AccountId, BalancesConfig, ComputeMarketConfig, DeviceRegistryConfig, EnergyMarketConfig, ProofOfCoverageConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	AccountId, BalancesConfig, ComputeMarketConfig, DeviceRegistryConfig, EnergyMarketConfig,
+	ProofOfCoverageConfig, Runtime, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
 	BABE_GENESIS_EPOCH_CONFIG, UNIT,
 };
 use alloc::{vec, vec::Vec};
@@ -25,7 +26,8 @@ pub const DEV_MAKER_NAME: &[u8] = b"Assay Development Maker";
 /// The development maker's sr25519 public key: the well-known dev seed `//DevMaker`
 /// (`assay-node key inspect //DevMaker`; a runtime test checks the derivation).
 pub const DEV_MAKER_PUBLIC: [u8; 32] = [
-	0x5e, 0xe6, 0x67, 0x14, 0x66, 0x4c, 0xc3, 0xca, 0x23, 0x54, 0x13, 0x4d, 0x30, 0x30, 0x34, 0x72, 0x5d, 0x81, 0x47, 0xf0, 0xdc, 0x56, 0xfb, 0x02, 0x70, 0xa6, 0x9f, 0xef, 0x28, 0xb4, 0x63, 0x2f,
+	0x5e, 0xe6, 0x67, 0x14, 0x66, 0x4c, 0xc3, 0xca, 0x23, 0x54, 0x13, 0x4d, 0x30, 0x30, 0x34, 0x72,
+	0x5d, 0x81, 0x47, 0xf0, 0xdc, 0x56, 0xfb, 0x02, 0x70, 0xa6, 0x9f, 0xef, 0x28, 0xb4, 0x63, 0x2f,
 ];
 
 /// Every endowed development account starts with one million ASY.
@@ -53,14 +55,18 @@ fn hex32(text: &str) -> Option<[u8; 32]> {
 
 /// The shipped models: id (`blake2_256` of the ONNX file) and registration meta. A
 /// malformed `models.json` fails the build of every preset (and the runtime tests).
-pub fn shipped_models() -> Vec<(pallet_compute_market::ModelId, pallet_compute_market::ModelMetaOf<Runtime>)> {
-	let entries: Vec<Value> = serde_json::from_str(SHIPPED_MODELS_JSON).expect("models/models.json is a JSON list");
+pub fn shipped_models(
+) -> Vec<(pallet_compute_market::ModelId, pallet_compute_market::ModelMetaOf<Runtime>)> {
+	let entries: Vec<Value> =
+		serde_json::from_str(SHIPPED_MODELS_JSON).expect("models/models.json is a JSON list");
 	entries
 		.iter()
 		.map(|m| {
-			let text = |key: &str| m[key].as_str().expect("models.json: a text field").as_bytes().to_vec();
+			let text =
+				|key: &str| m[key].as_str().expect("models.json: a text field").as_bytes().to_vec();
 			let number = |key: &str| m[key].as_u64().expect("models.json: a number field") as u32;
-			let id = hex32(m["model_id"].as_str().expect("models.json: model_id")).expect("models.json: a 32-byte hex id");
+			let id = hex32(m["model_id"].as_str().expect("models.json: model_id"))
+				.expect("models.json: a 32-byte hex id");
 			let mut uri = b"models/".to_vec();
 			uri.extend(text("file"));
 			let meta = pallet_compute_market::ModelMeta {
@@ -102,8 +108,10 @@ fn testnet_genesis(
 ) -> Value {
 	let models = shipped_models();
 	let model_ids: Vec<_> = models.iter().map(|(id, _)| *id).collect();
-	let providers: Vec<(AccountId, u128, Vec<_>)> =
-		validators.iter().map(|(sr, _)| (sr.to_account_id(), DEV_PROVIDER_BOND, model_ids.clone())).collect();
+	let providers: Vec<(AccountId, u128, Vec<_>)> = validators
+		.iter()
+		.map(|(sr, _)| (sr.to_account_id(), DEV_PROVIDER_BOND, model_ids.clone()))
+		.collect();
 	let models: Vec<_> = models.into_iter().map(|(id, meta)| (id, meta, root.clone())).collect();
 	let keys: Vec<(AccountId, AccountId, SessionKeys)> = validators
 		.into_iter()
@@ -121,7 +129,9 @@ fn testnet_genesis(
 			makers: vec![(
 				DEV_MAKER_ID,
 				DEV_MAKER_NAME.to_vec(),
-				MultiSigner::from(polkadot_sdk::sp_core::sr25519::Public::from_raw(DEV_MAKER_PUBLIC)),
+				MultiSigner::from(polkadot_sdk::sp_core::sr25519::Public::from_raw(
+					DEV_MAKER_PUBLIC
+				)),
 			)],
 		},
 		compute_market: ComputeMarketConfig { models, providers, min_redundancy },

@@ -24,10 +24,11 @@ use serde_json::Value;
 /// Merges `patch` into `base` as the node's chain-spec builder does.
 fn merge(base: &mut Value, patch: Value) {
 	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) =>
+		(Value::Object(base), Value::Object(patch)) => {
 			for (key, value) in patch {
 				merge(base.entry(key).or_insert(Value::Null), value);
-			},
+			}
+		},
 		(base, patch) => *base = patch,
 	}
 }
@@ -113,10 +114,7 @@ fn local_preset_has_four_validators_in_session_and_validator_set() {
 		assert_eq!(ValidatorSet::validators(), expected);
 		assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 4);
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 4);
-		assert_eq!(
-			pallet_sudo::Key::<Runtime>::get(),
-			Some(Sr25519Keyring::Alice.to_account_id())
-		);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(Sr25519Keyring::Alice.to_account_id()));
 	});
 }
 
@@ -232,7 +230,9 @@ mod devices {
 		sp_runtime::{
 			generic::Era,
 			traits::IdentifyAccount,
-			transaction_validity::{InvalidTransaction, TransactionSource, TransactionValidityError},
+			transaction_validity::{
+				InvalidTransaction, TransactionSource, TransactionValidityError,
+			},
 			MultiSigner,
 		},
 	};
@@ -291,7 +291,11 @@ mod devices {
 			let issuance = Balances::total_issuance();
 			let parent = System::parent_hash();
 
-			let valid = Executive::validate_transaction(TransactionSource::External, heartbeat(0, &device_pair()), parent);
+			let valid = Executive::validate_transaction(
+				TransactionSource::External,
+				heartbeat(0, &device_pair()),
+				parent,
+			);
 			assert!(valid.is_ok(), "{valid:?}");
 			let applied = Executive::apply_extrinsic(heartbeat(0, &device_pair()));
 			assert!(matches!(applied, Ok(Ok(()))), "{applied:?}");
@@ -303,15 +307,26 @@ mod devices {
 
 			// The same nonce again is stale; a forged signature is a bad proof.
 			assert_eq!(
-				Executive::validate_transaction(TransactionSource::External, heartbeat(0, &device_pair()), parent),
+				Executive::validate_transaction(
+					TransactionSource::External,
+					heartbeat(0, &device_pair()),
+					parent
+				),
 				Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
 			);
 			let forger = sr25519::Pair::from_string("//Forger", None).unwrap();
 			assert_eq!(
-				Executive::validate_transaction(TransactionSource::External, heartbeat(1, &forger), parent),
+				Executive::validate_transaction(
+					TransactionSource::External,
+					heartbeat(1, &forger),
+					parent
+				),
 				Err(TransactionValidityError::Invalid(InvalidTransaction::BadProof))
 			);
-			assert!(Executive::apply_extrinsic(heartbeat(1, &forger)).is_err(), "a block cannot include it");
+			assert!(
+				Executive::apply_extrinsic(heartbeat(1, &forger)).is_err(),
+				"a block cannot include it"
+			);
 		});
 	}
 
@@ -319,8 +334,10 @@ mod devices {
 	fn presets_allow_the_development_maker() {
 		for preset in [DEV_RUNTIME_PRESET, LOCAL_TESTNET_RUNTIME_PRESET] {
 			preset_ext(preset).execute_with(|| {
-				let maker = pallet_device_registry::Makers::<Runtime>::get(genesis_config_presets::DEV_MAKER_ID)
-					.expect("the development maker is allowed");
+				let maker = pallet_device_registry::Makers::<Runtime>::get(
+					genesis_config_presets::DEV_MAKER_ID,
+				)
+				.expect("the development maker is allowed");
 				assert_eq!(maker.signer, MultiSigner::from(dev_maker().public()).into_account());
 			});
 		}
@@ -359,11 +376,14 @@ mod compute {
 
 	#[test]
 	fn presets_register_the_models_and_the_validators_as_providers() {
-		for (preset, validators, min) in [(DEV_RUNTIME_PRESET, 1, 1), (LOCAL_TESTNET_RUNTIME_PRESET, 4, 3)] {
+		for (preset, validators, min) in
+			[(DEV_RUNTIME_PRESET, 1, 1), (LOCAL_TESTNET_RUNTIME_PRESET, 4, 3)]
+		{
 			preset_ext(preset).execute_with(|| {
 				assert_eq!(ComputeMarket::models().len(), 4);
 				assert_eq!(pallet_compute_market::MinRedundancy::<Runtime>::get(), min);
-				let providers: Vec<_> = pallet_compute_market::Providers::<Runtime>::iter().collect();
+				let providers: Vec<_> =
+					pallet_compute_market::Providers::<Runtime>::iter().collect();
 				assert_eq!(providers.len(), validators);
 				for (who, provider) in providers {
 					assert!(ValidatorSet::validators().contains(&who));
@@ -380,7 +400,8 @@ mod compute {
 		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 			start_block(1, 0);
 			let (model, meta) = genesis_config_presets::shipped_models().remove(0);
-			let input: Vec<u8> = (0..meta.input_len).flat_map(|i| (i as i32 * 1000).to_le_bytes()).collect();
+			let input: Vec<u8> =
+				(0..meta.input_len).flat_map(|i| (i as i32 * 1000).to_le_bytes()).collect();
 			let fee = 10 * UNIT;
 			assert_ok(ComputeMarket::submit_job(
 				RuntimeOrigin::signed(bob()),
@@ -395,7 +416,10 @@ mod compute {
 			// Block 2 carries no VRF output: at its end there is no randomness, the job waits.
 			start_block(2, 0);
 			start_block_with(3, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
-			assert_eq!(pallet_compute_market::Jobs::<Runtime>::get(job).map(|j| j.phase), Some(JobPhase::Pending));
+			assert_eq!(
+				pallet_compute_market::Jobs::<Runtime>::get(job).map(|j| j.phase),
+				Some(JobPhase::Pending)
+			);
 			assert!(pallet_babe::AuthorVrfRandomness::<Runtime>::get().is_none());
 
 			// Block 3 carries Alice's VRF output: at its end (after BABE's on_finalize) the
@@ -450,8 +474,8 @@ mod coverage {
 	use polkadot_sdk::{
 		sp_core::{sr25519, Pair},
 		sp_runtime::{
-			generic::Era, traits::IdentifyAccount, transaction_validity::TransactionSource, FixedU128,
-			MultiSigner,
+			generic::Era, traits::IdentifyAccount, transaction_validity::TransactionSource,
+			FixedU128, MultiSigner,
 		},
 	};
 
@@ -478,7 +502,9 @@ mod coverage {
 			kind,
 			genesis_config_presets::DEV_MAKER_ID,
 			maker.sign(&registry_messages::maker_attestation(&id(device), kind)).into(),
-			device.sign(&registry_messages::registration(&DeviceRegistry::genesis_hash(), &bob, kind)).into(),
+			device
+				.sign(&registry_messages::registration(&DeviceRegistry::genesis_hash(), &bob, kind))
+				.into(),
 		));
 		frame_support::assert_ok!(DeviceRegistry::assert_location(
 			RuntimeOrigin::signed(bob),
@@ -489,10 +515,25 @@ mod coverage {
 		));
 	}
 
-	fn witness_xt(witness: &sr25519::Pair, beacon: u64, payload: &[u8; 32], rssi: i16, frequency_hz: u64) -> UncheckedExtrinsic {
+	fn witness_xt(
+		witness: &sr25519::Pair,
+		beacon: u64,
+		payload: &[u8; 32],
+		rssi: i16,
+		frequency_hz: u64,
+	) -> UncheckedExtrinsic {
 		let commitment = checks::witness_commitment(payload, &witness.public().0);
-		let signed = messages::witness_payload(&id(witness), beacon, &commitment, rssi, 50, frequency_hz, Region::Eu868);
-		let signature = witness.sign(&registry_messages::unique_report(&DeviceRegistry::genesis_hash(), &signed));
+		let signed = messages::witness_payload(
+			&id(witness),
+			beacon,
+			&commitment,
+			rssi,
+			50,
+			frequency_hz,
+			Region::Eu868,
+		);
+		let signature = witness
+			.sign(&registry_messages::unique_report(&DeviceRegistry::genesis_hash(), &signed));
 		let call = RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_witness {
 			witness: id(witness),
 			beacon,
@@ -517,8 +558,16 @@ mod coverage {
 		let xts = beaconers
 			.iter()
 			.map(|p| {
-				let signed = messages::beacon_payload(&id(p), index, &commitment, 27, frequency_hz, Region::Eu868);
-				let signature = p.sign(&registry_messages::report(&DeviceRegistry::genesis_hash(), 0, &signed));
+				let signed = messages::beacon_payload(
+					&id(p),
+					index,
+					&commitment,
+					27,
+					frequency_hz,
+					Region::Eu868,
+				);
+				let signature =
+					p.sign(&registry_messages::report(&DeviceRegistry::genesis_hash(), 0, &signed));
 				UncheckedExtrinsic::new_transaction(
 					RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_beacon {
 						hotspot: id(p),
@@ -541,12 +590,21 @@ mod coverage {
 	fn presets_set_short_windows_in_development_and_the_designs_in_local() {
 		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 			let p = pallet_proof_of_coverage::Params::<Runtime>::get().unwrap();
-			assert_eq!((p.entropy_period, p.witness_window, p.reveal_window, p.reward_epoch), (2, 2, 3, 20));
+			assert_eq!(
+				(p.entropy_period, p.witness_window, p.reveal_window, p.reward_epoch),
+				(2, 2, 3, 20)
+			);
 		});
 		preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
 			let p = pallet_proof_of_coverage::Params::<Runtime>::get().unwrap();
 			assert_eq!(
-				(p.entropy_period, p.entropy_lifespan, p.beacon_window, p.witness_window, p.reveal_window),
+				(
+					p.entropy_period,
+					p.entropy_lifespan,
+					p.beacon_window,
+					p.witness_window,
+					p.reveal_window
+				),
 				(10, 30, 3_600, 5, 5)
 			);
 			assert_eq!((p.reciprocity_window, p.reward_epoch), (28_800, 14_400));
@@ -574,7 +632,12 @@ mod coverage {
 			assert!(matches!(Executive::apply_extrinsic(beacon), Ok(Ok(()))));
 			let parent = System::parent_hash();
 			let report = witness_xt(&witness, 0, &payload, -1100, frequency_hz);
-			assert!(Executive::validate_transaction(TransactionSource::External, report.clone(), parent).is_ok());
+			assert!(Executive::validate_transaction(
+				TransactionSource::External,
+				report.clone(),
+				parent
+			)
+			.is_ok());
 			assert!(matches!(Executive::apply_extrinsic(report.clone()), Ok(Ok(()))));
 			// The same report again is refused: it cannot enter a block.
 			assert!(Executive::apply_extrinsic(report).is_err());
@@ -586,12 +649,16 @@ mod coverage {
 	/// Applies reports through `Executive` until the block refuses one for being full;
 	/// returns how many reports went in.
 	fn fill(xts: impl Iterator<Item = (UncheckedExtrinsic, u32)>) -> u32 {
-		use polkadot_sdk::sp_runtime::transaction_validity::{InvalidTransaction, TransactionValidityError};
+		use polkadot_sdk::sp_runtime::transaction_validity::{
+			InvalidTransaction, TransactionValidityError,
+		};
 		let mut included = 0;
 		for (xt, reports) in xts {
 			match Executive::apply_extrinsic(xt) {
 				Ok(Ok(())) => included += reports,
-				Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)) => return included,
+				Err(TransactionValidityError::Invalid(InvalidTransaction::ExhaustsResources)) => {
+					return included
+				},
 				other => panic!("a report was refused: {other:?}"),
 			}
 		}
@@ -715,7 +782,13 @@ mod energy {
 			kind,
 			genesis_config_presets::DEV_MAKER_ID,
 			maker.sign(&registry_messages::maker_attestation(&id(meter), kind)).into(),
-			meter.sign(&registry_messages::registration(&DeviceRegistry::genesis_hash(), owner, kind)).into(),
+			meter
+				.sign(&registry_messages::registration(
+					&DeviceRegistry::genesis_hash(),
+					owner,
+					kind
+				))
+				.into(),
 		));
 		frame_support::assert_ok!(EnergyMarket::bind_meter(
 			RuntimeOrigin::signed(owner.clone()),
@@ -725,9 +798,19 @@ mod energy {
 	}
 
 	/// A meter's signed reading as a feeless general transaction.
-	fn reading_xt(meter: &sr25519::Pair, nonce: u64, boundary: u32, import_wh: u64, export_wh: u64) -> UncheckedExtrinsic {
+	fn reading_xt(
+		meter: &sr25519::Pair,
+		nonce: u64,
+		boundary: u32,
+		import_wh: u64,
+		export_wh: u64,
+	) -> UncheckedExtrinsic {
 		let payload = messages::reading_payload(&id(meter), boundary, import_wh, export_wh);
-		let signature = meter.sign(&registry_messages::report(&DeviceRegistry::genesis_hash(), nonce, &payload));
+		let signature = meter.sign(&registry_messages::report(
+			&DeviceRegistry::genesis_hash(),
+			nonce,
+			&payload,
+		));
 		let call = RuntimeCall::EnergyMarket(pallet_energy_market::Call::submit_reading {
 			meter: id(meter),
 			nonce,
@@ -750,7 +833,9 @@ mod energy {
 		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 			let p = pallet_energy_market::Params::<Runtime>::get().unwrap();
 			assert_eq!((p.slot_length, p.reading_window), (5, 2));
-			let zone = pallet_energy_market::Zones::<Runtime>::get(genesis_config_presets::DEV_ZONE).unwrap();
+			let zone =
+				pallet_energy_market::Zones::<Runtime>::get(genesis_config_presets::DEV_ZONE)
+					.unwrap();
 			assert_eq!((zone.import_price, zone.export_price), (250_000, 50_000));
 			assert_eq!(zone.grid_account, Sr25519Keyring::Ferdie.to_account_id());
 		});
@@ -774,9 +859,24 @@ mod energy {
 			bound_meter(&buyer, &charlie);
 			// Slot 3 (blocks 15–19); its gate closes at block 10.
 			let zone = genesis_config_presets::DEV_ZONE;
-			frame_support::assert_ok!(EnergyMarket::place_order(RuntimeOrigin::signed(bob.clone()), id(&seller), 3, Side::Sell, 4_000, 100_000));
-			frame_support::assert_ok!(EnergyMarket::place_order(RuntimeOrigin::signed(charlie.clone()), id(&buyer), 3, Side::Buy, 4_000, 200_000));
-			let reason: RuntimeHoldReason = pallet_energy_market::HoldReason::OrderCollateral.into();
+			frame_support::assert_ok!(EnergyMarket::place_order(
+				RuntimeOrigin::signed(bob.clone()),
+				id(&seller),
+				3,
+				Side::Sell,
+				4_000,
+				100_000
+			));
+			frame_support::assert_ok!(EnergyMarket::place_order(
+				RuntimeOrigin::signed(charlie.clone()),
+				id(&buyer),
+				3,
+				Side::Buy,
+				4_000,
+				200_000
+			));
+			let reason: RuntimeHoldReason =
+				pallet_energy_market::HoldReason::OrderCollateral.into();
 			// ⌈4000 · 250000 / 1000⌉ µASY = 1 ASY for the seller.
 			assert_eq!(Balances::balance_on_hold(&reason, &bob), UNIT);
 			run_to(10);
@@ -794,13 +894,22 @@ mod energy {
 				assert!(matches!(Executive::apply_extrinsic(xt), Ok(Ok(()))));
 			}
 			assert_eq!(Balances::total_issuance(), issuance, "readings pay no fee");
-			let before: Vec<Balance> = [&bob, &charlie, &ferdie].iter().map(|a| Balances::total_balance(a)).collect();
-			frame_support::assert_ok!(EnergyMarket::settle_slot(RuntimeOrigin::signed(ferdie.clone()), zone, 3));
-			let after: Vec<Balance> = [&bob, &charlie, &ferdie].iter().map(|a| Balances::total_balance(a)).collect();
+			let before: Vec<Balance> =
+				[&bob, &charlie, &ferdie].iter().map(|a| Balances::total_balance(a)).collect();
+			frame_support::assert_ok!(EnergyMarket::settle_slot(
+				RuntimeOrigin::signed(ferdie.clone()),
+				zone,
+				3
+			));
+			let after: Vec<Balance> =
+				[&bob, &charlie, &ferdie].iter().map(|a| Balances::total_balance(a)).collect();
 			// µASY: Bob +600,000 − 50,000, Charlie −600,000, the grid +50,000.
 			let micro = |x: i128| x * MICRO_UNIT as i128;
 			let delta = |k: usize| after[k] as i128 - before[k] as i128;
-			assert_eq!((delta(0), delta(1), delta(2)), (micro(550_000), micro(-600_000), micro(50_000)));
+			assert_eq!(
+				(delta(0), delta(1), delta(2)),
+				(micro(550_000), micro(-600_000), micro(50_000))
+			);
 			assert_eq!(Balances::balance_on_hold(&reason, &bob), 0);
 			assert_eq!(Earnings::earnings_of(&bob).energy, 550_000 * MICRO_UNIT);
 			pallet_energy_market::Pallet::<Runtime>::do_try_state().unwrap();
@@ -822,11 +931,19 @@ mod energy_weights {
 		let per_side: u32 = <<Runtime as pallet_energy_market::Config>::MaxOrdersPerSide as frame_support::traits::Get<u32>>::get();
 		for side in [64u32, 128, 256, per_side] {
 			let w = W::clear_book(2 * side).ref_time();
-			println!("clearing {side} + {side} orders: {:.1} ms = {:.2} % of the block", w as f64 / 1e9, w as f64 * 100.0 / max as f64);
+			println!(
+				"clearing {side} + {side} orders: {:.1} ms = {:.2} % of the block",
+				w as f64 / 1e9,
+				w as f64 * 100.0 / max as f64
+			);
 		}
 		let full = W::clear_book(2 * per_side).ref_time();
 		assert!(full.saturating_mul(10) <= max, "a full clearing takes more than 10 % of a block");
 		let settle = W::settle_slot(2 * per_side).ref_time();
-		println!("settling a full slot: {:.1} ms = {:.2} % of the block", settle as f64 / 1e9, settle as f64 * 100.0 / max as f64);
+		println!(
+			"settling a full slot: {:.1} ms = {:.2} % of the block",
+			settle as f64 / 1e9,
+			settle as f64 * 100.0 / max as f64
+		);
 	}
 }

@@ -22,11 +22,16 @@ fn median(mut samples: Vec<f64>) -> f64 {
 }
 
 fn main() {
-	let runs: usize = std::env::var("ASSAY_BENCH_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
+	let runs: usize = std::env::var("ASSAY_BENCH_RUNS")
+		.ok()
+		.and_then(|v| v.parse().ok())
+		.unwrap_or(5000);
 	let models = support::shipped();
 	let dir = support::models_dir("assay-latency");
 	// One ONNX Runtime environment per process: the engine's; the direct sessions share it.
-	let engine = std::sync::Arc::new(OrtEngine::load(&dir, &support::library(), None).expect("the engine loads"));
+	let engine = std::sync::Arc::new(
+		OrtEngine::load(&dir, &support::library(), None).expect("the engine loads"),
+	);
 	let mut externalities = polkadot_sdk::sp_io::TestExternalities::default();
 	externalities.register_extension(assay_inference::InferenceExt(engine.clone()));
 
@@ -37,9 +42,12 @@ fn main() {
 	for m in &models {
 		let name = &m.name;
 		let input = &m.sample_input;
-		let quantized: Vec<i32> = input.iter().map(|x| (f64::from(*x) * 65_536.0).round() as i32).collect();
+		let quantized: Vec<i32> =
+			input.iter().map(|x| (f64::from(*x) * 65_536.0).round() as i32).collect();
 		let id = m.id;
-		let mut session = new_session(engine.environment(), &std::fs::read(&m.file).expect("model bytes")).expect("a session");
+		let mut session =
+			new_session(engine.environment(), &std::fs::read(&m.file).expect("model bytes"))
+				.expect("a session");
 		// Warm up both paths.
 		for _ in 0..100 {
 			run_f32(&mut session, input).expect("direct run");

@@ -15,7 +15,9 @@ use ort::{
 };
 use polkadot_sdk::{
 	sp_crypto_hashing::blake2_256,
-	substrate_prometheus_endpoint::{exponential_buckets, register, Counter, Histogram, HistogramOpts, Registry, U64},
+	substrate_prometheus_endpoint::{
+		exponential_buckets, register, Counter, Histogram, HistogramOpts, Registry, U64,
+	},
 };
 use std::{
 	collections::HashMap,
@@ -51,17 +53,24 @@ impl InferenceMetrics {
 	pub fn register(registry: &Registry) -> Result<Self, String> {
 		let e = |e: polkadot_sdk::substrate_prometheus_endpoint::PrometheusError| e.to_string();
 		Ok(Self {
-			runs: register(Counter::new("assay_inference_runs_total", "Inferences run").map_err(e)?, registry)
-				.map_err(e)?,
+			runs: register(
+				Counter::new("assay_inference_runs_total", "Inferences run").map_err(e)?,
+				registry,
+			)
+			.map_err(e)?,
 			failures: register(
-				Counter::new("assay_inference_failures_total", "Inferences that failed").map_err(e)?,
+				Counter::new("assay_inference_failures_total", "Inferences that failed")
+					.map_err(e)?,
 				registry,
 			)
 			.map_err(e)?,
 			latency: register(
 				Histogram::with_opts(
-					HistogramOpts::new("assay_inference_latency_seconds", "Time of one inference in the engine")
-						.buckets(exponential_buckets(0.000_002, 2.0, 20).map_err(e)?),
+					HistogramOpts::new(
+						"assay_inference_latency_seconds",
+						"Time of one inference in the engine",
+					)
+					.buckets(exponential_buckets(0.000_002, 2.0, 20).map_err(e)?),
 				)
 				.map_err(e)?,
 				registry,
@@ -110,10 +119,18 @@ pub fn library_version(path: &Path) -> Result<String, String> {
 			.map_err(|e| format!("cannot load ONNX Runtime from {}: {e}", path.display()))?;
 		let get_api_base = library
 			.get::<unsafe extern "C" fn() -> *const ort::sys::OrtApiBase>(b"OrtGetApiBase")
-			.map_err(|_| format!("cannot load ONNX Runtime from {}: it does not export OrtGetApiBase", path.display()))?;
+			.map_err(|_| {
+				format!(
+					"cannot load ONNX Runtime from {}: it does not export OrtGetApiBase",
+					path.display()
+				)
+			})?;
 		let base = get_api_base();
 		if base.is_null() {
-			return Err(format!("cannot load ONNX Runtime from {}: OrtGetApiBase returned nothing", path.display()));
+			return Err(format!(
+				"cannot load ONNX Runtime from {}: OrtGetApiBase returned nothing",
+				path.display()
+			));
 		}
 		let version = ((*base).GetVersionString)();
 		Ok(std::ffi::CStr::from_ptr(version).to_string_lossy().into_owned())
@@ -167,7 +184,8 @@ fn input_len(session: &Session) -> Result<usize, String> {
 
 /// Runs `session` on a `[1, N]` f32 input and returns its first output, flattened.
 pub fn run_f32(session: &mut Session, input: &[f32]) -> Result<Vec<f32>, String> {
-	let tensor = Tensor::from_array(([1usize, input.len()], input.to_vec())).map_err(|e| e.to_string())?;
+	let tensor =
+		Tensor::from_array(([1usize, input.len()], input.to_vec())).map_err(|e| e.to_string())?;
 	let outputs = session.run(ort::inputs![tensor]).map_err(|e| e.to_string())?;
 	let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(|e| e.to_string())?;
 	Ok(data.to_vec())
@@ -177,7 +195,11 @@ impl OrtEngine {
 	/// Loads ONNX Runtime from `library` and every `<hex model_id>.onnx` in `models_dir`.
 	/// A file whose hash is not its name, or that ONNX Runtime refuses, is skipped with an
 	/// error in the log; other files are ignored.
-	pub fn load(models_dir: &Path, library: &Path, registry: Option<&Registry>) -> Result<Self, String> {
+	pub fn load(
+		models_dir: &Path,
+		library: &Path,
+		registry: Option<&Registry>,
+	) -> Result<Self, String> {
 		let environment = load_onnxruntime(library)?;
 		let metrics = registry.map(InferenceMetrics::register).transpose()?;
 		let mut files: Vec<PathBuf> = std::fs::read_dir(models_dir)
@@ -187,7 +209,9 @@ impl OrtEngine {
 		files.sort();
 		let mut models = HashMap::new();
 		for path in files {
-			let Some(id) = path.file_name().and_then(|n| n.to_str()).and_then(model_id_from_file_name) else {
+			let Some(id) =
+				path.file_name().and_then(|n| n.to_str()).and_then(model_id_from_file_name)
+			else {
 				continue;
 			};
 			match Self::load_model(&environment, &path, &id) {
@@ -195,13 +219,19 @@ impl OrtEngine {
 					log::info!(target: LOG_TARGET, "model 0x{} loaded (input length {})", hex(&id), model.input_len);
 					models.insert(id, Mutex::new(model));
 				},
-				Err(e) => log::error!(target: LOG_TARGET, "model file {} refused: {e}", path.display()),
+				Err(e) => {
+					log::error!(target: LOG_TARGET, "model file {} refused: {e}", path.display())
+				},
 			}
 		}
 		Ok(Self { models, metrics, _environment: environment })
 	}
 
-	fn load_model(environment: &Environment, path: &Path, id: &[u8; 32]) -> Result<LoadedModel, String> {
+	fn load_model(
+		environment: &Environment,
+		path: &Path,
+		id: &[u8; 32],
+	) -> Result<LoadedModel, String> {
 		let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
 		let hash = blake2_256(&bytes);
 		if &hash != id {
@@ -225,7 +255,12 @@ impl OrtEngine {
 		ids
 	}
 
-	fn run(&self, model_id: &[u8; 32], fraction_bits: u8, input: &[i32]) -> Result<Vec<i32>, InferenceError> {
+	fn run(
+		&self,
+		model_id: &[u8; 32],
+		fraction_bits: u8,
+		input: &[i32],
+	) -> Result<Vec<i32>, InferenceError> {
 		let model = self.models.get(model_id).ok_or(InferenceError::UnknownModel)?;
 		let mut model = model.lock().map_err(|_| InferenceError::RuntimeError)?;
 		if input.len() != model.input_len {
@@ -236,12 +271,21 @@ impl OrtEngine {
 			log::warn!(target: LOG_TARGET, "model 0x{} failed: {e}", hex(model_id));
 			InferenceError::RuntimeError
 		})?;
-		output.iter().map(|&y| quantize(y, fraction_bits)).collect::<Option<Vec<i32>>>().ok_or(InferenceError::BadOutput)
+		output
+			.iter()
+			.map(|&y| quantize(y, fraction_bits))
+			.collect::<Option<Vec<i32>>>()
+			.ok_or(InferenceError::BadOutput)
 	}
 }
 
 impl InferenceEngine for OrtEngine {
-	fn infer(&self, model_id: &[u8; 32], fraction_bits: u8, input: &[i32]) -> Result<Vec<i32>, InferenceError> {
+	fn infer(
+		&self,
+		model_id: &[u8; 32],
+		fraction_bits: u8,
+		input: &[i32],
+	) -> Result<Vec<i32>, InferenceError> {
 		let started = Instant::now();
 		let result = self.run(model_id, fraction_bits, input);
 		if let Some(metrics) = &self.metrics {

@@ -54,7 +54,12 @@ pub enum InferenceError {
 pub trait InferenceEngine: Send + Sync {
 	/// Runs `model_id` on fixed-point `input` (F fraction bits) and returns the quantized
 	/// output.
-	fn infer(&self, model_id: &[u8; 32], fraction_bits: u8, input: &[i32]) -> Result<Vec<i32>, InferenceError>;
+	fn infer(
+		&self,
+		model_id: &[u8; 32],
+		fraction_bits: u8,
+		input: &[i32],
+	) -> Result<Vec<i32>, InferenceError>;
 }
 
 #[cfg(feature = "std")]
@@ -68,7 +73,12 @@ pub fn decode_input(bytes: &[u8]) -> Option<Vec<i32>> {
 	if bytes.len() % 4 != 0 {
 		return None;
 	}
-	Some(bytes.chunks_exact(4).map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect())
+	Some(
+		bytes
+			.chunks_exact(4)
+			.map(|c| i32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+			.collect(),
+	)
 }
 
 /// The `infer` host function.
@@ -84,7 +94,9 @@ pub trait Inference {
 		input: PassFatPointerAndRead<&[u8]>,
 	) -> AllocateAndReturnByCodec<Result<Vec<u8>, InferenceError>> {
 		use polkadot_sdk::sp_externalities::ExternalitiesExt;
-		let Some(ext) = self.extension::<InferenceExt>() else { return Err(InferenceError::NotAvailable) };
+		let Some(ext) = self.extension::<InferenceExt>() else {
+			return Err(InferenceError::NotAvailable);
+		};
 		let values = decode_input(input).ok_or(InferenceError::BadInput)?;
 		ext.0.infer(&model_id, fraction_bits, &values).map(|output| output.encode())
 	}
@@ -99,7 +111,12 @@ mod tests {
 	/// Adds one to every element: enough to see the host function's plumbing.
 	struct PlusOne;
 	impl InferenceEngine for PlusOne {
-		fn infer(&self, model_id: &[u8; 32], _: u8, input: &[i32]) -> Result<Vec<i32>, InferenceError> {
+		fn infer(
+			&self,
+			model_id: &[u8; 32],
+			_: u8,
+			input: &[i32],
+		) -> Result<Vec<i32>, InferenceError> {
 			if model_id != &[1u8; 32] {
 				return Err(InferenceError::UnknownModel);
 			}
@@ -114,7 +131,10 @@ mod tests {
 	#[test]
 	fn without_an_engine_the_answer_is_not_available() {
 		TestExternalities::default().execute_with(|| {
-			assert_eq!(inference::infer([1u8; 32], 16, &bytes(&[1])), Err(InferenceError::NotAvailable));
+			assert_eq!(
+				inference::infer([1u8; 32], 16, &bytes(&[1])),
+				Err(InferenceError::NotAvailable)
+			);
 		});
 	}
 
@@ -125,7 +145,10 @@ mod tests {
 		ext.execute_with(|| {
 			let output = inference::infer([1u8; 32], 16, &bytes(&[1, -5])).unwrap();
 			assert_eq!(Vec::<i32>::decode(&mut &output[..]).unwrap(), vec![2, -4]);
-			assert_eq!(inference::infer([2u8; 32], 16, &bytes(&[1])), Err(InferenceError::UnknownModel));
+			assert_eq!(
+				inference::infer([2u8; 32], 16, &bytes(&[1])),
+				Err(InferenceError::UnknownModel)
+			);
 			// Not a whole number of i32 values.
 			assert_eq!(inference::infer([1u8; 32], 16, &[1, 2, 3]), Err(InferenceError::BadInput));
 		});

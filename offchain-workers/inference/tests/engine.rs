@@ -3,16 +3,12 @@
 
 #![cfg(feature = "engine")]
 
-use assay_inference::{
-	engine::OrtEngine,
-	InferenceEngine, InferenceError,
-};
+use assay_inference::{engine::OrtEngine, InferenceEngine, InferenceError};
 use std::{
 	path::{Path, PathBuf},
 	process::Command,
 	sync::OnceLock,
 };
-
 
 mod support;
 
@@ -28,7 +24,8 @@ fn models_dir() -> PathBuf {
 /// One engine per test process: ONNX Runtime allows one environment per process.
 fn engine() -> &'static OrtEngine {
 	static ENGINE: OnceLock<OrtEngine> = OnceLock::new();
-	ENGINE.get_or_init(|| OrtEngine::load(&models_dir(), &library(), None).expect("the engine loads"))
+	ENGINE
+		.get_or_init(|| OrtEngine::load(&models_dir(), &library(), None).expect("the engine loads"))
 }
 
 fn reference(file: &Path, input: &[f32]) -> Vec<i32> {
@@ -42,14 +39,20 @@ fn reference(file: &Path, input: &[f32]) -> Vec<i32> {
 		.expect("python runs");
 	assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 	let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-	answer["quantized"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap() as i32).collect()
+	answer["quantized"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.map(|v| v.as_i64().unwrap() as i32)
+		.collect()
 }
 
 #[test]
 fn every_shipped_model_matches_python_onnxruntime() {
 	for support::Shipped { name, id, input_len, file, .. } in shipped() {
 		// An input on the 2^-16 grid, so Rust and Python see the same floats.
-		let input_q: Vec<i32> = (0..input_len as i32).map(|i| (i * 7919 % 65_536) - 20_000).collect();
+		let input_q: Vec<i32> =
+			(0..input_len as i32).map(|i| (i * 7919 % 65_536) - 20_000).collect();
 		let input_f: Vec<f32> = input_q.iter().map(|&q| q as f32 / 65_536.0).collect();
 		let ours = engine().infer(&id, 16, &input_q).unwrap();
 		assert_eq!(ours, reference(&file, &input_f), "{name}");
@@ -67,12 +70,17 @@ fn a_file_whose_hash_is_not_its_name_is_not_loaded() {
 #[test]
 fn an_input_of_the_wrong_length_is_bad_input() {
 	let model = &shipped()[0];
-	assert_eq!(engine().infer(&model.id, 16, &vec![0; model.input_len + 1]), Err(InferenceError::BadInput));
+	assert_eq!(
+		engine().infer(&model.id, 16, &vec![0; model.input_len + 1]),
+		Err(InferenceError::BadInput)
+	);
 }
 
 #[test]
 fn a_library_that_is_not_onnxruntime_is_refused_with_a_message() {
 	let not_a_library = repo().join("models/models.json");
-	let error = assay_inference::engine::load_onnxruntime(&not_a_library).err().expect("refused");
+	let error = assay_inference::engine::load_onnxruntime(&not_a_library)
+		.err()
+		.expect("refused");
 	assert!(error.contains("cannot load ONNX Runtime"), "{error}");
 }

@@ -36,7 +36,8 @@ pub fn argmax(output: &[i32]) -> Option<usize> {
 pub fn allowed_difference(a: i32, b: i32, tolerance: &Tolerance) -> u64 {
 	let magnitude = u64::from(a.unsigned_abs().max(b.unsigned_abs()));
 	// magnitude < 2^32 and ppm < 2^32, so the product fits a u64.
-	let relative = (magnitude.saturating_mul(u64::from(tolerance.relative_ppm))).div_ceil(1_000_000);
+	let relative =
+		(magnitude.saturating_mul(u64::from(tolerance.relative_ppm))).div_ceil(1_000_000);
 	relative.max(u64::from(tolerance.absolute))
 }
 
@@ -86,7 +87,8 @@ pub fn find_agreement(outputs: &[(&[i32], [u8; 32])], tolerance: &Tolerance) -> 
 		// More support wins; on equal support the lower assignment hash wins.
 		support[i].cmp(&support[j]).then_with(|| outputs[j].1.cmp(&outputs[i].1))
 	})?;
-	let cluster: Vec<usize> = (0..count).filter(|&j| j == anchor || matrix[anchor * count + j]).collect();
+	let cluster: Vec<usize> =
+		(0..count).filter(|&j| j == anchor || matrix[anchor * count + j]).collect();
 	let members: Vec<&[i32]> = cluster.iter().map(|&i| outputs[i].0).collect();
 	let result = lower_median(&members);
 	Some(Agreement { anchor, cluster, result })
@@ -181,7 +183,9 @@ mod tests {
 		// One model output computed on three machines: the floats differ by 1–3 ulps, the
 		// quantized values by a unit or so; they all agree and the median is the middle.
 		let truth = [0.731_058_6f32, -2.5e-4, 12.345_678, 1.0e-7];
-		let worker = |ulps: i32| -> Vec<i32> { truth.iter().map(|&y| quantize(nudge(y, ulps), 16)).collect() };
+		let worker = |ulps: i32| -> Vec<i32> {
+			truth.iter().map(|&y| quantize(nudge(y, ulps), 16)).collect()
+		};
 		let (a, b, c) = (worker(0), worker(3), worker(-2));
 		for (x, y) in [(&a, &b), (&a, &c), (&b, &c)] {
 			assert!(agree(x, y, &F16), "{x:?} vs {y:?}");
@@ -240,11 +244,9 @@ mod tests {
 	}
 
 	fn tolerance() -> impl Strategy<Value = Tolerance> {
-		(any::<bool>(), 0u32..1 << 20, 0u32..100_000).prop_map(|(classifier, absolute, relative_ppm)| Tolerance {
-			classifier,
-			absolute,
-			relative_ppm,
-		})
+		(any::<bool>(), 0u32..1 << 20, 0u32..100_000).prop_map(
+			|(classifier, absolute, relative_ppm)| Tolerance { classifier, absolute, relative_ppm },
+		)
 	}
 
 	proptest! {

@@ -2,8 +2,9 @@
 //! outputs, the fullest provider lists and due lists, `MaxRedundancy` workers.
 
 use crate::{
-	commitment::commitment, Assignment, Assignments, BenchmarkHelper, Call, Config, Due, Expiring, JobId, JobPhase, Jobs, ModelId, ModelMeta, ModelMetaOf, ModelProviders, Models, NextJobId, OpenJobs, Pallet, Providers,
-	WorkState,
+	commitment::commitment, Assignment, Assignments, BenchmarkHelper, Call, Config, Due, Expiring,
+	JobId, JobPhase, Jobs, ModelId, ModelMeta, ModelMetaOf, ModelProviders, Models, NextJobId,
+	OpenJobs, Pallet, Providers, WorkState,
 };
 use alloc::{vec, vec::Vec};
 use polkadot_sdk::{
@@ -53,22 +54,28 @@ fn largest_meta<T: Config>() -> ModelMetaOf<T> {
 /// Registers the largest model under `id`.
 fn add_model<T: Config>(id: ModelId) {
 	let registrar = funded::<T>("registrar", 0);
-	Pallet::<T>::do_register_model(registrar, id, largest_meta::<T>()).expect("the model registers");
+	Pallet::<T>::do_register_model(registrar, id, largest_meta::<T>())
+		.expect("the model registers");
 }
 
 /// Fills the provider list of `model` up to one short of `MaxProvidersPerModel` with
 /// accounts that are not providers (only the list's size matters to the cost).
 fn crowd<T: Config>(model: ModelId) {
-	let fillers: Vec<T::AccountId> =
-		(0..T::MaxProvidersPerModel::get().saturating_sub(1)).map(|i| account("filler", i, 0)).collect();
+	let fillers: Vec<T::AccountId> = (0..T::MaxProvidersPerModel::get().saturating_sub(1))
+		.map(|i| account("filler", i, 0))
+		.collect();
 	ModelProviders::<T>::insert(model, BoundedVec::truncate_from(fillers));
 }
 
 /// A bonded provider serving `models`.
 fn add_provider<T: Config>(name: &'static str, index: u32, models: Vec<ModelId>) -> T::AccountId {
 	let who = funded::<T>(name, index);
-	Pallet::<T>::do_register_provider(who.clone(), T::MinBond::get(), BoundedVec::truncate_from(models))
-		.expect("the provider registers");
+	Pallet::<T>::do_register_provider(
+		who.clone(),
+		T::MinBond::get(),
+		BoundedVec::truncate_from(models),
+	)
+	.expect("the provider registers");
 	who
 }
 
@@ -79,7 +86,9 @@ fn largest_input<T: Config>() -> BoundedVec<u8, T::MaxInputLen> {
 
 /// An output of the largest model, moved by `noise` units (float noise between workers).
 fn noisy_output<T: Config>(noise: i32) -> BoundedVec<i32, T::MaxOutputLen> {
-	let values = (0..T::MaxOutputLen::get() as i32).map(|i| i.saturating_mul(65_536).saturating_add(noise)).collect();
+	let values = (0..T::MaxOutputLen::get() as i32)
+		.map(|i| i.saturating_mul(65_536).saturating_add(noise))
+		.collect();
 	BoundedVec::truncate_from(values)
 }
 
@@ -105,10 +114,18 @@ fn setup_job<T: Config>(
 	add_model::<T>(model);
 	let owner = funded::<T>("owner", 0);
 	let n = T::MaxRedundancy::get();
-	let workers: Vec<T::AccountId> = (0..n).map(|i| add_provider::<T>("worker", i, vec![model])).collect();
+	let workers: Vec<T::AccountId> =
+		(0..n).map(|i| add_provider::<T>("worker", i, vec![model])).collect();
 	let now = current_block::<T>();
-	Pallet::<T>::do_submit_job(owner, model, largest_input::<T>(), T::MinJobFee::get(), n, n.div_ceil(2))
-		.expect("the job is submitted");
+	Pallet::<T>::do_submit_job(
+		owner,
+		model,
+		largest_input::<T>(),
+		T::MinJobFee::get(),
+		n,
+		n.div_ceil(2),
+	)
+	.expect("the job is submitted");
 	let id = NextJobId::<T>::get().saturating_sub(1);
 	let mut job = Jobs::<T>::get(id).expect("just submitted");
 	let due = now.saturating_add(T::CommitWindow::get());
@@ -242,8 +259,15 @@ mod benchmarks {
 		fill_due::<T>(next, T::MaxOpenJobs::get().saturating_sub(1));
 		let caller = funded::<T>("owner", 0);
 		let n = T::MaxRedundancy::get();
-		Pallet::<T>::do_submit_job(caller.clone(), id, largest_input::<T>(), T::MinJobFee::get(), n, n)
-			.expect("submits");
+		Pallet::<T>::do_submit_job(
+			caller.clone(),
+			id,
+			largest_input::<T>(),
+			T::MinJobFee::get(),
+			n,
+			n,
+		)
+		.expect("submits");
 		let job = NextJobId::<T>::get().saturating_sub(1);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), job);
@@ -301,7 +325,13 @@ mod benchmarks {
 		let last = T::MaxRedundancy::get().saturating_sub(1);
 		let (job, workers) = setup_job::<T>(
 			|until| JobPhase::Committing { until },
-			|_, _, i| if i == last { WorkState::Assigned } else { WorkState::Failed(crate::InferenceFailure::RuntimeError) },
+			|_, _, i| {
+				if i == last {
+					WorkState::Assigned
+				} else {
+					WorkState::Failed(crate::InferenceFailure::RuntimeError)
+				}
+			},
 		);
 		let next = current_block::<T>().saturating_add(One::one());
 		fill_due::<T>(next, T::MaxOpenJobs::get().saturating_sub(2));
@@ -316,7 +346,8 @@ mod benchmarks {
 		let id = model_id(0);
 		add_model::<T>(id);
 		let provider = add_provider::<T>("provider", 0, vec![id]);
-		let origin = T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, provider.clone(), T::MinBond::get());
 		assert!(Providers::<T>::get(&provider).is_some_and(|p| p.bond == 0u32.into()));
@@ -325,7 +356,8 @@ mod benchmarks {
 
 	#[benchmark]
 	fn set_min_redundancy() -> Result<(), BenchmarkError> {
-		let origin = T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, T::MaxRedundancy::get());
 		Ok(())
@@ -351,12 +383,16 @@ mod benchmarks {
 		}
 		let owner = funded::<T>("owner", 0);
 		let n = T::MaxRedundancy::get();
-		Pallet::<T>::do_submit_job(owner, model, largest_input::<T>(), T::MinJobFee::get(), n, n).expect("submits");
+		Pallet::<T>::do_submit_job(owner, model, largest_input::<T>(), T::MinJobFee::get(), n, n)
+			.expect("submits");
 		let job = NextJobId::<T>::get().saturating_sub(1);
 		let now = current_block::<T>().saturating_add(One::one());
 		frame_system::Pallet::<T>::set_block_number(now);
 		T::BenchmarkHelper::set_randomness();
-		fill_due::<T>(now.saturating_add(T::CommitWindow::get()), T::MaxOpenJobs::get().saturating_sub(1));
+		fill_due::<T>(
+			now.saturating_add(T::CommitWindow::get()),
+			T::MaxOpenJobs::get().saturating_sub(1),
+		);
 		#[block]
 		{
 			Pallet::<T>::step(job, now);
@@ -381,12 +417,19 @@ mod benchmarks {
 		for worker in &workers {
 			Providers::<T>::mutate(worker, |p| {
 				if let Some(p) = p {
-					p.strikes = BoundedVec::truncate_from(vec![0; T::StrikeLimit::get().saturating_sub(1) as usize]);
+					p.strikes = BoundedVec::truncate_from(vec![
+						0;
+						T::StrikeLimit::get().saturating_sub(1)
+							as usize
+					]);
 				}
 			});
 		}
 		let now = at_due_block::<T>(job);
-		fill_due::<T>(now.saturating_add(T::RevealWindow::get()), T::MaxOpenJobs::get().saturating_sub(1));
+		fill_due::<T>(
+			now.saturating_add(T::RevealWindow::get()),
+			T::MaxOpenJobs::get().saturating_sub(1),
+		);
 		#[block]
 		{
 			Pallet::<T>::step(job, now);
@@ -398,8 +441,10 @@ mod benchmarks {
 	/// float noise: all agree, the median is taken over all, every worker is paid.
 	#[benchmark]
 	fn finalize_job() {
-		let (job, workers) =
-			setup_job::<T>(|until| JobPhase::Revealing { until }, |_, _, i| WorkState::Revealed(noisy_output::<T>(i as i32 % 4)));
+		let (job, workers) = setup_job::<T>(
+			|until| JobPhase::Revealing { until },
+			|_, _, i| WorkState::Revealed(noisy_output::<T>(i as i32 % 4)),
+		);
 		let now = at_due_block::<T>(job);
 		#[block]
 		{
@@ -412,7 +457,10 @@ mod benchmarks {
 	/// Pruning one finished job of the largest size (on top of an empty block).
 	#[benchmark]
 	fn prune_job() {
-		let (job, _) = setup_job::<T>(|until| JobPhase::Revealing { until }, |_, _, i| WorkState::Revealed(noisy_output::<T>(i as i32)));
+		let (job, _) = setup_job::<T>(
+			|until| JobPhase::Revealing { until },
+			|_, _, i| WorkState::Revealed(noisy_output::<T>(i as i32)),
+		);
 		let now = at_due_block::<T>(job);
 		Pallet::<T>::step(job, now);
 		let expires = now.saturating_add(T::ResultRetention::get());

@@ -6,7 +6,12 @@ use polkadot_sdk::sp_crypto_hashing::blake2_256;
 /// `blake2_256(job_id ‖ worker ‖ salt ‖ output)`, each part SCALE-encoded: the job id as
 /// a little-endian u64, the worker's account, the 32-byte salt, and the output as a
 /// `Vec<i32>` (compact length prefix, then little-endian values).
-pub fn commitment<AccountId: Encode>(job: u64, worker: &AccountId, salt: &[u8; 32], output: &[i32]) -> [u8; 32] {
+pub fn commitment<AccountId: Encode>(
+	job: u64,
+	worker: &AccountId,
+	salt: &[u8; 32],
+	output: &[i32],
+) -> [u8; 32] {
 	(job, worker, salt, output).using_encoded(blake2_256)
 }
 

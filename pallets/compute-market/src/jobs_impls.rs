@@ -3,8 +3,8 @@
 
 use crate::{
 	commitment::commitment, BalanceOf, Config, Error, Event, HoldReason, InferenceFailure, JobId,
-	JobInfo, JobOf, JobPhase, Jobs, MinRedundancy, ModelOf, Models, NextJobId, OpenJobs, OutputOf, Pallet,
-	WorkState,
+	JobInfo, JobOf, JobPhase, Jobs, MinRedundancy, ModelOf, Models, NextJobId, OpenJobs, OutputOf,
+	Pallet, WorkState,
 };
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::*},
@@ -143,7 +143,14 @@ impl<T: Config> Pallet<T> {
 				result: None,
 			},
 		);
-		Self::deposit_event(Event::JobSubmitted { job: id, owner: who, model: model_id, fee, n, k });
+		Self::deposit_event(Event::JobSubmitted {
+			job: id,
+			owner: who,
+			model: model_id,
+			fee,
+			n,
+			k,
+		});
 		Ok(())
 	}
 
@@ -177,7 +184,11 @@ impl<T: Config> Pallet<T> {
 
 	/// `report_failure`: instead of committing, an assigned worker says it could not run
 	/// the job.
-	pub(crate) fn do_report_failure(who: T::AccountId, id: JobId, reason: InferenceFailure) -> DispatchResult {
+	pub(crate) fn do_report_failure(
+		who: T::AccountId,
+		id: JobId,
+		reason: InferenceFailure,
+	) -> DispatchResult {
 		let mut job = Self::ensure_job(id)?;
 		Self::ensure_committing(&job)?;
 		let index = Self::ensure_assigned(&job, &who)?;
@@ -193,7 +204,12 @@ impl<T: Config> Pallet<T> {
 	/// `reveal_result`: a committed worker reveals once, in the reveal phase; the output
 	/// must have the model's length and match the commitment. When every committed worker
 	/// has revealed, the job is finalized in the next block.
-	pub(crate) fn do_reveal_result(who: T::AccountId, id: JobId, output: OutputOf<T>, salt: [u8; 32]) -> DispatchResult {
+	pub(crate) fn do_reveal_result(
+		who: T::AccountId,
+		id: JobId,
+		output: OutputOf<T>,
+		salt: [u8; 32],
+	) -> DispatchResult {
 		let mut job = Self::ensure_job(id)?;
 		Self::ensure_revealing(&job)?;
 		let index = Self::ensure_assigned(&job, &who)?;
@@ -204,7 +220,8 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_reveal_matches(id, &who, &salt, &output, &committed)?;
 		assignment.work = WorkState::Revealed(output);
 		Self::deposit_event(Event::ResultRevealed { job: id, worker: who });
-		let all_revealed = !job.assignments.iter().any(|a| matches!(a.work, WorkState::Committed(_)));
+		let all_revealed =
+			!job.assignments.iter().any(|a| matches!(a.work, WorkState::Committed(_)));
 		if all_revealed {
 			let next = frame_system::Pallet::<T>::block_number().saturating_add(1u32.into());
 			Self::reschedule(id, &mut job, next)?;
@@ -228,7 +245,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Moves a job into its reveal phase starting at `now`.
-	pub(crate) fn begin_reveal(id: JobId, job: &mut JobOf<T>, now: BlockNumberFor<T>) -> DispatchResult {
+	pub(crate) fn begin_reveal(
+		id: JobId,
+		job: &mut JobOf<T>,
+		now: BlockNumberFor<T>,
+	) -> DispatchResult {
 		let until = now.saturating_add(T::RevealWindow::get());
 		Self::reschedule(id, job, until)?;
 		job.phase = JobPhase::Revealing { until };

@@ -100,8 +100,12 @@ pub mod pallet {
 	pub type ModelMetaOf<T> = ModelMeta<<T as Config>::MaxModelNameLen, <T as Config>::MaxUriLen>;
 
 	/// A provider's record.
-	pub type ProviderOf<T> =
-		ProviderInfo<BalanceOf<T>, BlockNumberFor<T>, <T as Config>::MaxModelsPerProvider, <T as Config>::StrikeLimit>;
+	pub type ProviderOf<T> = ProviderInfo<
+		BalanceOf<T>,
+		BlockNumberFor<T>,
+		<T as Config>::MaxModelsPerProvider,
+		<T as Config>::StrikeLimit,
+	>;
 
 	/// A job's record.
 	pub type JobOf<T> = JobInfo<
@@ -119,7 +123,8 @@ pub mod pallet {
 	/// Configuration of the compute market.
 	#[pallet::config]
 	pub trait Config:
-		polkadot_sdk::frame_system::Config + frame_system::offchain::CreateSignedTransaction<Call<Self>>
+		polkadot_sdk::frame_system::Config
+		+ frame_system::offchain::CreateSignedTransaction<Call<Self>>
 	{
 		/// The key validators' off-chain workers sign commits and reveals with (the `infr`
 		/// key: `crate::crypto::InferenceAuthId` in the runtime).
@@ -226,8 +231,13 @@ pub mod pallet {
 
 	/// The providers serving each model, in registration order.
 	#[pallet::storage]
-	pub type ModelProviders<T: Config> =
-		StorageMap<_, Identity, ModelId, BoundedVec<T::AccountId, T::MaxProvidersPerModel>, ValueQuery>;
+	pub type ModelProviders<T: Config> = StorageMap<
+		_,
+		Identity,
+		ModelId,
+		BoundedVec<T::AccountId, T::MaxProvidersPerModel>,
+		ValueQuery,
+	>;
 
 	/// Registered providers, by account.
 	#[pallet::storage]
@@ -248,8 +258,13 @@ pub mod pallet {
 	/// Open jobs by the block their next step is due at. Every open job is in exactly one
 	/// entry, so an entry never holds more than `MaxOpenJobs`.
 	#[pallet::storage]
-	pub type Due<T: Config> =
-		StorageMap<_, Twox64Concat, BlockNumberFor<T>, BoundedVec<JobId, T::MaxOpenJobs>, ValueQuery>;
+	pub type Due<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<JobId, T::MaxOpenJobs>,
+		ValueQuery,
+	>;
 
 	/// The oldest block whose due list may still hold jobs (lists are worked through in
 	/// block order when a block has more due steps than `MaxStepsPerBlock`).
@@ -258,8 +273,13 @@ pub mod pallet {
 
 	/// Finished jobs by the block their record is pruned at.
 	#[pallet::storage]
-	pub type Expiring<T: Config> =
-		StorageMap<_, Twox64Concat, BlockNumberFor<T>, BoundedVec<JobId, T::MaxStepsPerBlock>, ValueQuery>;
+	pub type Expiring<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BlockNumberFor<T>,
+		BoundedVec<JobId, T::MaxStepsPerBlock>,
+		ValueQuery,
+	>;
 
 	/// The open jobs each worker is assigned to: (worker, job) → ().
 	#[pallet::storage]
@@ -533,12 +553,14 @@ pub mod pallet {
 				MinRedundancy::<T>::put(self.min_redundancy);
 			}
 			for (id, meta, registrar) in &self.models {
-				if let Err(e) = Pallet::<T>::do_register_model(registrar.clone(), *id, meta.clone()) {
+				if let Err(e) = Pallet::<T>::do_register_model(registrar.clone(), *id, meta.clone())
+				{
 					panic!("genesis model {id:?}: {e:?}");
 				}
 			}
 			for (who, bond, models) in &self.providers {
-				let models = BoundedVec::try_from(models.clone()).expect("genesis: too many models for a provider");
+				let models = BoundedVec::try_from(models.clone())
+					.expect("genesis: too many models for a provider");
 				if let Err(e) = Pallet::<T>::do_register_provider(who.clone(), *bond, models) {
 					panic!("genesis provider {who:?}: {e:?}");
 				}
@@ -573,11 +595,16 @@ pub mod pallet {
 			assert!(T::StrikeLimit::get() >= 1, "StrikeLimit must be at least 1");
 			assert!(!T::CommitWindow::get().is_zero(), "CommitWindow must be at least 1 block");
 			assert!(!T::RevealWindow::get().is_zero(), "RevealWindow must be at least 1 block");
-			assert!(!T::ResultRetention::get().is_zero(), "ResultRetention must be at least 1 block");
+			assert!(
+				!T::ResultRetention::get().is_zero(),
+				"ResultRetention must be at least 1 block"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(
+			_: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
@@ -589,7 +616,11 @@ pub mod pallet {
 		/// `ModelDeposit`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_model())]
-		pub fn register_model(origin: OriginFor<T>, model_id: ModelId, meta: ModelMetaOf<T>) -> DispatchResult {
+		pub fn register_model(
+			origin: OriginFor<T>,
+			model_id: ModelId,
+			meta: ModelMetaOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_register_model(who, model_id, meta)
 		}
@@ -695,7 +726,11 @@ pub mod pallet {
 		/// `ModelUnavailable` counts as a strike, the others do not.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::report_failure())]
-		pub fn report_failure(origin: OriginFor<T>, job: JobId, reason: InferenceFailure) -> DispatchResult {
+		pub fn report_failure(
+			origin: OriginFor<T>,
+			job: JobId,
+			reason: InferenceFailure,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_report_failure(who, job, reason)
 		}
@@ -703,7 +738,11 @@ pub mod pallet {
 		/// Slashes (burns) `amount` of a provider's bond. Admin origin only.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::slash_provider())]
-		pub fn slash_provider(origin: OriginFor<T>, provider: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		pub fn slash_provider(
+			origin: OriginFor<T>,
+			provider: T::AccountId,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_governance_slash(provider, amount)
 		}

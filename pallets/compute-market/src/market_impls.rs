@@ -2,8 +2,8 @@
 
 use crate::{
 	types::{default_absolute_tolerance, DEFAULT_RELATIVE_TOLERANCE_PPM, MAX_FRACTION_BITS},
-	BalanceOf, Config, Error, Event, HoldReason, MinRedundancy, ModelId, ModelInfo, ModelMetaOf, ModelOf,
-	ModelProviders, Models, Pallet, ProviderInfo, ProviderOf, Providers,
+	BalanceOf, Config, Error, Event, HoldReason, MinRedundancy, ModelId, ModelInfo, ModelMetaOf,
+	ModelOf, ModelProviders, Models, Pallet, ProviderInfo, ProviderOf, Providers,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{
@@ -28,7 +28,8 @@ impl<T: Config> Pallet<T> {
 	fn ensure_model_shape(input_len: u32, output_len: u32) -> Result<(), Error<T>> {
 		let max_input_elements = T::MaxInputLen::get() / 4;
 		ensure!(
-			(1..=max_input_elements).contains(&input_len) && (1..=T::MaxOutputLen::get()).contains(&output_len),
+			(1..=max_input_elements).contains(&input_len)
+				&& (1..=T::MaxOutputLen::get()).contains(&output_len),
 			Error::<T>::BadModelShape
 		);
 		Ok(())
@@ -67,7 +68,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Holds `amount` for `reason`, or refuses with `InsufficientBalance`.
-	pub(crate) fn hold(reason: HoldReason, who: &T::AccountId, amount: BalanceOf<T>) -> Result<(), Error<T>> {
+	pub(crate) fn hold(
+		reason: HoldReason,
+		who: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> Result<(), Error<T>> {
 		T::Currency::hold(&reason.into(), who, amount).map_err(|_| Error::<T>::InsufficientBalance)
 	}
 
@@ -82,7 +87,11 @@ impl<T: Config> Pallet<T> {
 
 	/// `register_model`: checks the meta, holds the deposit, stores the model with its
 	/// tolerances resolved.
-	pub(crate) fn do_register_model(who: T::AccountId, model_id: ModelId, meta: ModelMetaOf<T>) -> DispatchResult {
+	pub(crate) fn do_register_model(
+		who: T::AccountId,
+		model_id: ModelId,
+		meta: ModelMetaOf<T>,
+	) -> DispatchResult {
 		ensure!(!Models::<T>::contains_key(model_id), Error::<T>::ModelExists);
 		Self::ensure_model_shape(meta.input_len, meta.output_len)?;
 		Self::ensure_fraction_bits(meta.fraction_bits)?;
@@ -98,7 +107,9 @@ impl<T: Config> Pallet<T> {
 			output_len: meta.output_len,
 			fraction_bits: meta.fraction_bits,
 			classifier: meta.classifier,
-			absolute_tolerance: meta.absolute_tolerance.unwrap_or_else(|| default_absolute_tolerance(meta.fraction_bits)),
+			absolute_tolerance: meta
+				.absolute_tolerance
+				.unwrap_or_else(|| default_absolute_tolerance(meta.fraction_bits)),
 			relative_tolerance_ppm: relative,
 			uri: meta.uri,
 			open_jobs: 0,
@@ -187,7 +198,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `update_models`: replaces the served models.
-	pub(crate) fn do_update_models(who: T::AccountId, models: BoundedVec<ModelId, T::MaxModelsPerProvider>) -> DispatchResult {
+	pub(crate) fn do_update_models(
+		who: T::AccountId,
+		models: BoundedVec<ModelId, T::MaxModelsPerProvider>,
+	) -> DispatchResult {
 		let mut provider = Self::ensure_provider(&who)?;
 		Self::ensure_not_unbonding(&provider)?;
 		Self::ensure_servable(&models)?;
@@ -206,7 +220,8 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_not_unbonding(&provider)?;
 		ensure!(provider.open_assignments == 0, Error::<T>::HasOpenAssignments);
 		Self::unlist_provider(&who, &provider.models);
-		let unlock_at = frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
+		let unlock_at =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::UnbondingPeriod::get());
 		provider.unbonding_at = Some(unlock_at);
 		provider.models = BoundedVec::new();
 		Providers::<T>::insert(&who, provider);
@@ -229,9 +244,9 @@ impl<T: Config> Pallet<T> {
 	/// Whether `provider` may be assigned a job now: bonded at least `MinBond`, not
 	/// unbonding, not suspended.
 	pub(crate) fn is_eligible(provider: &ProviderOf<T>, now: BlockNumberFor<T>) -> bool {
-		provider.bond >= T::MinBond::get() &&
-			provider.unbonding_at.is_none() &&
-			provider.suspended_until.is_none_or(|until| now >= until)
+		provider.bond >= T::MinBond::get()
+			&& provider.unbonding_at.is_none()
+			&& provider.suspended_until.is_none_or(|until| now >= until)
 	}
 
 	/// `set_min_redundancy`: between 1 and `MaxRedundancy`.

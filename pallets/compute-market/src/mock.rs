@@ -55,7 +55,9 @@ thread_local! {
 pub struct TestSeeds;
 impl SeedSource for TestSeeds {
 	fn seed(domain_tag: &[u8], subject_id: &[u8]) -> Option<[u8; 32]> {
-		RANDOMNESS.with(|r| *r.borrow()).map(|r| derive_seed(domain_tag, &r, subject_id))
+		RANDOMNESS
+			.with(|r| *r.borrow())
+			.map(|r| derive_seed(domain_tag, &r, subject_id))
 	}
 }
 
@@ -108,7 +110,9 @@ impl<C> frame_system::offchain::CreateSignedTransaction<C> for Test
 where
 	RuntimeCall: From<C>,
 {
-	fn create_signed_transaction<A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
+	fn create_signed_transaction<
+		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
 		call: RuntimeCall,
 		_public: UintAuthorityId,
 		account: AccountId,
@@ -221,7 +225,8 @@ pub fn commit_hash(job: JobId, who: AccountId, values: &[i32]) -> [u8; 32] {
 /// registered by Alice; the three workers bonded and serving both.
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	let mut balances = vec![(ALICE, ENDOWMENT), (BOB, ENDOWMENT), (PAUPER, 50), (OUTSIDER, ENDOWMENT)];
+	let mut balances =
+		vec![(ALICE, ENDOWMENT), (BOB, ENDOWMENT), (PAUPER, 50), (OUTSIDER, ENDOWMENT)];
 	balances.extend(WORKERS.iter().map(|w| (*w, ENDOWMENT)));
 	pallet_balances::GenesisConfig::<Test> { balances, ..Default::default() }
 		.assimilate_storage(&mut storage)

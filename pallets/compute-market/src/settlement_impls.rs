@@ -3,9 +3,9 @@
 
 use crate::{
 	agreement::{equal_split, find_agreement},
-	Assignment, Assignments, BalanceOf, Config, Due, DueCursor, Error, Event, Expiring, HoldReason, InferenceFailure,
-	JobFailure, JobId, JobOf, JobPhase, Jobs, ModelProviders, Models, OpenJobs, Pallet, Providers, SlashReason,
-	StrikeReason, WeightInfo, WorkState, ASSIGNMENT_DOMAIN,
+	Assignment, Assignments, BalanceOf, Config, Due, DueCursor, Error, Event, Expiring, HoldReason,
+	InferenceFailure, JobFailure, JobId, JobOf, JobPhase, Jobs, ModelProviders, Models, OpenJobs,
+	Pallet, Providers, SlashReason, StrikeReason, WeightInfo, WorkState, ASSIGNMENT_DOMAIN,
 };
 use alloc::vec::Vec;
 use assay_primitives::{EarningSource, Earnings, SeedSource};
@@ -48,7 +48,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Moves an open job's next step to block `at`.
-	pub(crate) fn reschedule(id: JobId, job: &mut JobOf<T>, at: BlockNumberFor<T>) -> DispatchResult {
+	pub(crate) fn reschedule(
+		id: JobId,
+		job: &mut JobOf<T>,
+		at: BlockNumberFor<T>,
+	) -> DispatchResult {
 		Self::unschedule(id, job.due);
 		Self::schedule(id, at)?;
 		job.due = at;
@@ -178,7 +182,8 @@ impl<T: Config> Pallet<T> {
 				}
 			});
 			let _ = workers.try_push(worker.clone());
-			let _ = job.assignments.try_push(Assignment { worker, rank, work: WorkState::Assigned });
+			let _ =
+				job.assignments.try_push(Assignment { worker, rank, work: WorkState::Assigned });
 		}
 		job.phase = JobPhase::Committing { until };
 		job.due = until;
@@ -250,18 +255,26 @@ impl<T: Config> Pallet<T> {
 			.filter(|a| a.cluster.len() as u32 >= job.quorum);
 		let cluster: Vec<usize> = agreement
 			.as_ref()
-			.map(|a| a.cluster.iter().filter_map(|&c| revealed.get(c).map(|(i, _, _)| *i)).collect())
+			.map(|a| {
+				a.cluster.iter().filter_map(|&c| revealed.get(c).map(|(i, _, _)| *i)).collect()
+			})
 			.unwrap_or_default();
 		let result = agreement.map(|a| a.result);
 
 		for (i, assignment) in job.assignments.iter().enumerate() {
 			let worker = &assignment.worker;
 			match &assignment.work {
-				WorkState::Committed(_) => Self::slash(worker, T::NoRevealSlash::get() * Self::bond_of(worker), SlashReason::NoReveal),
-				WorkState::Revealed(_) if result.is_some() && !cluster.contains(&i) =>
-					Self::strike(worker, id, StrikeReason::Outlier, now),
-				WorkState::Failed(InferenceFailure::ModelUnavailable) =>
-					Self::strike(worker, id, StrikeReason::ModelUnavailable, now),
+				WorkState::Committed(_) => Self::slash(
+					worker,
+					T::NoRevealSlash::get() * Self::bond_of(worker),
+					SlashReason::NoReveal,
+				),
+				WorkState::Revealed(_) if result.is_some() && !cluster.contains(&i) => {
+					Self::strike(worker, id, StrikeReason::Outlier, now)
+				},
+				WorkState::Failed(InferenceFailure::ModelUnavailable) => {
+					Self::strike(worker, id, StrikeReason::ModelUnavailable, now)
+				},
 				// No-shows were handled when the commit window closed.
 				WorkState::Assigned => continue,
 				_ => {},
@@ -271,8 +284,10 @@ impl<T: Config> Pallet<T> {
 
 		match result {
 			Some(result) => {
-				let members: Vec<T::AccountId> =
-					cluster.iter().filter_map(|&i| job.assignments.get(i).map(|a| a.worker.clone())).collect();
+				let members: Vec<T::AccountId> = cluster
+					.iter()
+					.filter_map(|&i| job.assignments.get(i).map(|a| a.worker.clone()))
+					.collect();
 				Self::pay(id, &job.owner, job.fee, &members);
 				let result_hash = result.using_encoded(blake2_256);
 				job.result = Some(BoundedVec::truncate_from(result));
@@ -306,7 +321,11 @@ impl<T: Config> Pallet<T> {
 			) {
 				Ok(paid) => {
 					T::Earnings::record(worker, EarningSource::Compute, paid);
-					Self::deposit_event(Event::WorkerPaid { job: id, worker: worker.clone(), amount: paid });
+					Self::deposit_event(Event::WorkerPaid {
+						job: id,
+						worker: worker.clone(),
+						amount: paid,
+					});
 				},
 				Err(e) => {
 					// Cannot happen for a bonded worker; the share goes back to the owner.
@@ -316,7 +335,9 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		if !cut.is_zero() {
-			if let Err(e) = T::Currency::burn_held(&reason, owner, cut, Precision::BestEffort, Fortitude::Force) {
+			if let Err(e) =
+				T::Currency::burn_held(&reason, owner, cut, Precision::BestEffort, Fortitude::Force)
+			{
 				log::error!(target: "runtime::compute-market", "job {id}: burning the cut failed: {e:?}");
 				unpaid = unpaid.saturating_add(cut);
 			}
@@ -379,9 +400,10 @@ impl<T: Config> Pallet<T> {
 		let Some(mut provider) = Providers::<T>::get(who) else { return };
 		let window_start = provider.jobs_served.saturating_sub(T::StrikeWindow::get());
 		provider.strikes.retain(|at| *at >= window_start);
-		let struck_out = provider.strikes.try_push(provider.jobs_served).is_err() ||
-			provider.strikes.len() as u32 >= T::StrikeLimit::get();
-		let strikes = (provider.strikes.len() as u32).max(if struck_out { T::StrikeLimit::get() } else { 0 });
+		let struck_out = provider.strikes.try_push(provider.jobs_served).is_err()
+			|| provider.strikes.len() as u32 >= T::StrikeLimit::get();
+		let strikes =
+			(provider.strikes.len() as u32).max(if struck_out { T::StrikeLimit::get() } else { 0 });
 		Self::deposit_event(Event::ProviderStruck { provider: who.clone(), job, reason, strikes });
 		if struck_out {
 			provider.strikes = BoundedVec::new();
@@ -413,7 +435,11 @@ impl<T: Config> Pallet<T> {
 		});
 		provider.bond = provider.bond.saturating_sub(burned);
 		Providers::<T>::insert(who, provider);
-		Self::deposit_event(Event::ProviderSlashed { provider: who.clone(), amount: burned, reason });
+		Self::deposit_event(Event::ProviderSlashed {
+			provider: who.clone(),
+			amount: burned,
+			reason,
+		});
 	}
 
 	/// `slash_provider`: governance burns `amount` of a bond; never more than the bond.
@@ -455,7 +481,10 @@ impl<T: Config> Pallet<T> {
 					}
 				}
 			} else {
-				ensure!(Expiring::<T>::get(job.due).contains(&id), "a finished job is not set to expire");
+				ensure!(
+					Expiring::<T>::get(job.due).contains(&id),
+					"a finished job is not set to expire"
+				);
 			}
 		}
 		let escrow_reason = HoldReason::JobEscrow.into();
@@ -484,7 +513,10 @@ impl<T: Config> Pallet<T> {
 				"a provider's open assignments differ from its assignments"
 			);
 			for model in provider.models.iter() {
-				ensure!(ModelProviders::<T>::get(model).contains(&who), "a served model does not list its provider");
+				ensure!(
+					ModelProviders::<T>::get(model).contains(&who),
+					"a served model does not list its provider"
+				);
 			}
 		}
 		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();

@@ -3,9 +3,9 @@
 //! providers' bonds, deposits held equal models' deposits.
 
 use crate::{
-	mock::*, Assignments, Error, Event, HoldReason, InferenceFailure, JobFailure, JobId, JobPhase, Jobs,
-	MinRedundancy, ModelProviders, Models, OpenJobs, Providers, SlashReason, StrikeReason, WorkState,
-	ASSIGNMENT_DOMAIN,
+	mock::*, Assignments, Error, Event, HoldReason, InferenceFailure, JobFailure, JobId, JobPhase,
+	Jobs, MinRedundancy, ModelProviders, Models, OpenJobs, Providers, SlashReason, StrikeReason,
+	WorkState, ASSIGNMENT_DOMAIN,
 };
 use assay_primitives::{derive_seed, EarningSource};
 use codec::Encode;
@@ -85,7 +85,13 @@ fn result(job: JobId) -> Vec<i32> {
 }
 
 fn earned(who: AccountId) -> Balance {
-	EARNED.with(|e| e.borrow().iter().filter(|(w, s, _)| *w == who && *s == EarningSource::Compute).map(|(_, _, a)| a).sum())
+	EARNED.with(|e| {
+		e.borrow()
+			.iter()
+			.filter(|(w, s, _)| *w == who && *s == EarningSource::Compute)
+			.map(|(_, _, a)| a)
+			.sum()
+	})
 }
 
 fn strikes(who: AccountId) -> usize {
@@ -105,7 +111,9 @@ fn registering_a_model_resolves_default_tolerances_and_holds_the_deposit() {
 		assert_eq!((model.absolute_tolerance, model.relative_tolerance_ppm), (8, 1_000));
 		assert_eq!((model.input_len, model.output_len, model.fraction_bits), (4, 2, 16));
 		assert_eq!(Balances::balance_on_hold(&HoldReason::ModelDeposit.into(), &BOB), 100);
-		System::assert_last_event(Event::ModelRegistered { model: id, registrar: BOB, deposit: 100 }.into());
+		System::assert_last_event(
+			Event::ModelRegistered { model: id, registrar: BOB, deposit: 100 }.into(),
+		);
 
 		// Explicit tolerances are kept; F = 8 would default to 1 unit.
 		let mut m = meta(1, 1, false);
@@ -123,18 +131,39 @@ fn registering_a_model_resolves_default_tolerances_and_holds_the_deposit() {
 #[test]
 fn model_registration_errors_change_nothing() {
 	test(|| {
-		assert_noop!(ComputeMarket::register_model(signed(BOB), MODEL, meta(2, 3, false)), Error::<Test>::ModelExists);
-		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(0, 3, false)), Error::<Test>::BadModelShape);
+		assert_noop!(
+			ComputeMarket::register_model(signed(BOB), MODEL, meta(2, 3, false)),
+			Error::<Test>::ModelExists
+		);
+		assert_noop!(
+			ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(0, 3, false)),
+			Error::<Test>::BadModelShape
+		);
 		// MaxInputLen is 64 bytes: 16 elements.
-		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(17, 3, false)), Error::<Test>::BadModelShape);
-		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(2, 9, false)), Error::<Test>::BadModelShape);
-		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(2, 0, false)), Error::<Test>::BadModelShape);
+		assert_noop!(
+			ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(17, 3, false)),
+			Error::<Test>::BadModelShape
+		);
+		assert_noop!(
+			ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(2, 9, false)),
+			Error::<Test>::BadModelShape
+		);
+		assert_noop!(
+			ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(2, 0, false)),
+			Error::<Test>::BadModelShape
+		);
 		let mut m = meta(2, 3, false);
 		m.fraction_bits = 25;
-		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], m), Error::<Test>::FractionBitsTooHigh);
+		assert_noop!(
+			ComputeMarket::register_model(signed(BOB), [9u8; 32], m),
+			Error::<Test>::FractionBitsTooHigh
+		);
 		let mut m = meta(2, 3, false);
 		m.relative_tolerance_ppm = Some(1_000_001);
-		assert_noop!(ComputeMarket::register_model(signed(BOB), [9u8; 32], m), Error::<Test>::BadTolerance);
+		assert_noop!(
+			ComputeMarket::register_model(signed(BOB), [9u8; 32], m),
+			Error::<Test>::BadTolerance
+		);
 		assert_noop!(
 			ComputeMarket::register_model(signed(PAUPER), [9u8; 32], meta(2, 3, false)),
 			Error::<Test>::InsufficientBalance
@@ -145,10 +174,19 @@ fn model_registration_errors_change_nothing() {
 #[test]
 fn deregistering_a_model_returns_the_deposit_and_unlists_it() {
 	test(|| {
-		assert_noop!(ComputeMarket::deregister_model(signed(ALICE), [9u8; 32]), Error::<Test>::UnknownModel);
-		assert_noop!(ComputeMarket::deregister_model(signed(BOB), MODEL), Error::<Test>::NotRegistrar);
+		assert_noop!(
+			ComputeMarket::deregister_model(signed(ALICE), [9u8; 32]),
+			Error::<Test>::UnknownModel
+		);
+		assert_noop!(
+			ComputeMarket::deregister_model(signed(BOB), MODEL),
+			Error::<Test>::NotRegistrar
+		);
 		let job = submit(3, 2);
-		assert_noop!(ComputeMarket::deregister_model(signed(ALICE), MODEL), Error::<Test>::ModelInUse);
+		assert_noop!(
+			ComputeMarket::deregister_model(signed(ALICE), MODEL),
+			Error::<Test>::ModelInUse
+		);
 		assert_ok!(ComputeMarket::cancel_job(signed(ALICE), job));
 
 		assert_ok!(ComputeMarket::deregister_model(signed(ALICE), MODEL));
@@ -168,12 +206,21 @@ fn deregistering_a_model_returns_the_deposit_and_unlists_it() {
 #[test]
 fn providers_register_with_a_bond_and_update_their_models() {
 	test(|| {
-		assert_ok!(ComputeMarket::register_provider(signed(OUTSIDER), 1_500, BoundedVec::truncate_from(vec![MODEL])));
+		assert_ok!(ComputeMarket::register_provider(
+			signed(OUTSIDER),
+			1_500,
+			BoundedVec::truncate_from(vec![MODEL])
+		));
 		assert_eq!(bond_held(OUTSIDER), 1_500);
 		assert!(ModelProviders::<Test>::get(MODEL).contains(&OUTSIDER));
-		System::assert_last_event(Event::ProviderRegistered { provider: OUTSIDER, bond: 1_500 }.into());
+		System::assert_last_event(
+			Event::ProviderRegistered { provider: OUTSIDER, bond: 1_500 }.into(),
+		);
 
-		assert_ok!(ComputeMarket::update_models(signed(OUTSIDER), BoundedVec::truncate_from(vec![CLASSIFIER])));
+		assert_ok!(ComputeMarket::update_models(
+			signed(OUTSIDER),
+			BoundedVec::truncate_from(vec![CLASSIFIER])
+		));
 		assert!(!ModelProviders::<Test>::get(MODEL).contains(&OUTSIDER));
 		assert!(ModelProviders::<Test>::get(CLASSIFIER).contains(&OUTSIDER));
 		System::assert_last_event(Event::ProviderModelsUpdated { provider: OUTSIDER }.into());
@@ -184,19 +231,47 @@ fn providers_register_with_a_bond_and_update_their_models() {
 fn provider_registration_errors_change_nothing() {
 	test(|| {
 		let models = |m: Vec<crate::ModelId>| BoundedVec::truncate_from(m);
-		assert_noop!(ComputeMarket::register_provider(signed(WORKERS[0]), BOND, models(vec![MODEL])), Error::<Test>::AlreadyProvider);
-		assert_noop!(ComputeMarket::register_provider(signed(OUTSIDER), 999, models(vec![MODEL])), Error::<Test>::BondTooLow);
-		assert_noop!(ComputeMarket::register_provider(signed(OUTSIDER), BOND, models(vec![[9u8; 32]])), Error::<Test>::UnknownModel);
-		assert_noop!(ComputeMarket::register_provider(signed(OUTSIDER), BOND, models(vec![MODEL, MODEL])), Error::<Test>::DuplicateModel);
-		assert_noop!(ComputeMarket::register_provider(signed(PAUPER), BOND, models(vec![MODEL])), Error::<Test>::InsufficientBalance);
-		assert_noop!(ComputeMarket::update_models(signed(OUTSIDER), models(vec![MODEL])), Error::<Test>::NotProvider);
-		assert_noop!(ComputeMarket::update_models(signed(WORKERS[0]), models(vec![[9u8; 32]])), Error::<Test>::UnknownModel);
+		assert_noop!(
+			ComputeMarket::register_provider(signed(WORKERS[0]), BOND, models(vec![MODEL])),
+			Error::<Test>::AlreadyProvider
+		);
+		assert_noop!(
+			ComputeMarket::register_provider(signed(OUTSIDER), 999, models(vec![MODEL])),
+			Error::<Test>::BondTooLow
+		);
+		assert_noop!(
+			ComputeMarket::register_provider(signed(OUTSIDER), BOND, models(vec![[9u8; 32]])),
+			Error::<Test>::UnknownModel
+		);
+		assert_noop!(
+			ComputeMarket::register_provider(signed(OUTSIDER), BOND, models(vec![MODEL, MODEL])),
+			Error::<Test>::DuplicateModel
+		);
+		assert_noop!(
+			ComputeMarket::register_provider(signed(PAUPER), BOND, models(vec![MODEL])),
+			Error::<Test>::InsufficientBalance
+		);
+		assert_noop!(
+			ComputeMarket::update_models(signed(OUTSIDER), models(vec![MODEL])),
+			Error::<Test>::NotProvider
+		);
+		assert_noop!(
+			ComputeMarket::update_models(signed(WORKERS[0]), models(vec![[9u8; 32]])),
+			Error::<Test>::UnknownModel
+		);
 		// MaxProvidersPerModel is 8: three are listed, five more fit, the ninth does not.
 		for who in 100..105 {
 			Balances::set_balance(&who, ENDOWMENT);
 			assert_ok!(ComputeMarket::register_provider(signed(who), BOND, models(vec![MODEL])));
 		}
-		assert_noop!(ComputeMarket::register_provider(signed(OUTSIDER), BOND, models(vec![CLASSIFIER, MODEL])), Error::<Test>::TooManyProviders);
+		assert_noop!(
+			ComputeMarket::register_provider(
+				signed(OUTSIDER),
+				BOND,
+				models(vec![CLASSIFIER, MODEL])
+			),
+			Error::<Test>::TooManyProviders
+		);
 	});
 }
 
@@ -205,12 +280,18 @@ fn unbonding_releases_the_bond_after_the_period() {
 	test(|| {
 		let w = WORKERS[0];
 		assert_noop!(ComputeMarket::withdraw_bond(signed(w)), Error::<Test>::NotUnbonding);
-		assert_noop!(ComputeMarket::unregister_provider(signed(OUTSIDER)), Error::<Test>::NotProvider);
+		assert_noop!(
+			ComputeMarket::unregister_provider(signed(OUTSIDER)),
+			Error::<Test>::NotProvider
+		);
 		assert_noop!(ComputeMarket::withdraw_bond(signed(OUTSIDER)), Error::<Test>::NotProvider);
 
 		let job = submit(3, 2);
 		settle();
-		assert_noop!(ComputeMarket::unregister_provider(signed(w)), Error::<Test>::HasOpenAssignments);
+		assert_noop!(
+			ComputeMarket::unregister_provider(signed(w)),
+			Error::<Test>::HasOpenAssignments
+		);
 		serve(job, &[(10, &HONEST), (11, &HONEST), (12, &HONEST)]);
 		settle();
 		assert!(matches!(phase(job), JobPhase::Completed { .. }));
@@ -219,8 +300,14 @@ fn unbonding_releases_the_bond_after_the_period() {
 		let unlock_at = System::block_number() + 50;
 		System::assert_last_event(Event::ProviderUnbonding { provider: w, unlock_at }.into());
 		assert!(!ModelProviders::<Test>::get(MODEL).contains(&w));
-		assert_noop!(ComputeMarket::unregister_provider(signed(w)), Error::<Test>::AlreadyUnbonding);
-		assert_noop!(ComputeMarket::update_models(signed(w), BoundedVec::truncate_from(vec![MODEL])), Error::<Test>::AlreadyUnbonding);
+		assert_noop!(
+			ComputeMarket::unregister_provider(signed(w)),
+			Error::<Test>::AlreadyUnbonding
+		);
+		assert_noop!(
+			ComputeMarket::update_models(signed(w), BoundedVec::truncate_from(vec![MODEL])),
+			Error::<Test>::AlreadyUnbonding
+		);
 		assert_noop!(ComputeMarket::withdraw_bond(signed(w)), Error::<Test>::StillUnbonding);
 
 		run_to_block(unlock_at);
@@ -242,7 +329,9 @@ fn submitting_holds_the_fee_and_cancelling_refunds_it_in_full() {
 		let job = submit(3, 2);
 		assert_eq!(escrow(ALICE), FEE);
 		assert_eq!(Balances::balance(&ALICE), free - FEE);
-		System::assert_last_event(Event::JobSubmitted { job, owner: ALICE, model: MODEL, fee: FEE, n: 3, k: 2 }.into());
+		System::assert_last_event(
+			Event::JobSubmitted { job, owner: ALICE, model: MODEL, fee: FEE, n: 3, k: 2 }.into(),
+		);
 		assert_eq!(phase(job), JobPhase::Pending);
 
 		assert_noop!(ComputeMarket::cancel_job(signed(BOB), job), Error::<Test>::NotJobOwner);
@@ -272,14 +361,22 @@ fn an_assigned_job_can_no_longer_be_cancelled() {
 #[test]
 fn submission_errors_change_nothing() {
 	test(|| {
-		let submit_with = |model, input, fee, n, k| ComputeMarket::submit_job(signed(ALICE), model, input, fee, n, k);
+		let submit_with = |model, input, fee, n, k| {
+			ComputeMarket::submit_job(signed(ALICE), model, input, fee, n, k)
+		};
 		assert_noop!(submit_with([9u8; 32], input(), FEE, 3, 2), Error::<Test>::UnknownModel);
 		let mut long = input().into_inner();
 		long.extend_from_slice(&[0, 0, 0, 0]);
-		assert_noop!(submit_with(MODEL, BoundedVec::truncate_from(long), FEE, 3, 2), Error::<Test>::InputTooLarge);
+		assert_noop!(
+			submit_with(MODEL, BoundedVec::truncate_from(long), FEE, 3, 2),
+			Error::<Test>::InputTooLarge
+		);
 		let mut short = input().into_inner();
 		short.pop();
-		assert_noop!(submit_with(MODEL, BoundedVec::truncate_from(short), FEE, 3, 2), Error::<Test>::InputTooShort);
+		assert_noop!(
+			submit_with(MODEL, BoundedVec::truncate_from(short), FEE, 3, 2),
+			Error::<Test>::InputTooShort
+		);
 		assert_noop!(submit_with(MODEL, input(), FEE, 6, 2), Error::<Test>::BadRedundancy);
 		assert_noop!(submit_with(MODEL, input(), FEE, 0, 0), Error::<Test>::BadRedundancy);
 		assert_noop!(submit_with(MODEL, input(), FEE, 2, 3), Error::<Test>::BadQuorum);
@@ -301,12 +398,21 @@ fn submission_errors_change_nothing() {
 fn governance_sets_the_minimum_redundancy() {
 	test(|| {
 		assert_noop!(ComputeMarket::set_min_redundancy(signed(ALICE), 2), DispatchError::BadOrigin);
-		assert_noop!(ComputeMarket::set_min_redundancy(RawOrigin::Root.into(), 0), Error::<Test>::BadMinRedundancy);
-		assert_noop!(ComputeMarket::set_min_redundancy(RawOrigin::Root.into(), 6), Error::<Test>::BadMinRedundancy);
+		assert_noop!(
+			ComputeMarket::set_min_redundancy(RawOrigin::Root.into(), 0),
+			Error::<Test>::BadMinRedundancy
+		);
+		assert_noop!(
+			ComputeMarket::set_min_redundancy(RawOrigin::Root.into(), 6),
+			Error::<Test>::BadMinRedundancy
+		);
 		assert_ok!(ComputeMarket::set_min_redundancy(RawOrigin::Root.into(), 3));
 		assert_eq!(MinRedundancy::<Test>::get(), 3);
 		System::assert_last_event(Event::MinRedundancySet { n: 3 }.into());
-		assert_noop!(ComputeMarket::submit_job(signed(ALICE), MODEL, input(), FEE, 2, 1), Error::<Test>::BadRedundancy);
+		assert_noop!(
+			ComputeMarket::submit_job(signed(ALICE), MODEL, input(), FEE, 2, 1),
+			Error::<Test>::BadRedundancy
+		);
 		submit(3, 2);
 	});
 }
@@ -318,7 +424,11 @@ fn assignment_picks_the_lowest_hashes_with_randomness_from_the_next_block() {
 	test(|| {
 		for who in [30, 31, 32] {
 			Balances::set_balance(&who, ENDOWMENT);
-			assert_ok!(ComputeMarket::register_provider(signed(who), BOND, BoundedVec::truncate_from(vec![MODEL])));
+			assert_ok!(ComputeMarket::register_provider(
+				signed(who),
+				BOND,
+				BoundedVec::truncate_from(vec![MODEL])
+			));
 		}
 		let job = submit(3, 2);
 		// The block's randomness is set after submission: it could not be known then.
@@ -327,8 +437,10 @@ fn assignment_picks_the_lowest_hashes_with_randomness_from_the_next_block() {
 		settle();
 
 		let seed = derive_seed(ASSIGNMENT_DOMAIN, &randomness, &job.encode());
-		let mut ranked: Vec<([u8; 32], AccountId)> =
-			[10, 11, 12, 30, 31, 32].iter().map(|w| ((seed, w).using_encoded(blake2_256), *w)).collect();
+		let mut ranked: Vec<([u8; 32], AccountId)> = [10, 11, 12, 30, 31, 32]
+			.iter()
+			.map(|w| ((seed, w).using_encoded(blake2_256), *w))
+			.collect();
 		ranked.sort();
 		let expected: Vec<AccountId> = ranked.iter().take(3).map(|(_, w)| *w).collect();
 		assert_eq!(workers_of(job), expected);
@@ -338,7 +450,12 @@ fn assignment_picks_the_lowest_hashes_with_randomness_from_the_next_block() {
 		}
 		assert_eq!(phase(job), JobPhase::Committing { until: 12 });
 		System::assert_last_event(
-			Event::JobAssigned { job, workers: BoundedVec::truncate_from(expected), commit_until: 12 }.into(),
+			Event::JobAssigned {
+				job,
+				workers: BoundedVec::truncate_from(expected),
+				commit_until: 12,
+			}
+			.into(),
 		);
 	});
 }
@@ -365,7 +482,9 @@ fn too_few_providers_fails_the_job_at_once_with_a_refund() {
 		assert_eq!(phase(job), JobPhase::Failed { at: 2, reason: JobFailure::TooFewProviders });
 		assert_eq!(Balances::balance(&ALICE), free);
 		assert_eq!(escrow(ALICE), 0);
-		System::assert_last_event(Event::JobFailed { job, reason: JobFailure::TooFewProviders }.into());
+		System::assert_last_event(
+			Event::JobFailed { job, reason: JobFailure::TooFewProviders }.into(),
+		);
 	});
 }
 
@@ -392,7 +511,11 @@ fn steps_beyond_the_per_block_bound_wait_for_the_next_block() {
 	test(|| {
 		let jobs: Vec<JobId> = (0..6).map(|_| submit(1, 1)).collect();
 		settle();
-		let assigned = |jobs: &[JobId]| jobs.iter().filter(|j| matches!(phase(**j), JobPhase::Committing { .. })).count();
+		let assigned = |jobs: &[JobId]| {
+			jobs.iter()
+				.filter(|j| matches!(phase(**j), JobPhase::Committing { .. }))
+				.count()
+		};
 		// MaxStepsPerBlock is 4.
 		assert_eq!(assigned(&jobs), 4);
 		settle();
@@ -456,7 +579,8 @@ fn a_dissenter_is_struck_and_the_other_two_are_paid() {
 		assert_eq!((earned(10), earned(11), earned(12)), (135, 0, 135));
 		assert_eq!(strikes(11), 1);
 		System::assert_has_event(
-			Event::ProviderStruck { provider: 11, job, reason: StrikeReason::Outlier, strikes: 1 }.into(),
+			Event::ProviderStruck { provider: 11, job, reason: StrikeReason::Outlier, strikes: 1 }
+				.into(),
 		);
 		assert_eq!(bond_held(11), BOND);
 	});
@@ -513,7 +637,10 @@ fn a_committer_who_never_reveals_is_slashed() {
 		// 20 % of its bond is burned.
 		assert_eq!(bond_held(12), 800);
 		assert_eq!(Providers::<Test>::get(12).unwrap().bond, 800);
-		System::assert_has_event(Event::ProviderSlashed { provider: 12, amount: 200, reason: SlashReason::NoReveal }.into());
+		System::assert_has_event(
+			Event::ProviderSlashed { provider: 12, amount: 200, reason: SlashReason::NoReveal }
+				.into(),
+		);
 		assert_eq!((earned(10), earned(11), earned(12)), (135, 135, 0));
 	});
 }
@@ -555,9 +682,15 @@ fn a_no_show_is_struck_and_the_others_reveal_after_the_commit_window() {
 		assert!(matches!(phase(job), JobPhase::Committing { .. }));
 		run_to_block(13);
 		assert_eq!(phase(job), JobPhase::Revealing { until: 22 });
-		System::assert_has_event(Event::ProviderStruck { provider: 12, job, reason: StrikeReason::NoShow, strikes: 1 }.into());
+		System::assert_has_event(
+			Event::ProviderStruck { provider: 12, job, reason: StrikeReason::NoShow, strikes: 1 }
+				.into(),
+		);
 		assert!(ComputeMarket::assignments_of(&12).is_empty());
-		assert_noop!(ComputeMarket::commit_result(signed(12), job, [0u8; 32]), Error::<Test>::NotCommitPhase);
+		assert_noop!(
+			ComputeMarket::commit_result(signed(12), job, [0u8; 32]),
+			Error::<Test>::NotCommitPhase
+		);
 		reveal(job, 10, &HONEST);
 		reveal(job, 11, &HONEST);
 		settle();
@@ -581,12 +714,24 @@ fn nobody_committing_fails_the_job() {
 fn commit_errors_change_nothing() {
 	test(|| {
 		let job = submit(3, 2);
-		assert_noop!(ComputeMarket::commit_result(signed(10), job, [0u8; 32]), Error::<Test>::NotCommitPhase);
+		assert_noop!(
+			ComputeMarket::commit_result(signed(10), job, [0u8; 32]),
+			Error::<Test>::NotCommitPhase
+		);
 		settle();
-		assert_noop!(ComputeMarket::commit_result(signed(10), 99, [0u8; 32]), Error::<Test>::UnknownJob);
-		assert_noop!(ComputeMarket::commit_result(signed(OUTSIDER), job, [0u8; 32]), Error::<Test>::NotAssigned);
+		assert_noop!(
+			ComputeMarket::commit_result(signed(10), 99, [0u8; 32]),
+			Error::<Test>::UnknownJob
+		);
+		assert_noop!(
+			ComputeMarket::commit_result(signed(OUTSIDER), job, [0u8; 32]),
+			Error::<Test>::NotAssigned
+		);
 		commit(job, 10, &HONEST);
-		assert_noop!(ComputeMarket::commit_result(signed(10), job, [0u8; 32]), Error::<Test>::AlreadyCommitted);
+		assert_noop!(
+			ComputeMarket::commit_result(signed(10), job, [0u8; 32]),
+			Error::<Test>::AlreadyCommitted
+		);
 		assert_noop!(
 			ComputeMarket::report_failure(signed(10), job, InferenceFailure::BadInput),
 			Error::<Test>::AlreadyCommitted
@@ -608,7 +753,9 @@ fn reveal_errors_change_nothing() {
 		assert_ok!(ComputeMarket::report_failure(signed(12), job, InferenceFailure::RuntimeError));
 		assert!(matches!(phase(job), JobPhase::Revealing { .. }));
 
-		let reveal_as = |who, values: &[i32], s| ComputeMarket::reveal_result(signed(who), job, output(values), s);
+		let reveal_as = |who, values: &[i32], s| {
+			ComputeMarket::reveal_result(signed(who), job, output(values), s)
+		};
 		assert_noop!(reveal_as(OUTSIDER, &HONEST, salt(OUTSIDER)), Error::<Test>::NotAssigned);
 		assert_noop!(reveal_as(12, &HONEST, salt(12)), Error::<Test>::NotCommitted);
 		// Another output, or another salt, than committed.
@@ -638,7 +785,12 @@ fn workers_that_cannot_run_the_model_fail_the_job_with_the_reason() {
 		for w in WORKERS {
 			assert_ok!(ComputeMarket::report_failure(signed(w), job, InferenceFailure::BadInput));
 			System::assert_has_event(
-				Event::InferenceFailureReported { job, worker: w, reason: InferenceFailure::BadInput }.into(),
+				Event::InferenceFailureReported {
+					job,
+					worker: w,
+					reason: InferenceFailure::BadInput,
+				}
+				.into(),
 			);
 		}
 		// All reported and nobody has anything to reveal: the job fails in the next block.
@@ -657,13 +809,23 @@ fn a_worker_without_the_model_it_advertised_is_struck() {
 	test(|| {
 		let job = submit(3, 2);
 		settle();
-		assert_ok!(ComputeMarket::report_failure(signed(10), job, InferenceFailure::ModelUnavailable));
+		assert_ok!(ComputeMarket::report_failure(
+			signed(10),
+			job,
+			InferenceFailure::ModelUnavailable
+		));
 		serve(job, &[(11, &HONEST), (12, &HONEST)]);
 		settle();
 		assert!(matches!(phase(job), JobPhase::Completed { .. }));
 		assert_eq!(strikes(10), 1);
 		System::assert_has_event(
-			Event::ProviderStruck { provider: 10, job, reason: StrikeReason::ModelUnavailable, strikes: 1 }.into(),
+			Event::ProviderStruck {
+				provider: 10,
+				job,
+				reason: StrikeReason::ModelUnavailable,
+				strikes: 1,
+			}
+			.into(),
 		);
 	});
 }
@@ -691,13 +853,19 @@ fn three_strikes_slash_and_suspend() {
 		assert_eq!(bond_held(12), 900);
 		assert_eq!(Providers::<Test>::get(12).unwrap().suspended_until, Some(until));
 		assert_eq!(strikes(12), 0);
-		System::assert_has_event(Event::ProviderSlashed { provider: 12, amount: 100, reason: SlashReason::Strikes }.into());
+		System::assert_has_event(
+			Event::ProviderSlashed { provider: 12, amount: 100, reason: SlashReason::Strikes }
+				.into(),
+		);
 		System::assert_has_event(Event::ProviderSuspended { provider: 12, until }.into());
 
 		// While suspended, only the two others can be assigned.
 		let job = submit(3, 2);
 		settle();
-		assert_eq!(phase(job), JobPhase::Failed { at: now + 1, reason: JobFailure::TooFewProviders });
+		assert_eq!(
+			phase(job),
+			JobPhase::Failed { at: now + 1, reason: JobFailure::TooFewProviders }
+		);
 		let job = submit(2, 2);
 		settle();
 		assert_eq!(workers_of(job).len(), 2);
@@ -727,15 +895,27 @@ fn strikes_older_than_the_window_are_forgotten() {
 fn governance_slashes_never_below_zero() {
 	test(|| {
 		assert_noop!(ComputeMarket::slash_provider(signed(ALICE), 10, 1), DispatchError::BadOrigin);
-		assert_noop!(ComputeMarket::slash_provider(RawOrigin::Root.into(), OUTSIDER, 1), Error::<Test>::NotProvider);
-		assert_noop!(ComputeMarket::slash_provider(RawOrigin::Root.into(), 10, BOND + 1), Error::<Test>::SlashExceedsBond);
+		assert_noop!(
+			ComputeMarket::slash_provider(RawOrigin::Root.into(), OUTSIDER, 1),
+			Error::<Test>::NotProvider
+		);
+		assert_noop!(
+			ComputeMarket::slash_provider(RawOrigin::Root.into(), 10, BOND + 1),
+			Error::<Test>::SlashExceedsBond
+		);
 		let issuance = Balances::total_issuance();
 		assert_ok!(ComputeMarket::slash_provider(RawOrigin::Root.into(), 10, BOND));
 		assert_eq!(Providers::<Test>::get(10).unwrap().bond, 0);
 		assert_eq!(bond_held(10), 0);
 		assert_eq!(Balances::total_issuance(), issuance - BOND);
-		System::assert_last_event(Event::ProviderSlashed { provider: 10, amount: BOND, reason: SlashReason::Governance }.into());
-		assert_noop!(ComputeMarket::slash_provider(RawOrigin::Root.into(), 10, 1), Error::<Test>::SlashExceedsBond);
+		System::assert_last_event(
+			Event::ProviderSlashed { provider: 10, amount: BOND, reason: SlashReason::Governance }
+				.into(),
+		);
+		assert_noop!(
+			ComputeMarket::slash_provider(RawOrigin::Root.into(), 10, 1),
+			Error::<Test>::SlashExceedsBond
+		);
 	});
 }
 
@@ -802,7 +982,9 @@ mod worker {
 			OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
 		},
 		sp_io::TestExternalities,
-		sp_runtime::{generic::Preamble, offchain::storage::StorageValueRef, testing::UintAuthorityId},
+		sp_runtime::{
+			generic::Preamble, offchain::storage::StorageValueRef, testing::UintAuthorityId,
+		},
 	};
 	use std::sync::Arc;
 
@@ -810,7 +992,12 @@ mod worker {
 	/// real engine is tested in assay-inference and end to end on a node).
 	struct Arithmetic(Result<(), InferenceError>);
 	impl InferenceEngine for Arithmetic {
-		fn infer(&self, model_id: &[u8; 32], _: u8, input: &[i32]) -> Result<Vec<i32>, InferenceError> {
+		fn infer(
+			&self,
+			model_id: &[u8; 32],
+			_: u8,
+			input: &[i32],
+		) -> Result<Vec<i32>, InferenceError> {
 			self.0?;
 			if model_id != &MODEL {
 				return Err(InferenceError::UnknownModel);
@@ -824,7 +1011,9 @@ mod worker {
 	}
 
 	/// A node holding worker 10's key, with an off-chain DB, a pool and (maybe) an engine.
-	fn node(engine: Option<Arc<dyn InferenceEngine>>) -> (TestExternalities, impl Fn() -> Vec<Vec<u8>>) {
+	fn node(
+		engine: Option<Arc<dyn InferenceEngine>>,
+	) -> (TestExternalities, impl Fn() -> Vec<Vec<u8>>) {
 		let mut ext = new_test_ext();
 		let (offchain, _) = TestOffchainExt::new();
 		let (pool, pool_state) = TestTransactionPoolExt::new();
@@ -844,7 +1033,9 @@ mod worker {
 			.iter()
 			.map(|bytes| {
 				let xt = Extrinsic::decode(&mut &bytes[..]).unwrap();
-				let Preamble::Signed(signer, _, _) = xt.preamble else { panic!("a signed transaction") };
+				let Preamble::Signed(signer, _, _) = xt.preamble else {
+					panic!("a signed transaction")
+				};
 				(signer, xt.function)
 			})
 			.collect()
@@ -882,7 +1073,10 @@ mod worker {
 			let kept = record(job);
 			assert_eq!(kept.outcome, Ok(expected_output()));
 			let hash = crate::commitment::commitment(job, &10u64, &kept.salt, &expected_output());
-			assert_eq!(txs[0], (10, RuntimeCall::ComputeMarket(crate::Call::commit_result { job, hash })));
+			assert_eq!(
+				txs[0],
+				(10, RuntimeCall::ComputeMarket(crate::Call::commit_result { job, hash }))
+			);
 			assert_ok!(txs[0].1.clone().dispatch(signed(10)));
 			commit(job, 11, &expected_output());
 			commit(job, 12, &expected_output());
@@ -894,7 +1088,11 @@ mod worker {
 			run_worker();
 			let txs = submitted(&pool);
 			assert_eq!(txs.len(), 2);
-			let revealed = crate::Call::reveal_result { job, output: output(&expected_output()), salt: kept.salt };
+			let revealed = crate::Call::reveal_result {
+				job,
+				output: output(&expected_output()),
+				salt: kept.salt,
+			};
 			assert_eq!(txs[1], (10, RuntimeCall::ComputeMarket(revealed)));
 			assert_ok!(txs[1].1.clone().dispatch(signed(10)));
 			reveal(job, 11, &expected_output());
@@ -912,7 +1110,10 @@ mod worker {
 			let job = assigned_job();
 			run_worker();
 			assert!(submitted(&pool).is_empty());
-			assert!(StorageValueRef::persistent(&record_key(job, &10u64)).get::<WorkRecord<u64>>().unwrap().is_none());
+			assert!(StorageValueRef::persistent(&record_key(job, &10u64))
+				.get::<WorkRecord<u64>>()
+				.unwrap()
+				.is_none());
 		});
 	}
 
@@ -923,7 +1124,10 @@ mod worker {
 			let job = assigned_job();
 			run_worker();
 			let reason = InferenceFailure::RuntimeError;
-			assert_eq!(submitted(&pool), vec![(10, RuntimeCall::ComputeMarket(crate::Call::report_failure { job, reason }))]);
+			assert_eq!(
+				submitted(&pool),
+				vec![(10, RuntimeCall::ComputeMarket(crate::Call::report_failure { job, reason }))]
+			);
 		});
 	}
 
@@ -935,7 +1139,10 @@ mod worker {
 			settle();
 			run_worker();
 			let reason = InferenceFailure::ModelUnavailable;
-			assert_eq!(submitted(&pool), vec![(10, RuntimeCall::ComputeMarket(crate::Call::report_failure { job, reason }))]);
+			assert_eq!(
+				submitted(&pool),
+				vec![(10, RuntimeCall::ComputeMarket(crate::Call::report_failure { job, reason }))]
+			);
 		});
 	}
 

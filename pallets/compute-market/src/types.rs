@@ -68,10 +68,23 @@ pub struct ModelMeta<MaxNameLen: Get<u32>, MaxUriLen: Get<u32>> {
 
 /// A registered model.
 #[derive(
-	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxNameLen, MaxUriLen))]
-pub struct ModelInfo<AccountId: Clone + PartialEq + Eq + core::fmt::Debug, Balance: Clone + PartialEq + Eq + core::fmt::Debug, MaxNameLen: Get<u32>, MaxUriLen: Get<u32>> {
+pub struct ModelInfo<
+	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxNameLen: Get<u32>,
+	MaxUriLen: Get<u32>,
+> {
 	/// Who registered it; only they may deregister it.
 	pub registrar: AccountId,
 	/// The deposit held from the registrar.
@@ -96,8 +109,12 @@ pub struct ModelInfo<AccountId: Clone + PartialEq + Eq + core::fmt::Debug, Balan
 	pub open_jobs: u32,
 }
 
-impl<AccountId: Clone + PartialEq + Eq + core::fmt::Debug, Balance: Clone + PartialEq + Eq + core::fmt::Debug, MaxNameLen: Get<u32>, MaxUriLen: Get<u32>>
-	ModelInfo<AccountId, Balance, MaxNameLen, MaxUriLen>
+impl<
+		AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
+		Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+		MaxNameLen: Get<u32>,
+		MaxUriLen: Get<u32>,
+	> ModelInfo<AccountId, Balance, MaxNameLen, MaxUriLen>
 {
 	/// The tolerance the agreement check uses for this model.
 	pub fn tolerance(&self) -> crate::agreement::Tolerance {
@@ -111,10 +128,23 @@ impl<AccountId: Clone + PartialEq + Eq + core::fmt::Debug, Balance: Clone + Part
 
 /// A compute provider: the account of a validator's `infr` key.
 #[derive(
-	CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 #[scale_info(skip_type_params(MaxModels, StrikeLimit))]
-pub struct ProviderInfo<Balance: Clone + PartialEq + Eq + core::fmt::Debug, BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug, MaxModels: Get<u32>, StrikeLimit: Get<u32>> {
+pub struct ProviderInfo<
+	Balance: Clone + PartialEq + Eq + core::fmt::Debug,
+	BlockNumber: Clone + PartialEq + Eq + core::fmt::Debug,
+	MaxModels: Get<u32>,
+	StrikeLimit: Get<u32>,
+> {
 	/// The bond held from it; slashes take from here.
 	pub bond: Balance,
 	/// The models it serves.
@@ -132,7 +162,18 @@ pub struct ProviderInfo<Balance: Clone + PartialEq + Eq + core::fmt::Debug, Bloc
 }
 
 /// Why a worker could not produce an output.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 pub enum InferenceFailure {
 	/// The worker does not have the model (it advertised it: counts as a strike).
 	ModelUnavailable,
@@ -145,7 +186,17 @@ pub enum InferenceFailure {
 }
 
 /// One assigned worker's progress on a job.
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 #[scale_info(skip_type_params(MaxOutputLen))]
 pub enum WorkState<MaxOutputLen: Get<u32>> {
 	/// Assigned, nothing submitted yet.
@@ -159,9 +210,20 @@ pub enum WorkState<MaxOutputLen: Get<u32>> {
 }
 
 /// A worker assigned to a job.
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 #[scale_info(skip_type_params(MaxOutputLen))]
-pub struct Assignment<AccountId: Clone + PartialEq + Eq + core::fmt::Debug, MaxOutputLen: Get<u32>> {
+pub struct Assignment<AccountId: Clone + PartialEq + Eq + core::fmt::Debug, MaxOutputLen: Get<u32>>
+{
 	/// The worker (provider account).
 	pub worker: AccountId,
 	/// `blake2_256(seed ‖ worker)`: the assignment hash it was chosen by (lowest first);
@@ -172,7 +234,18 @@ pub struct Assignment<AccountId: Clone + PartialEq + Eq + core::fmt::Debug, MaxO
 }
 
 /// Why a job failed; the fee was refunded in full.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 pub enum JobFailure {
 	/// Fewer than n eligible providers serve the model.
 	TooFewProviders,
@@ -186,7 +259,9 @@ pub enum JobFailure {
 }
 
 /// Where a job is in its life.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub enum JobPhase<BlockNumber> {
 	/// Submitted; assigned in the next block with randomness.
 	Pending,
@@ -215,7 +290,17 @@ pub enum JobPhase<BlockNumber> {
 }
 
 /// A job.
-#[derive(CloneNoBound, PartialEqNoBound, EqNoBound, DebugNoBound, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	CloneNoBound,
+	PartialEqNoBound,
+	EqNoBound,
+	DebugNoBound,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 #[scale_info(skip_type_params(MaxInputLen, MaxOutputLen, MaxRedundancy))]
 pub struct JobInfo<
 	AccountId: Clone + PartialEq + Eq + core::fmt::Debug,
@@ -261,7 +346,10 @@ impl<
 {
 	/// Whether the job still holds its fee (pending, committing or revealing).
 	pub fn is_open(&self) -> bool {
-		matches!(self.phase, JobPhase::Pending | JobPhase::Committing { .. } | JobPhase::Revealing { .. })
+		matches!(
+			self.phase,
+			JobPhase::Pending | JobPhase::Committing { .. } | JobPhase::Revealing { .. }
+		)
 	}
 
 	/// The assignment of `worker`, if it is assigned.
@@ -271,7 +359,18 @@ impl<
 }
 
 /// Why a provider's bond was slashed.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 pub enum SlashReason {
 	/// It committed to a result and never revealed it.
 	NoReveal,
@@ -282,7 +381,18 @@ pub enum SlashReason {
 }
 
 /// Why a provider got a strike.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 pub enum StrikeReason {
 	/// Its output disagreed with the agreed cluster.
 	Outlier,

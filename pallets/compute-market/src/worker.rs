@@ -15,7 +15,8 @@
 //! commit and reveal still reveals.
 
 use crate::{
-	commitment::commitment, Config, InferenceFailure, JobId, JobOf, JobPhase, Models, Pallet, WorkState,
+	commitment::commitment, Config, InferenceFailure, JobId, JobOf, JobPhase, Models, Pallet,
+	WorkState,
 };
 use alloc::vec::Vec;
 use assay_inference::InferenceError;
@@ -85,8 +86,12 @@ impl<T: Config> Pallet<T> {
 				let Some(index) = job.assignment_index(&account.id) else { continue };
 				let work = job.assignments.get(index).map(|a| a.work.clone());
 				match (&job.phase, work) {
-					(JobPhase::Committing { .. }, Some(WorkState::Assigned)) => Self::serve_commit(&account, job_id, &job, now),
-					(JobPhase::Revealing { .. }, Some(WorkState::Committed(_))) => Self::serve_reveal(&account, job_id, now),
+					(JobPhase::Committing { .. }, Some(WorkState::Assigned)) => {
+						Self::serve_commit(&account, job_id, &job, now)
+					},
+					(JobPhase::Revealing { .. }, Some(WorkState::Committed(_))) => {
+						Self::serve_reveal(&account, job_id, now)
+					},
 					_ => {},
 				}
 			}
@@ -104,16 +109,23 @@ impl<T: Config> Pallet<T> {
 			Some(record) => WorkRecord { committed_at: now, ..record },
 			None => {
 				let Some(outcome) = Self::run_model(id, job) else { return };
-				WorkRecord { salt: sp_io::offchain::random_seed(), outcome, committed_at: now, revealed_at: None }
+				WorkRecord {
+					salt: sp_io::offchain::random_seed(),
+					outcome,
+					committed_at: now,
+					revealed_at: None,
+				}
 			},
 		};
 		// Claim the submission: only the run whose compare-and-set wins submits.
-		let claimed = storage.mutate(|stored: Result<Option<WorkRecord<BlockNumberFor<T>>>, StorageRetrievalError>| {
-			match stored {
-				Ok(Some(previous)) if !due_again(previous.committed_at, now) => Err(()),
-				_ => Ok(record.clone()),
-			}
-		});
+		let claimed = storage.mutate(
+			|stored: Result<Option<WorkRecord<BlockNumberFor<T>>>, StorageRetrievalError>| {
+				match stored {
+					Ok(Some(previous)) if !due_again(previous.committed_at, now) => Err(()),
+					_ => Ok(record.clone()),
+				}
+			},
+		);
 		if let Err(e) = claimed {
 			if matches!(e, MutateStorageError::ConcurrentModification(_)) {
 				log::debug!(target: LOG_TARGET, "job {id}: another worker run claimed the commitment");
@@ -125,12 +137,20 @@ impl<T: Config> Pallet<T> {
 				let hash = commitment(id, &account.id, &record.salt, output);
 				Self::send_as(account, crate::Call::commit_result { job: id, hash })
 			},
-			Err(reason) => Self::send_as(account, crate::Call::report_failure { job: id, reason: *reason }),
+			Err(reason) => {
+				Self::send_as(account, crate::Call::report_failure { job: id, reason: *reason })
+			},
 		};
 		match (sent, &record.outcome) {
-			(true, Ok(_)) => log::info!(target: LOG_TARGET, "job {id}: committed as {:?}", account.id),
-			(true, Err(reason)) => log::warn!(target: LOG_TARGET, "job {id}: reported {reason:?} as {:?}", account.id),
-			(false, _) => log::warn!(target: LOG_TARGET, "job {id}: the transaction pool refused the submission"),
+			(true, Ok(_)) => {
+				log::info!(target: LOG_TARGET, "job {id}: committed as {:?}", account.id)
+			},
+			(true, Err(reason)) => {
+				log::warn!(target: LOG_TARGET, "job {id}: reported {reason:?} as {:?}", account.id)
+			},
+			(false, _) => {
+				log::warn!(target: LOG_TARGET, "job {id}: the transaction pool refused the submission")
+			},
 		}
 	}
 
@@ -150,8 +170,12 @@ impl<T: Config> Pallet<T> {
 			Err(error) => {
 				let failure = failure_of(error);
 				match failure {
-					None => log::debug!(target: LOG_TARGET, "job {id}: no inference engine on this node"),
-					Some(f) => log::warn!(target: LOG_TARGET, "job {id}: inference failed: {error:?} ({f:?})"),
+					None => {
+						log::debug!(target: LOG_TARGET, "job {id}: no inference engine on this node")
+					},
+					Some(f) => {
+						log::warn!(target: LOG_TARGET, "job {id}: inference failed: {error:?} ({f:?})")
+					},
 				}
 				failure.map(Err)
 			},
@@ -162,14 +186,17 @@ impl<T: Config> Pallet<T> {
 	fn serve_reveal(account: &Account<T>, id: JobId, now: BlockNumberFor<T>) {
 		let key = record_key(id, &account.id);
 		let storage = StorageValueRef::persistent(&key);
-		let claimed = storage.mutate(|stored: Result<Option<WorkRecord<BlockNumberFor<T>>>, StorageRetrievalError>| {
-			match stored {
-				Ok(Some(record)) if record.revealed_at.is_none_or(|at| due_again(at, now)) =>
-					Ok(WorkRecord { revealed_at: Some(now), ..record }),
-				Ok(Some(_)) => Err(false),
-				_ => Err(true),
-			}
-		});
+		let claimed = storage.mutate(
+			|stored: Result<Option<WorkRecord<BlockNumberFor<T>>>, StorageRetrievalError>| {
+				match stored {
+					Ok(Some(record)) if record.revealed_at.is_none_or(|at| due_again(at, now)) => {
+						Ok(WorkRecord { revealed_at: Some(now), ..record })
+					},
+					Ok(Some(_)) => Err(false),
+					_ => Err(true),
+				}
+			},
+		);
 		let record = match claimed {
 			Ok(record) => record,
 			Err(MutateStorageError::ValueFunctionFailed(true)) => {
@@ -190,7 +217,8 @@ impl<T: Config> Pallet<T> {
 
 	/// Submits `call` signed by `account`'s `infr` key; whether the pool took it.
 	fn send_as(account: &Account<T>, call: crate::Call<T>) -> bool {
-		let signer = Signer::<T, T::AuthorityId>::any_account().with_filter(alloc::vec![account.public.clone()]);
+		let signer = Signer::<T, T::AuthorityId>::any_account()
+			.with_filter(alloc::vec![account.public.clone()]);
 		matches!(signer.send_signed_transaction(|_| call.clone()), Some((_, Ok(()))))
 	}
 }
@@ -207,7 +235,9 @@ pub mod crypto {
 	/// Signs with the node's `infr` (sr25519) keys.
 	pub struct InferenceAuthId;
 
-	impl polkadot_sdk::frame_system::offchain::AppCrypto<MultiSigner, MultiSignature> for InferenceAuthId {
+	impl polkadot_sdk::frame_system::offchain::AppCrypto<MultiSigner, MultiSignature>
+		for InferenceAuthId
+	{
 		type RuntimeAppPublic = InferencePublic;
 		type GenericPublic = sr25519::Public;
 		type GenericSignature = sr25519::Signature;

@@ -1,7 +1,9 @@
 //! Benchmarks of the device registry. Signatures are real sr25519 signatures made with the
 //! benchmark keystore, so registration and report authorization pay for verification.
 
-use crate::{messages, BenchmarkHelper, Call, Config, Devices, MakerId, MakerInfo, Makers, Pallet, Reports};
+use crate::{
+	messages, BenchmarkHelper, Call, Config, Devices, MakerId, MakerInfo, Makers, Pallet, Reports,
+};
 use alloc::vec;
 use assay_primitives::{DeviceKind, DeviceStatus};
 use polkadot_sdk::{
@@ -71,7 +73,14 @@ fn res12_cell() -> u64 {
 
 fn heartbeat_signature<T: Config>(key: &sr25519::Public, nonce: u64) -> MultiSignature {
 	let device = device_id::<T>(key);
-	sign(key, &messages::report(&Pallet::<T>::genesis_hash(), nonce, &messages::heartbeat_payload(&device)))
+	sign(
+		key,
+		&messages::report(
+			&Pallet::<T>::genesis_hash(),
+			nonce,
+			&messages::heartbeat_payload(&device),
+		),
+	)
 }
 
 #[benchmarks]
@@ -80,8 +89,10 @@ mod benchmarks {
 
 	#[benchmark]
 	fn add_maker() -> Result<(), BenchmarkError> {
-		let origin = T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-		let name = BoundedVec::try_from(vec![b'm'; T::MaxMakerNameLen::get() as usize]).expect("fits");
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let name =
+			BoundedVec::try_from(vec![b'm'; T::MaxMakerNameLen::get() as usize]).expect("fits");
 		let signer: MultiSigner = new_key().into();
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, MAKER, name, signer);
@@ -92,7 +103,8 @@ mod benchmarks {
 	#[benchmark]
 	fn remove_maker() -> Result<(), BenchmarkError> {
 		setup_maker::<T>();
-		let origin = T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, MAKER);
 		assert!(!Makers::<T>::contains_key(MAKER));
@@ -107,7 +119,8 @@ mod benchmarks {
 		let device = device_id::<T>(&key);
 		let kind = DeviceKind::Hotspot;
 		let maker_signature = sign(&maker, &messages::maker_attestation(&device, kind));
-		let device_signature = sign(&key, &messages::registration(&Pallet::<T>::genesis_hash(), &owner, kind));
+		let device_signature =
+			sign(&key, &messages::registration(&Pallet::<T>::genesis_hash(), &owner, kind));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), key.into(), kind, MAKER, maker_signature, device_signature);
 		assert!(Devices::<T>::contains_key(&device));
@@ -121,11 +134,15 @@ mod benchmarks {
 		// Worst case: a re-assertion (the old location is replaced and announced).
 		Pallet::<T>::do_assert_location(owner.clone(), device.clone(), res12_cell(), 10, 1)
 			.expect("first assertion works");
-		let later = frame_system::Pallet::<T>::block_number().saturating_add(T::LocationCooldown::get());
+		let later =
+			frame_system::Pallet::<T>::block_number().saturating_add(T::LocationCooldown::get());
 		frame_system::Pallet::<T>::set_block_number(later);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device.clone(), res12_cell(), 81, 12);
-		assert_eq!(Devices::<T>::get(&device).and_then(|d| d.location).map(|l| l.gain_dbi_x10), Some(81));
+		assert_eq!(
+			Devices::<T>::get(&device).and_then(|d| d.location).map(|l| l.gain_dbi_x10),
+			Some(81)
+		);
 	}
 
 	#[benchmark]
@@ -153,7 +170,8 @@ mod benchmarks {
 	fn set_device_status() -> Result<(), BenchmarkError> {
 		let owner = funded::<T>("owner");
 		let device = device_id::<T>(&register::<T>(&owner));
-		let origin = T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, device.clone(), DeviceStatus::Suspended);
 		assert_eq!(Devices::<T>::get(&device).map(|d| d.status), Some(DeviceStatus::Suspended));
@@ -165,7 +183,8 @@ mod benchmarks {
 		let owner = funded::<T>("owner");
 		let a = device_id::<T>(&register::<T>(&owner));
 		let b = device_id::<T>(&register::<T>(&owner));
-		let origin = T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, a, b);
 		Ok(())
@@ -177,7 +196,8 @@ mod benchmarks {
 		let a = device_id::<T>(&register::<T>(&owner));
 		let b = device_id::<T>(&register::<T>(&owner));
 		Pallet::<T>::do_set_edge(a.clone(), b.clone(), true).expect("deny works");
-		let origin = T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let origin =
+			T::AdminOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, a, b);
 		Ok(())
@@ -199,7 +219,8 @@ mod benchmarks {
 		let owner = funded::<T>("owner");
 		let key = register::<T>(&owner);
 		let device = device_id::<T>(&key);
-		let call = Call::<T>::heartbeat { device, nonce: 0, signature: heartbeat_signature::<T>(&key, 0) };
+		let call =
+			Call::<T>::heartbeat { device, nonce: 0, signature: heartbeat_signature::<T>(&key, 0) };
 		#[block]
 		{
 			call.authorize(TransactionSource::External)

@@ -76,17 +76,16 @@ pub mod pallet {
 		<<T as Config>::Currency as Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 	/// A registered device's record.
-	pub type DeviceOf<T> = DeviceInfo<
-		<T as frame_system::Config>::AccountId,
-		BalanceOf<T>,
-		BlockNumberFor<T>,
-	>;
+	pub type DeviceOf<T> =
+		DeviceInfo<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>;
 
 	/// Configuration of the device registry. Accounts convert to and from `AccountId32`
 	/// because a device's id is the account of its own key.
 	#[pallet::config]
 	#[pallet::disable_frame_system_supertrait_check]
-	pub trait Config: frame_system::Config<AccountId: From<AccountId32> + Into<AccountId32>> {
+	pub trait Config:
+		frame_system::Config<AccountId: From<AccountId32> + Into<AccountId32>>
+	{
 		/// The currency deposits are held in and fees paid with.
 		type Currency: Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
@@ -297,9 +296,16 @@ pub mod pallet {
 				match BoundedVec::try_from(name.clone()) {
 					Ok(name) => Makers::<T>::insert(
 						id,
-						MakerInfo { name, signer: polkadot_sdk::sp_runtime::traits::IdentifyAccount::into_account(signer.clone()) },
+						MakerInfo {
+							name,
+							signer: polkadot_sdk::sp_runtime::traits::IdentifyAccount::into_account(
+								signer.clone(),
+							),
+						},
 					),
-					Err(_) => log::error!(target: "runtime::device-registry", "genesis maker {id}: name too long, skipped"),
+					Err(_) => {
+						log::error!(target: "runtime::device-registry", "genesis maker {id}: name too long, skipped")
+					},
 				}
 			}
 		}
@@ -308,7 +314,9 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(
+			_: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
@@ -351,7 +359,14 @@ pub mod pallet {
 			device_signature: MultiSignature,
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
-			Self::do_register_device(owner, device, kind, maker_id, maker_signature, device_signature)
+			Self::do_register_device(
+				owner,
+				device,
+				kind,
+				maker_id,
+				maker_signature,
+				device_signature,
+			)
 		}
 
 		/// Asserts the device's location: an H3 cell at resolution 12, antenna gain in
@@ -414,7 +429,11 @@ pub mod pallet {
 		/// Allows the pair (a, b) again. Admin origin only.
 		#[pallet::call_index(8)]
 		#[pallet::weight(T::WeightInfo::allow_edge())]
-		pub fn allow_edge(origin: OriginFor<T>, a: T::AccountId, b: T::AccountId) -> DispatchResult {
+		pub fn allow_edge(
+			origin: OriginFor<T>,
+			a: T::AccountId,
+			b: T::AccountId,
+		) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_set_edge(a, b, false)
 		}

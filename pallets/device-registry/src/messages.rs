@@ -60,6 +60,9 @@ mod tests {
 		assert!(attest.starts_with(&(MAKER_ATTEST_TAG).encode()));
 		assert!(register.starts_with(&(REGISTER_TAG).encode()));
 		assert_ne!(attest, register);
-		assert_ne!(report(&[0u8; 32], 0, &heartbeat_payload(&device)), report(&[0u8; 32], 1, &heartbeat_payload(&device)));
+		assert_ne!(
+			report(&[0u8; 32], 0, &heartbeat_payload(&device)),
+			report(&[0u8; 32], 1, &heartbeat_payload(&device))
+		);
 	}
 }

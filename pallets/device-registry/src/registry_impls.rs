@@ -3,12 +3,10 @@
 
 use crate::{
 	cells::{check_location_cell, CellRejection},
-	messages, BalanceOf, Config, DeniedEdges, DeviceInfo, DeviceOf, Devices, DevicesByOwner, Error, Event,
-	HoldReason, MakerId, MakerInfo, Makers, Pallet, Reports,
+	messages, BalanceOf, Config, DeniedEdges, DeviceInfo, DeviceOf, Devices, DevicesByOwner, Error,
+	Event, HoldReason, MakerId, MakerInfo, Makers, Pallet, Reports,
 };
-use assay_primitives::{
-	DeviceKind, DeviceRegistry, DeviceStatus, Location, OnLocationChanged,
-};
+use assay_primitives::{DeviceKind, DeviceRegistry, DeviceStatus, Location, OnLocationChanged};
 use codec::MaxEncodedLen;
 use polkadot_sdk::{
 	frame_support::{
@@ -25,7 +23,6 @@ use polkadot_sdk::{
 		AccountId32, DispatchResult, MultiSignature, MultiSigner,
 	},
 };
-
 
 impl<T: Config> Pallet<T> {
 	// ---- the checks -------------------------------------------------------------------
@@ -147,7 +144,13 @@ impl<T: Config> Pallet<T> {
 		};
 		Devices::<T>::insert(&device, info);
 		DevicesByOwner::<T>::insert(&owner, &device, ());
-		Self::deposit_event(Event::DeviceRegistered { device, owner, kind, maker: maker_id, deposit });
+		Self::deposit_event(Event::DeviceRegistered {
+			device,
+			owner,
+			kind,
+			maker: maker_id,
+			deposit,
+		});
 		Ok(())
 	}
 
@@ -179,7 +182,13 @@ impl<T: Config> Pallet<T> {
 		let old = info.location.replace(new);
 		Devices::<T>::insert(&device, info);
 		T::OnLocationChanged::on_location_changed(&device, old, &new);
-		Self::deposit_event(Event::LocationAsserted { device, cell, gain_dbi_x10, elevation_m, fee });
+		Self::deposit_event(Event::LocationAsserted {
+			device,
+			cell,
+			gain_dbi_x10,
+			elevation_m,
+			fee,
+		});
 		Ok(())
 	}
 
@@ -204,7 +213,10 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	pub(crate) fn do_deregister_device(owner: T::AccountId, device: T::AccountId) -> DispatchResult {
+	pub(crate) fn do_deregister_device(
+		owner: T::AccountId,
+		device: T::AccountId,
+	) -> DispatchResult {
 		let info = Self::ensure_owned(&owner, &device)?;
 		Self::ensure_not_denied(&info)?;
 
@@ -225,7 +237,10 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	pub(crate) fn do_set_device_status(device: T::AccountId, status: DeviceStatus) -> DispatchResult {
+	pub(crate) fn do_set_device_status(
+		device: T::AccountId,
+		status: DeviceStatus,
+	) -> DispatchResult {
 		Devices::<T>::try_mutate(&device, |info| -> DispatchResult {
 			let info = info.as_mut().ok_or(Error::<T>::UnknownDevice)?;
 			info.status = status;
@@ -237,7 +252,10 @@ impl<T: Config> Pallet<T> {
 
 	pub(crate) fn do_set_edge(a: T::AccountId, b: T::AccountId, denied: bool) -> DispatchResult {
 		ensure!(a != b, Error::<T>::SameDevice);
-		ensure!(Devices::<T>::contains_key(&a) && Devices::<T>::contains_key(&b), Error::<T>::UnknownDevice);
+		ensure!(
+			Devices::<T>::contains_key(&a) && Devices::<T>::contains_key(&b),
+			Error::<T>::UnknownDevice
+		);
 		let (low, high) = Self::edge_key(&a, &b);
 		if denied {
 			DeniedEdges::<T>::insert(low, high, ());
@@ -265,8 +283,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The storage key of an edge: the pair in (lower, higher) order.
-	fn edge_key<'a>(a: &'a T::AccountId, b: &'a T::AccountId) -> (&'a T::AccountId, &'a T::AccountId) {
-		if a.encode() <= b.encode() { (a, b) } else { (b, a) }
+	fn edge_key<'a>(
+		a: &'a T::AccountId,
+		b: &'a T::AccountId,
+	) -> (&'a T::AccountId, &'a T::AccountId) {
+		if a.encode() <= b.encode() {
+			(a, b)
+		} else {
+			(b, a)
+		}
 	}
 
 	/// The devices of `owner` (the runtime API's answer).
@@ -279,7 +304,10 @@ impl<T: Config> Pallet<T> {
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		for (device, info) in Devices::<T>::iter() {
-			ensure!(DevicesByOwner::<T>::contains_key(&info.owner, &device), "device missing from its owner's index");
+			ensure!(
+				DevicesByOwner::<T>::contains_key(&info.owner, &device),
+				"device missing from its owner's index"
+			);
 		}
 		for (owner, device, ()) in DevicesByOwner::<T>::iter() {
 			ensure!(

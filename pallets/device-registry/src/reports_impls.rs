@@ -23,7 +23,6 @@ const REPORT_PRIORITY: TransactionPriority = 1 << 20;
 /// How many blocks a report stays valid in the pool.
 const REPORT_LONGEVITY: u64 = 64;
 
-
 impl<T: Config> Pallet<T> {
 	/// The device must be registered.
 	fn check_device_known(device: &T::AccountId) -> Result<DeviceOf<T>, ReportRejection> {
@@ -45,7 +44,11 @@ impl<T: Config> Pallet<T> {
 
 	/// At most `MaxReportsPerBlock` reports of a device are included per block, and at
 	/// most that many wait ahead of it in the pool.
-	fn check_rate_limit(device: &T::AccountId, nonce: u64, expected: u64) -> Result<(), ReportRejection> {
+	fn check_rate_limit(
+		device: &T::AccountId,
+		nonce: u64,
+		expected: u64,
+	) -> Result<(), ReportRejection> {
 		let max = T::MaxReportsPerBlock::get();
 		ensure!(nonce < expected.saturating_add(max as u64), ReportRejection::RateLimited);
 		let state = Reports::<T>::get(device);

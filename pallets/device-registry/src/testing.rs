@@ -27,7 +27,8 @@ pub fn ensure_test_maker<T: Config<AccountId = AccountId32>>() {
 	}
 	let signer: MultiSigner = test_maker().public().into();
 	let name = BoundedVec::truncate_from(b"Test Maker".to_vec());
-	Pallet::<T>::add_maker(RawOrigin::Root.into(), TEST_MAKER, name, signer).expect("root adds the test maker");
+	Pallet::<T>::add_maker(RawOrigin::Root.into(), TEST_MAKER, name, signer)
+		.expect("root adds the test maker");
 }
 
 /// A device's own key.
@@ -52,9 +53,14 @@ impl DeviceKey {
 
 	/// Registers the device as a `kind` of `owner`, attested by the test maker, with the
 	/// device's own consent.
-	pub fn register<T: Config<AccountId = AccountId32>>(&self, owner: &AccountId32, kind: DeviceKind) {
+	pub fn register<T: Config<AccountId = AccountId32>>(
+		&self,
+		owner: &AccountId32,
+		kind: DeviceKind,
+	) {
 		ensure_test_maker::<T>();
-		let attest = MultiSignature::from(test_maker().sign(&messages::maker_attestation(&self.id(), kind)));
+		let attest =
+			MultiSignature::from(test_maker().sign(&messages::maker_attestation(&self.id(), kind)));
 		let consent = self.sign(&messages::registration(&Pallet::<T>::genesis_hash(), owner, kind));
 		Pallet::<T>::register_device(
 			RawOrigin::Signed(owner.clone()).into(),
@@ -97,7 +103,14 @@ pub fn register_keystore_device<T: Config<AccountId = AccountId32>>(
 	let registration = messages::registration(&Pallet::<T>::genesis_hash(), owner, kind);
 	let consent = polkadot_sdk::sp_io::crypto::sr25519_sign(key_type, &device, &registration)
 		.expect("the device key is in the keystore");
-	Pallet::<T>::register_device(RawOrigin::Signed(owner.clone()).into(), device.into(), kind, TEST_MAKER, attest, consent.into())
-		.expect("the keystore device registers");
+	Pallet::<T>::register_device(
+		RawOrigin::Signed(owner.clone()).into(),
+		device.into(),
+		kind,
+		TEST_MAKER,
+		attest,
+		consent.into(),
+	)
+	.expect("the keystore device registers");
 	id
 }

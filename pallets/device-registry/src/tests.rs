@@ -41,7 +41,11 @@ fn consent(device: &DeviceKey, owner: &AccountId, kind: DeviceKind) -> MultiSign
 	device.sign(&messages::registration(&genesis(), owner, kind))
 }
 
-fn register(owner: &AccountId, device: &DeviceKey, kind: DeviceKind) -> polkadot_sdk::sp_runtime::DispatchResult {
+fn register(
+	owner: &AccountId,
+	device: &DeviceKey,
+	kind: DeviceKind,
+) -> polkadot_sdk::sp_runtime::DispatchResult {
 	DeviceRegistry::register_device(
 		RuntimeOrigin::signed(owner.clone()),
 		device.signer(),
@@ -59,7 +63,10 @@ fn cells() -> (u64, u64) {
 }
 
 fn held(who: &AccountId) -> u64 {
-	Balances::balance_on_hold(&RuntimeHoldReason::DeviceRegistry(crate::HoldReason::DeviceDeposit), who)
+	Balances::balance_on_hold(
+		&RuntimeHoldReason::DeviceRegistry(crate::HoldReason::DeviceDeposit),
+		who,
+	)
 }
 
 fn registered_hotspot() -> DeviceKey {
@@ -78,17 +85,33 @@ fn makers_are_added_and_removed_by_the_admin() {
 		System::assert_last_event(Event::MakerAdded { maker: MAKER }.into());
 		assert!(Makers::<Test>::contains_key(MAKER));
 		assert_noop!(
-			DeviceRegistry::add_maker(RuntimeOrigin::root(), MAKER, BoundedVec::default(), maker_key().signer()),
+			DeviceRegistry::add_maker(
+				RuntimeOrigin::root(),
+				MAKER,
+				BoundedVec::default(),
+				maker_key().signer()
+			),
 			Error::<Test>::MakerExists
 		);
 		assert_noop!(
-			DeviceRegistry::add_maker(RuntimeOrigin::signed(alice()), 8, BoundedVec::default(), maker_key().signer()),
+			DeviceRegistry::add_maker(
+				RuntimeOrigin::signed(alice()),
+				8,
+				BoundedVec::default(),
+				maker_key().signer()
+			),
 			DispatchError::BadOrigin
 		);
 		assert_ok!(DeviceRegistry::remove_maker(RuntimeOrigin::root(), MAKER));
 		System::assert_last_event(Event::MakerRemoved { maker: MAKER }.into());
-		assert_noop!(DeviceRegistry::remove_maker(RuntimeOrigin::root(), MAKER), Error::<Test>::UnknownMaker);
-		assert_noop!(DeviceRegistry::remove_maker(RuntimeOrigin::signed(alice()), MAKER), DispatchError::BadOrigin);
+		assert_noop!(
+			DeviceRegistry::remove_maker(RuntimeOrigin::root(), MAKER),
+			Error::<Test>::UnknownMaker
+		);
+		assert_noop!(
+			DeviceRegistry::remove_maker(RuntimeOrigin::signed(alice()), MAKER),
+			DispatchError::BadOrigin
+		);
 	});
 }
 
@@ -100,7 +123,10 @@ fn devices_of_every_key_scheme_register_with_a_deposit() {
 		add_maker();
 		let deposit = crate::Pallet::<Test>::device_deposit();
 		assert!(deposit > 100, "the deposit grows with the stored bytes");
-		for (i, device) in [DeviceKey::sr("D1"), DeviceKey::ed("D2"), DeviceKey::ec("D3")].iter().enumerate() {
+		for (i, device) in [DeviceKey::sr("D1"), DeviceKey::ed("D2"), DeviceKey::ec("D3")]
+			.iter()
+			.enumerate()
+		{
 			assert_ok!(register(&alice(), device, DeviceKind::Sensor));
 			System::assert_last_event(
 				Event::DeviceRegistered {
@@ -155,7 +181,8 @@ fn registration_needs_the_devices_own_signature() {
 			Error::<Test>::BadDeviceSignature
 		);
 		// A consent made for another chain.
-		let other_chain = device.sign(&messages::registration(&H256::repeat_byte(1), &alice(), kind));
+		let other_chain =
+			device.sign(&messages::registration(&H256::repeat_byte(1), &alice(), kind));
 		assert_noop!(
 			DeviceRegistry::register_device(
 				RuntimeOrigin::signed(alice()),
@@ -267,15 +294,30 @@ fn asserting_a_location_charges_the_fee_and_tells_the_hook() {
 		let (cell, _) = cells();
 		let before = Balances::free_balance(alice());
 		let issuance = Balances::total_issuance();
-		assert_ok!(DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 81, 12));
+		assert_ok!(DeviceRegistry::assert_location(
+			RuntimeOrigin::signed(alice()),
+			device.id(),
+			cell,
+			81,
+			12
+		));
 		System::assert_last_event(
-			Event::LocationAsserted { device: device.id(), cell, gain_dbi_x10: 81, elevation_m: 12, fee: 50 }
-				.into(),
+			Event::LocationAsserted {
+				device: device.id(),
+				cell,
+				gain_dbi_x10: 81,
+				elevation_m: 12,
+				fee: 50,
+			}
+			.into(),
 		);
 		assert_eq!(Balances::free_balance(alice()), before - 50);
 		assert_eq!(Balances::total_issuance(), issuance - 50, "the fee is burned");
 		let location = crate::Pallet::<Test>::location_of(&device.id()).unwrap();
-		assert_eq!((location.cell, location.gain_dbi_x10, location.elevation_m, location.asserted_at), (cell, 81, 12, 1));
+		assert_eq!(
+			(location.cell, location.gain_dbi_x10, location.elevation_m, location.asserted_at),
+			(cell, 81, 12, 1)
+		);
 		MOVES.with(|m| assert_eq!(m.borrow().clone(), vec![(device.id(), None, cell)]));
 	});
 }
@@ -286,11 +328,23 @@ fn locations_must_be_res12_h3_cells() {
 		let device = registered_hotspot();
 		let (_, parent) = cells();
 		assert_noop!(
-			DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), 0x1234, 0, 0),
+			DeviceRegistry::assert_location(
+				RuntimeOrigin::signed(alice()),
+				device.id(),
+				0x1234,
+				0,
+				0
+			),
 			Error::<Test>::InvalidCell
 		);
 		assert_noop!(
-			DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), parent, 0, 0),
+			DeviceRegistry::assert_location(
+				RuntimeOrigin::signed(alice()),
+				device.id(),
+				parent,
+				0,
+				0
+			),
 			Error::<Test>::WrongCellResolution
 		);
 	});
@@ -301,15 +355,35 @@ fn re_assertion_waits_for_the_cooldown() {
 	new_test_ext().execute_with(|| {
 		let device = registered_hotspot();
 		let (cell, _) = cells();
-		assert_ok!(DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 0, 0));
+		assert_ok!(DeviceRegistry::assert_location(
+			RuntimeOrigin::signed(alice()),
+			device.id(),
+			cell,
+			0,
+			0
+		));
 		System::set_block_number(10);
 		assert_noop!(
-			DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 0, 0),
+			DeviceRegistry::assert_location(
+				RuntimeOrigin::signed(alice()),
+				device.id(),
+				cell,
+				0,
+				0
+			),
 			Error::<Test>::LocationCooldown
 		);
 		System::set_block_number(11);
-		assert_ok!(DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 5, 0));
-		MOVES.with(|m| assert_eq!(m.borrow().last().cloned(), Some((device.id(), Some(cell), cell))));
+		assert_ok!(DeviceRegistry::assert_location(
+			RuntimeOrigin::signed(alice()),
+			device.id(),
+			cell,
+			5,
+			0
+		));
+		MOVES.with(|m| {
+			assert_eq!(m.borrow().last().cloned(), Some((device.id(), Some(cell), cell)))
+		});
 	});
 }
 
@@ -332,7 +406,13 @@ fn only_the_owner_asserts_transfers_and_deregisters() {
 		);
 		let unknown = DeviceKey::sr("Nobody").id();
 		assert_noop!(
-			DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), unknown.clone(), cell, 0, 0),
+			DeviceRegistry::assert_location(
+				RuntimeOrigin::signed(alice()),
+				unknown.clone(),
+				cell,
+				0,
+				0
+			),
 			Error::<Test>::UnknownDevice
 		);
 		assert_noop!(
@@ -357,8 +437,14 @@ fn transfer_moves_the_device_and_its_deposit() {
 			DeviceRegistry::transfer_device(RuntimeOrigin::signed(alice()), device.id(), pauper()),
 			Error::<Test>::InsufficientBalance
 		);
-		assert_ok!(DeviceRegistry::transfer_device(RuntimeOrigin::signed(alice()), device.id(), bob()));
-		System::assert_last_event(Event::DeviceTransferred { device: device.id(), from: alice(), to: bob() }.into());
+		assert_ok!(DeviceRegistry::transfer_device(
+			RuntimeOrigin::signed(alice()),
+			device.id(),
+			bob()
+		));
+		System::assert_last_event(
+			Event::DeviceTransferred { device: device.id(), from: alice(), to: bob() }.into(),
+		);
 		assert_eq!(held(&alice()), 0);
 		assert_eq!(held(&bob()), deposit);
 		assert_eq!(crate::Pallet::<Test>::owner_of(&device.id()), Some(bob()));
@@ -374,13 +460,29 @@ fn a_denied_device_can_do_nothing() {
 		let device = registered_hotspot();
 		let (cell, _) = cells();
 		assert_noop!(
-			DeviceRegistry::set_device_status(RuntimeOrigin::signed(alice()), device.id(), DeviceStatus::Denied),
+			DeviceRegistry::set_device_status(
+				RuntimeOrigin::signed(alice()),
+				device.id(),
+				DeviceStatus::Denied
+			),
 			DispatchError::BadOrigin
 		);
-		assert_ok!(DeviceRegistry::set_device_status(RuntimeOrigin::root(), device.id(), DeviceStatus::Denied));
-		System::assert_last_event(Event::DeviceStatusChanged { device: device.id(), status: DeviceStatus::Denied }.into());
+		assert_ok!(DeviceRegistry::set_device_status(
+			RuntimeOrigin::root(),
+			device.id(),
+			DeviceStatus::Denied
+		));
+		System::assert_last_event(
+			Event::DeviceStatusChanged { device: device.id(), status: DeviceStatus::Denied }.into(),
+		);
 		assert_noop!(
-			DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 0, 0),
+			DeviceRegistry::assert_location(
+				RuntimeOrigin::signed(alice()),
+				device.id(),
+				cell,
+				0,
+				0
+			),
 			Error::<Test>::DeviceDenied
 		);
 		assert_noop!(
@@ -392,7 +494,11 @@ fn a_denied_device_can_do_nothing() {
 			Error::<Test>::DeviceDenied
 		);
 		assert_noop!(
-			DeviceRegistry::set_device_status(RuntimeOrigin::root(), DeviceKey::sr("X").id(), DeviceStatus::Active),
+			DeviceRegistry::set_device_status(
+				RuntimeOrigin::root(),
+				DeviceKey::sr("X").id(),
+				DeviceStatus::Active
+			),
 			Error::<Test>::UnknownDevice
 		);
 	});
@@ -408,7 +514,10 @@ fn edges_are_denied_and_allowed_in_either_order() {
 			DeviceRegistry::deny_edge(RuntimeOrigin::signed(alice()), a.id(), b.id()),
 			DispatchError::BadOrigin
 		);
-		assert_noop!(DeviceRegistry::deny_edge(RuntimeOrigin::root(), a.id(), a.id()), Error::<Test>::SameDevice);
+		assert_noop!(
+			DeviceRegistry::deny_edge(RuntimeOrigin::root(), a.id(), a.id()),
+			Error::<Test>::SameDevice
+		);
 		assert_noop!(
 			DeviceRegistry::deny_edge(RuntimeOrigin::root(), a.id(), DeviceKey::sr("X").id()),
 			Error::<Test>::UnknownDevice
@@ -421,23 +530,35 @@ fn edges_are_denied_and_allowed_in_either_order() {
 		assert_ok!(DeviceRegistry::allow_edge(RuntimeOrigin::root(), a.id(), b.id()));
 		System::assert_last_event(Event::EdgeAllowed { a: a.id(), b: b.id() }.into());
 		assert!(!crate::Pallet::<Test>::is_edge_denied(&a.id(), &b.id()));
-		assert_noop!(DeviceRegistry::allow_edge(RuntimeOrigin::signed(bob()), a.id(), b.id()), DispatchError::BadOrigin);
+		assert_noop!(
+			DeviceRegistry::allow_edge(RuntimeOrigin::signed(bob()), a.id(), b.id()),
+			DispatchError::BadOrigin
+		);
 	});
 }
 
 // ---- device-signed reports ------------------------------------------------------------
 
 fn heartbeat_call(device: &DeviceKey, nonce: u64) -> crate::Call<Test> {
-	let signature = device.sign(&messages::report(&genesis(), nonce, &messages::heartbeat_payload(&device.id())));
+	let signature = device.sign(&messages::report(
+		&genesis(),
+		nonce,
+		&messages::heartbeat_payload(&device.id()),
+	));
 	crate::Call::heartbeat { device: device.id(), nonce, signature }
 }
 
 fn authorize(call: &crate::Call<Test>) -> Result<(), TransactionValidityError> {
-	call.authorize(TransactionSource::External).expect("heartbeat is authorizable").map(|_| ())
+	call.authorize(TransactionSource::External)
+		.expect("heartbeat is authorizable")
+		.map(|_| ())
 }
 
 fn dispatch_authorized(device: &DeviceKey, nonce: u64) -> polkadot_sdk::sp_runtime::DispatchResult {
-	let crate::Call::heartbeat { device: d, nonce: n, signature } = heartbeat_call(device, nonce) else { unreachable!() };
+	let crate::Call::heartbeat { device: d, nonce: n, signature } = heartbeat_call(device, nonce)
+	else {
+		unreachable!()
+	};
 	DeviceRegistry::heartbeat(RawOrigin::Authorized.into(), d, n, signature)
 }
 
@@ -466,11 +587,17 @@ fn reports_with_bad_signatures_are_refused() {
 		let forged = crate::Call::<Test>::heartbeat {
 			device: device.id(),
 			nonce: 0,
-			signature: DeviceKey::sr("Forger").sign(&messages::report(&genesis(), 0, &messages::heartbeat_payload(&device.id()))),
+			signature: DeviceKey::sr("Forger").sign(&messages::report(
+				&genesis(),
+				0,
+				&messages::heartbeat_payload(&device.id()),
+			)),
 		};
 		assert_eq!(authorize(&forged), Err(InvalidTransaction::BadProof.into()));
 		// A signature over another nonce does not carry over.
-		let crate::Call::heartbeat { signature, .. } = heartbeat_call(&device, 5) else { unreachable!() };
+		let crate::Call::heartbeat { signature, .. } = heartbeat_call(&device, 5) else {
+			unreachable!()
+		};
 		let moved = crate::Call::<Test>::heartbeat { device: device.id(), nonce: 0, signature };
 		assert_eq!(authorize(&moved), Err(InvalidTransaction::BadProof.into()));
 	});
@@ -492,10 +619,20 @@ fn unknown_and_inactive_devices_cannot_report() {
 	new_test_ext().execute_with(|| {
 		let device = registered_hotspot();
 		let stranger = DeviceKey::sr("Stranger");
-		assert_eq!(authorize(&heartbeat_call(&stranger, 0)), Err(custom(ReportRejection::UnknownDevice)));
+		assert_eq!(
+			authorize(&heartbeat_call(&stranger, 0)),
+			Err(custom(ReportRejection::UnknownDevice))
+		);
 		for status in [DeviceStatus::Suspended, DeviceStatus::Denied] {
-			assert_ok!(DeviceRegistry::set_device_status(RuntimeOrigin::root(), device.id(), status));
-			assert_eq!(authorize(&heartbeat_call(&device, 0)), Err(custom(ReportRejection::DeviceNotActive)));
+			assert_ok!(DeviceRegistry::set_device_status(
+				RuntimeOrigin::root(),
+				device.id(),
+				status
+			));
+			assert_eq!(
+				authorize(&heartbeat_call(&device, 0)),
+				Err(custom(ReportRejection::DeviceNotActive))
+			);
 		}
 	});
 }
@@ -506,13 +643,19 @@ fn reports_over_the_rate_limit_are_refused() {
 		let device = registered_hotspot();
 		// At most 3 ahead in the pool.
 		assert_ok!(authorize(&heartbeat_call(&device, 2)));
-		assert_eq!(authorize(&heartbeat_call(&device, 3)), Err(custom(ReportRejection::RateLimited)));
+		assert_eq!(
+			authorize(&heartbeat_call(&device, 3)),
+			Err(custom(ReportRejection::RateLimited))
+		);
 		// At most 3 included per block.
 		for nonce in 0..3 {
 			assert_ok!(authorize(&heartbeat_call(&device, nonce)));
 			assert_ok!(dispatch_authorized(&device, nonce));
 		}
-		assert_eq!(authorize(&heartbeat_call(&device, 3)), Err(custom(ReportRejection::RateLimited)));
+		assert_eq!(
+			authorize(&heartbeat_call(&device, 3)),
+			Err(custom(ReportRejection::RateLimited))
+		);
 		// Next block, the device may report again.
 		System::set_block_number(2);
 		assert_ok!(authorize(&heartbeat_call(&device, 3)));
@@ -523,12 +666,23 @@ fn reports_over_the_rate_limit_are_refused() {
 fn heartbeats_need_the_authorized_origin() {
 	new_test_ext().execute_with(|| {
 		let device = registered_hotspot();
-		let crate::Call::heartbeat { device: d, nonce, signature } = heartbeat_call(&device, 0) else { unreachable!() };
+		let crate::Call::heartbeat { device: d, nonce, signature } = heartbeat_call(&device, 0)
+		else {
+			unreachable!()
+		};
 		assert_noop!(
-			DeviceRegistry::heartbeat(RuntimeOrigin::signed(alice()), d.clone(), nonce, signature.clone()),
+			DeviceRegistry::heartbeat(
+				RuntimeOrigin::signed(alice()),
+				d.clone(),
+				nonce,
+				signature.clone()
+			),
 			DispatchError::BadOrigin
 		);
-		assert_noop!(DeviceRegistry::heartbeat(RuntimeOrigin::none(), d, nonce, signature), DispatchError::BadOrigin);
+		assert_noop!(
+			DeviceRegistry::heartbeat(RuntimeOrigin::none(), d, nonce, signature),
+			DispatchError::BadOrigin
+		);
 	});
 }
 
@@ -539,7 +693,10 @@ fn unique_reports_need_an_active_device_and_its_signature_without_a_nonce() {
 		let device = registered_hotspot();
 		let payload = b"assay/poc-witness example".to_vec();
 		let signature = device.sign(&messages::unique_report(&genesis(), &payload));
-		assert_eq!(DeviceRegistry::validate_unique_report(&device.id(), &payload, &signature), Ok(()));
+		assert_eq!(
+			DeviceRegistry::validate_unique_report(&device.id(), &payload, &signature),
+			Ok(())
+		);
 		// Nothing is written: no nonce advances.
 		assert_eq!(Reports::<Test>::get(device.id()).next_nonce, 0);
 		// A nonce report's signature over the same payload is not a unique report's.
@@ -558,7 +715,11 @@ fn unique_reports_need_an_active_device_and_its_signature_without_a_nonce() {
 			DeviceRegistry::validate_unique_report(&stranger.id(), &payload, &stranger_signature),
 			Err(ReportRejection::UnknownDevice)
 		);
-		assert_ok!(DeviceRegistry::set_device_status(RuntimeOrigin::root(), device.id(), DeviceStatus::Suspended));
+		assert_ok!(DeviceRegistry::set_device_status(
+			RuntimeOrigin::root(),
+			device.id(),
+			DeviceStatus::Suspended
+		));
 		assert_eq!(
 			DeviceRegistry::validate_unique_report(&device.id(), &payload, &signature),
 			Err(ReportRejection::DeviceNotActive)
@@ -578,7 +739,13 @@ fn deregistering_a_located_device_tells_the_hook() {
 		let device = DeviceKey::sr("H10");
 		assert_ok!(register(&alice(), &device, DeviceKind::Hotspot));
 		let (cell, _) = cells();
-		assert_ok!(DeviceRegistry::assert_location(RuntimeOrigin::signed(alice()), device.id(), cell, 30, 5));
+		assert_ok!(DeviceRegistry::assert_location(
+			RuntimeOrigin::signed(alice()),
+			device.id(),
+			cell,
+			30,
+			5
+		));
 		let cell = Some(cell);
 		MOVES.with(|m| m.borrow_mut().clear());
 		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(alice()), device.id()));

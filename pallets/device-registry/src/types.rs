@@ -9,7 +9,9 @@ use scale_info::TypeInfo;
 pub type MakerId = u32;
 
 /// An allowed maker.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 #[scale_info(skip_type_params(MaxNameLen))]
 pub struct MakerInfo<MaxNameLen: Get<u32>> {
 	/// Display name.
@@ -21,7 +23,18 @@ pub struct MakerInfo<MaxNameLen: Get<u32>> {
 
 /// A device's report bookkeeping, in one storage item so that consuming a report costs
 /// one read and one write.
-#[derive(Clone, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 pub struct ReportState<BlockNumber> {
 	/// The nonce the device's next report must carry (starts at 0).
 	pub next_nonce: u64,
@@ -32,7 +45,9 @@ pub struct ReportState<BlockNumber> {
 }
 
 /// A registered device.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct DeviceInfo<AccountId, Balance, BlockNumber> {
 	/// Who owns it.
 	pub owner: AccountId,

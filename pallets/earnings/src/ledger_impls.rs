@@ -32,10 +32,10 @@ impl<T: Config> Pallet<T> {
 		let total = TotalEarned::<T>::get();
 		for (_, record) in Earned::<T>::iter() {
 			polkadot_sdk::frame_support::ensure!(
-				record.validation <= total.validation &&
-					record.coverage <= total.coverage &&
-					record.compute <= total.compute &&
-					record.energy <= total.energy,
+				record.validation <= total.validation
+					&& record.coverage <= total.coverage
+					&& record.compute <= total.compute
+					&& record.energy <= total.energy,
 				"an account earned more than the whole chain"
 			);
 		}

@@ -72,9 +72,7 @@ pub mod pallet {
 	}
 
 	#[pallet::hooks]
-	impl<T: Config> Hooks<polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor<T>>
-		for Pallet<T>
-	{
+	impl<T: Config> Hooks<polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor<T>> for Pallet<T> {
 		#[cfg(feature = "try-runtime")]
 		fn try_state(
 			_: polkadot_sdk::frame_system::pallet_prelude::BlockNumberFor<T>,

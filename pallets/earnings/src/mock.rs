@@ -23,8 +23,7 @@ impl pallet_earnings::Config for Test {
 
 /// Externalities at block 1 (so events are recorded).
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
-	let storage =
-		frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

@@ -4,9 +4,9 @@
 //! with its collateral really held, so every release and payment touches its own account.
 
 use crate::{
-	market_impls::value_up, messages, BalanceOf, BenchmarkHelper, Books, Call, ClearingDue, Clearings, Config, Debts,
-	LastReading, MarketParams, MeterInfo, Meters, NextOrderId, Order, OrderId, Orders, Pallet, Params, Readings, Side,
-	SlotIndex, ZoneId, Zones,
+	market_impls::value_up, messages, BalanceOf, BenchmarkHelper, Books, Call, ClearingDue,
+	Clearings, Config, Debts, LastReading, MarketParams, MeterInfo, Meters, NextOrderId, Order,
+	OrderId, Orders, Pallet, Params, Readings, Side, SlotIndex, ZoneId, Zones,
 };
 use alloc::vec::Vec;
 use codec::Encode;
@@ -80,7 +80,20 @@ fn stored_order<T: Config>(i: u32, side: Side, qty_wh: u64, price: u64) -> Order
 	assert!(T::Currency::hold(&Pallet::<T>::collateral_reason(), &owner, collateral).is_ok());
 	let id = NextOrderId::<T>::get();
 	NextOrderId::<T>::put(id + 1);
-	Orders::<T>::insert(id, Order { owner, meter, zone: ZONE, slot: SLOT, side, qty_wh, price, collateral_price, collateral });
+	Orders::<T>::insert(
+		id,
+		Order {
+			owner,
+			meter,
+			zone: ZONE,
+			slot: SLOT,
+			side,
+			qty_wh,
+			price,
+			collateral_price,
+			collateral,
+		},
+	);
 	assert!(Books::<T>::try_mutate((ZONE, SLOT, side), |b| b.try_push(id)).is_ok());
 	id
 }
@@ -124,11 +137,17 @@ fn cleared_full_slot<T: Config>(n: u32) {
 	run_to_slot::<T>(SLOT + 1);
 }
 
-fn reading_call<T: Config>(key: &sr25519::Public, meter: T::AccountId, boundary: SlotIndex) -> Call<T> {
+fn reading_call<T: Config>(
+	key: &sr25519::Public,
+	meter: T::AccountId,
+	boundary: SlotIndex,
+) -> Call<T> {
 	let payload = messages::reading_payload(&meter, boundary, 2_000, 2_000);
 	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::from(0u32));
 	let message = (b"assay/report".as_slice(), genesis, 0u64, payload).encode();
-	let signature: MultiSignature = sr25519_sign(KEY_TYPE, key, &message).expect("the key is in the keystore").into();
+	let signature: MultiSignature = sr25519_sign(KEY_TYPE, key, &message)
+		.expect("the key is in the keystore")
+		.into();
 	Call::<T>::submit_reading {
 		meter,
 		nonce: 0,
@@ -192,13 +211,17 @@ mod benchmarks {
 	fn place_order() {
 		setup::<T>();
 		let (owner, _, meter) = bound_meter::<T>();
-		let ids: Vec<OrderId> = (0..u64::from(T::MaxOrdersPerSide::get()) - 1).map(|i| 1_000_000 + i).collect();
+		let ids: Vec<OrderId> =
+			(0..u64::from(T::MaxOrdersPerSide::get()) - 1).map(|i| 1_000_000 + i).collect();
 		Books::<T>::insert((ZONE, SLOT, Side::Buy), BoundedVec::truncate_from(ids));
 		let others: Vec<ZoneId> = (100..100 + T::MaxZones::get() - 1).collect();
 		ClearingDue::<T>::insert(SLOT, BoundedVec::truncate_from(others));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), meter, SLOT, Side::Buy, 1_000, 200_000);
-		assert_eq!(Books::<T>::decode_len((ZONE, SLOT, Side::Buy)), Some(T::MaxOrdersPerSide::get() as usize));
+		assert_eq!(
+			Books::<T>::decode_len((ZONE, SLOT, Side::Buy)),
+			Some(T::MaxOrdersPerSide::get() as usize)
+		);
 	}
 
 	/// The last order of a full book.
@@ -206,9 +229,11 @@ mod benchmarks {
 	fn cancel_order() {
 		setup::<T>();
 		let (owner, _, meter) = bound_meter::<T>();
-		let ids: Vec<OrderId> = (0..u64::from(T::MaxOrdersPerSide::get()) - 1).map(|i| 1_000_000 + i).collect();
+		let ids: Vec<OrderId> =
+			(0..u64::from(T::MaxOrdersPerSide::get()) - 1).map(|i| 1_000_000 + i).collect();
 		Books::<T>::insert((ZONE, SLOT, Side::Buy), BoundedVec::truncate_from(ids));
-		assert!(Pallet::<T>::do_place_order(owner.clone(), meter, SLOT, Side::Buy, 1_000, 200_000).is_ok());
+		assert!(Pallet::<T>::do_place_order(owner.clone(), meter, SLOT, Side::Buy, 1_000, 200_000)
+			.is_ok());
 		let id = NextOrderId::<T>::get() - 1;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), id);
@@ -219,13 +244,27 @@ mod benchmarks {
 	fn submit_reading() {
 		setup::<T>();
 		let (key, meter, boundary) = meter_with_history::<T>();
-		let Call::<T>::submit_reading { meter, nonce, slot_boundary, import_register_wh, export_register_wh, signature } =
-			reading_call::<T>(&key, meter, boundary)
+		let Call::<T>::submit_reading {
+			meter,
+			nonce,
+			slot_boundary,
+			import_register_wh,
+			export_register_wh,
+			signature,
+		} = reading_call::<T>(&key, meter, boundary)
 		else {
 			unreachable!()
 		};
 		#[extrinsic_call]
-		_(RawOrigin::Authorized, meter.clone(), nonce, slot_boundary, import_register_wh, export_register_wh, signature);
+		_(
+			RawOrigin::Authorized,
+			meter.clone(),
+			nonce,
+			slot_boundary,
+			import_register_wh,
+			export_register_wh,
+			signature,
+		);
 		assert!(Readings::<T>::contains_key(&meter, boundary));
 		assert!(!Readings::<T>::contains_key(&meter, boundary - 8));
 	}

@@ -83,7 +83,12 @@ fn walk(bids: &[Order], asks: &[Order]) -> Option<Walk> {
 }
 
 /// `L + ⌊(U − L)/2⌋` with `L = max(a, b')` and `U = min(b, a')`.
-pub fn uniform_price(last_bid: u64, last_ask: u64, next_bid: Option<u64>, next_ask: Option<u64>) -> u64 {
+pub fn uniform_price(
+	last_bid: u64,
+	last_ask: u64,
+	next_bid: Option<u64>,
+	next_ask: Option<u64>,
+) -> u64 {
 	let low = next_bid.map_or(last_ask, |b| b.max(last_ask));
 	let high = next_ask.map_or(last_bid, |a| a.min(last_bid));
 	low.saturating_add(high.saturating_sub(low) / 2)
@@ -121,9 +126,17 @@ pub fn pro_rata(f: u64, level: &[Order]) -> Vec<(u64, u64)> {
 
 /// Fills one side: levels better than `marginal` (by `better`) completely, the marginal
 /// level pro rata with what is left of `volume`.
-fn fill_side(orders: &[Order], marginal: u64, volume: u64, better: impl Fn(u64, u64) -> bool) -> Vec<(u64, u64)> {
-	let mut fills: Vec<(u64, u64)> =
-		orders.iter().filter(|o| better(o.price, marginal)).map(|o| (o.id, o.qty)).collect();
+fn fill_side(
+	orders: &[Order],
+	marginal: u64,
+	volume: u64,
+	better: impl Fn(u64, u64) -> bool,
+) -> Vec<(u64, u64)> {
+	let mut fills: Vec<(u64, u64)> = orders
+		.iter()
+		.filter(|o| better(o.price, marginal))
+		.map(|o| (o.id, o.qty))
+		.collect();
 	let full: u64 = fills.iter().map(|f| f.1).fold(0, u64::saturating_add);
 	let level: Vec<Order> = orders.iter().filter(|o| o.price == marginal).copied().collect();
 	fills.extend(pro_rata(volume.saturating_sub(full), &level).into_iter().filter(|f| f.1 > 0));
@@ -211,8 +224,14 @@ mod tests {
 
 	#[test]
 	fn pro_rata_gives_every_wh() {
-		assert_eq!(pro_rata(10, &[o(1, 0, 10), o(2, 0, 10), o(3, 0, 10)]), vec![(1, 4), (2, 3), (3, 3)]);
-		assert_eq!(pro_rata(2, &[o(3, 0, 1), o(1, 0, 1), o(2, 0, 1)]), vec![(3, 0), (1, 1), (2, 1)]);
+		assert_eq!(
+			pro_rata(10, &[o(1, 0, 10), o(2, 0, 10), o(3, 0, 10)]),
+			vec![(1, 4), (2, 3), (3, 3)]
+		);
+		assert_eq!(
+			pro_rata(2, &[o(3, 0, 1), o(1, 0, 1), o(2, 0, 1)]),
+			vec![(3, 0), (1, 1), (2, 1)]
+		);
 		assert_eq!(pro_rata(0, &[o(1, 0, 5)]), vec![(1, 0)]);
 	}
 

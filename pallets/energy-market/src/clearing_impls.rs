@@ -4,8 +4,8 @@
 
 use crate::{
 	clearing::{self, Order as BookOrder},
-	BalanceOf, Books, Clearing, ClearingDue, ClearingOf, Clearings, Config, Event, OrderId, Orders, Pallet, Params,
-	Side, SlotIndex, WeightInfo, ZoneId, Zones,
+	BalanceOf, Books, Clearing, ClearingDue, ClearingOf, Clearings, Config, Event, OrderId, Orders,
+	Pallet, Params, Side, SlotIndex, WeightInfo, ZoneId, Zones,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use polkadot_sdk::{
@@ -60,7 +60,9 @@ impl<T: Config> Pallet<T> {
 			return orders;
 		};
 		let as_book = |side: &[(OrderId, crate::OrderOf<T>)]| -> Vec<BookOrder> {
-			side.iter().map(|(id, o)| BookOrder { id: *id, price: o.price, qty: o.qty_wh }).collect()
+			side.iter()
+				.map(|(id, o)| BookOrder { id: *id, price: o.price, qty: o.qty_wh })
+				.collect()
 		};
 		let outcome = clearing::clear(&as_book(&bids), &as_book(&asks));
 		let (price, volume, fills) = match outcome {

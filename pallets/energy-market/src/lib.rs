@@ -94,7 +94,8 @@ pub mod pallet {
 	#[pallet::disable_frame_system_supertrait_check]
 	pub trait Config: frame_system::Config {
 		/// The currency collateral is held in and trades are paid in.
-		type Currency: Mutate<Self::AccountId> + MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
+		type Currency: Mutate<Self::AccountId>
+			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
 		/// The runtime's hold reasons.
 		type RuntimeHoldReason: From<HoldReason>;
 		/// Who sets zones (root for now).
@@ -159,12 +160,18 @@ pub mod pallet {
 
 	/// The ids of a (zone, slot, side)'s orders, in placement order.
 	#[pallet::storage]
-	pub type Books<T: Config> =
-		StorageMap<_, Twox64Concat, (ZoneId, SlotIndex, Side), BoundedVec<OrderId, T::MaxOrdersPerSide>, ValueQuery>;
+	pub type Books<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		(ZoneId, SlotIndex, Side),
+		BoundedVec<OrderId, T::MaxOrdersPerSide>,
+		ValueQuery,
+	>;
 
 	/// The zones with orders for a slot that are not cleared yet.
 	#[pallet::storage]
-	pub type ClearingDue<T: Config> = StorageMap<_, Twox64Concat, SlotIndex, BoundedVec<ZoneId, T::MaxZones>, ValueQuery>;
+	pub type ClearingDue<T: Config> =
+		StorageMap<_, Twox64Concat, SlotIndex, BoundedVec<ZoneId, T::MaxZones>, ValueQuery>;
 
 	/// The clearing of each (zone, slot), from gate closure on.
 	#[pallet::storage]
@@ -177,7 +184,8 @@ pub mod pallet {
 
 	/// Each meter's latest reading: (boundary, import register, export register).
 	#[pallet::storage]
-	pub type LastReading<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, (SlotIndex, u64, u64)>;
+	pub type LastReading<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (SlotIndex, u64, u64)>;
 
 	/// Settled positions: (zone, slot) → meter → what it traded, metered, paid and owes.
 	#[pallet::storage]
@@ -192,8 +200,14 @@ pub mod pallet {
 
 	/// Debts: debtor → creditor → amount. A debtor cannot place orders until it pays.
 	#[pallet::storage]
-	pub type Debts<T: Config> =
-		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Blake2_128Concat, T::AccountId, BalanceOf<T>>;
+	pub type Debts<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Blake2_128Concat,
+		T::AccountId,
+		BalanceOf<T>,
+	>;
 
 	/// Events of the energy market.
 	#[pallet::event]
@@ -396,11 +410,19 @@ pub mod pallet {
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
 			if let Some(params) = &self.params {
-				assert!(Pallet::<T>::check_params(params).is_ok(), "energy-market genesis params out of range");
+				assert!(
+					Pallet::<T>::check_params(params).is_ok(),
+					"energy-market genesis params out of range"
+				);
 				Params::<T>::put(params);
 			}
 			for (zone, import_price, export_price, grid_account) in &self.zones {
-				let result = Pallet::<T>::do_set_zone(*zone, *import_price, *export_price, grid_account.clone());
+				let result = Pallet::<T>::do_set_zone(
+					*zone,
+					*import_price,
+					*export_price,
+					grid_account.clone(),
+				);
 				assert!(result.is_ok(), "energy-market genesis zone refused");
 			}
 		}
@@ -420,7 +442,9 @@ pub mod pallet {
 		}
 
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(
+			_: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
@@ -446,7 +470,11 @@ pub mod pallet {
 		/// Binds a registered EnergyMeter the caller owns to a zone.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::bind_meter())]
-		pub fn bind_meter(origin: OriginFor<T>, device: T::AccountId, zone: ZoneId) -> DispatchResult {
+		pub fn bind_meter(
+			origin: OriginFor<T>,
+			device: T::AccountId,
+			zone: ZoneId,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_bind_meter(who, device, zone)
 		}
@@ -507,7 +535,13 @@ pub mod pallet {
 		) -> DispatchResult {
 			ensure_authorized(origin)?;
 			let _ = signature;
-			Self::do_submit_reading(meter, nonce, slot_boundary, import_register_wh, export_register_wh)
+			Self::do_submit_reading(
+				meter,
+				nonce,
+				slot_boundary,
+				import_register_wh,
+				export_register_wh,
+			)
 		}
 
 		/// Settles a cleared slot (anyone may): once every participant's two boundary
@@ -516,7 +550,11 @@ pub mod pallet {
 		/// rest as debt.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::settle_slot(T::MaxOrdersPerSide::get().saturating_mul(2)))]
-		pub fn settle_slot(origin: OriginFor<T>, zone: ZoneId, slot: SlotIndex) -> DispatchResultWithPostInfo {
+		pub fn settle_slot(
+			origin: OriginFor<T>,
+			zone: ZoneId,
+			slot: SlotIndex,
+		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			Self::do_settle_slot(zone, slot)
 		}
@@ -524,7 +562,11 @@ pub mod pallet {
 		/// Pays up to `amount` of the caller's debt to `creditor` from its free balance.
 		#[pallet::call_index(7)]
 		#[pallet::weight(T::WeightInfo::pay_debt())]
-		pub fn pay_debt(origin: OriginFor<T>, creditor: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+		pub fn pay_debt(
+			origin: OriginFor<T>,
+			creditor: T::AccountId,
+			amount: BalanceOf<T>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_pay_debt(who, creditor, amount)
 		}

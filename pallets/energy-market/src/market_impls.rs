@@ -2,9 +2,9 @@
 //! returning the pallet's typed error.
 
 use crate::{
-	BalanceOf, Books, ClearingDue, Config, Debts, Error, Event, HoldReason, MarketParams, MeterInfo, Meters,
-	NextOrderId, Order, OrderId, OrderOf, Orders, Pallet, Params, Side, SlotIndex, Zone, ZoneCount, ZoneId, ZoneOf,
-	Zones,
+	BalanceOf, Books, ClearingDue, Config, Debts, Error, Event, HoldReason, MarketParams,
+	MeterInfo, Meters, NextOrderId, Order, OrderId, OrderOf, Orders, Pallet, Params, Side,
+	SlotIndex, Zone, ZoneCount, ZoneId, ZoneOf, Zones,
 };
 use assay_primitives::{DeviceKind, DeviceRegistry};
 use polkadot_sdk::{
@@ -43,12 +43,18 @@ impl<T: Config> Pallet<T> {
 			Error::<T>::InvalidParams
 		);
 		ensure!(params.reading_window >= 1, Error::<T>::InvalidParams);
-		ensure!(params.reading_retention > params.reading_window.saturating_add(1), Error::<T>::InvalidParams);
+		ensure!(
+			params.reading_retention > params.reading_window.saturating_add(1),
+			Error::<T>::InvalidParams
+		);
 		Ok(())
 	}
 
 	/// The slot `block` falls in.
-	pub(crate) fn slot_of(block: BlockNumberFor<T>, params: &MarketParams<BlockNumberFor<T>>) -> SlotIndex {
+	pub(crate) fn slot_of(
+		block: BlockNumberFor<T>,
+		params: &MarketParams<BlockNumberFor<T>>,
+	) -> SlotIndex {
 		(block / params.slot_length).unique_saturated_into()
 	}
 
@@ -73,7 +79,8 @@ impl<T: Config> Pallet<T> {
 		if amount.is_zero() {
 			return;
 		}
-		let released = T::Currency::release(&Self::collateral_reason(), who, amount, Precision::BestEffort);
+		let released =
+			T::Currency::release(&Self::collateral_reason(), who, amount, Precision::BestEffort);
 		if !matches!(released, Ok(r) if r == amount) {
 			log::error!(target: "runtime::energy-market", "released less collateral than recorded");
 		}
@@ -92,7 +99,10 @@ impl<T: Config> Pallet<T> {
 
 	/// The device must be a registered EnergyMeter.
 	fn check_energy_meter(device: &T::AccountId) -> Result<(), Error<T>> {
-		ensure!(T::Devices::kind_of(device) == Some(DeviceKind::EnergyMeter), Error::<T>::NotAnEnergyMeter);
+		ensure!(
+			T::Devices::kind_of(device) == Some(DeviceKind::EnergyMeter),
+			Error::<T>::NotAnEnergyMeter
+		);
 		Ok(())
 	}
 
@@ -115,7 +125,10 @@ impl<T: Config> Pallet<T> {
 
 	/// A meter may leave once the readings window of the last slot it ordered for has
 	/// closed: no slot still waits for its readings.
-	fn check_no_open_position(info: &MeterInfo, params: &MarketParams<BlockNumberFor<T>>) -> Result<(), Error<T>> {
+	fn check_no_open_position(
+		info: &MeterInfo,
+		params: &MarketParams<BlockNumberFor<T>>,
+	) -> Result<(), Error<T>> {
 		if let Some(last) = info.last_order_slot {
 			let done_from = last.saturating_add(1).saturating_add(params.reading_window);
 			ensure!(Self::current_slot(params) >= done_from, Error::<T>::OpenPosition);
@@ -130,7 +143,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Orders for `slot` are taken while the current slot is more than one slot before it.
-	pub(crate) fn check_gate_open(slot: SlotIndex, params: &MarketParams<BlockNumberFor<T>>) -> Result<(), Error<T>> {
+	pub(crate) fn check_gate_open(
+		slot: SlotIndex,
+		params: &MarketParams<BlockNumberFor<T>>,
+	) -> Result<(), Error<T>> {
 		ensure!(Self::current_slot(params).saturating_add(1) < slot, Error::<T>::GateClosed);
 		Ok(())
 	}
@@ -143,7 +159,10 @@ impl<T: Config> Pallet<T> {
 
 	/// The price within the zone's [λ_exp, λ_imp].
 	fn check_price_in_band(price: u64, zone: &ZoneOf<T>) -> Result<(), Error<T>> {
-		ensure!((zone.export_price..=zone.import_price).contains(&price), Error::<T>::PriceOutsideBand);
+		ensure!(
+			(zone.export_price..=zone.import_price).contains(&price),
+			Error::<T>::PriceOutsideBand
+		);
 		Ok(())
 	}
 
@@ -166,12 +185,19 @@ impl<T: Config> Pallet<T> {
 			ensure!(count < T::MaxZones::get(), Error::<T>::TooManyZones);
 			ZoneCount::<T>::put(count.saturating_add(1));
 		}
-		Zones::<T>::insert(zone, Zone { import_price, export_price, grid_account: grid_account.clone() });
+		Zones::<T>::insert(
+			zone,
+			Zone { import_price, export_price, grid_account: grid_account.clone() },
+		);
 		Self::deposit_event(Event::ZoneSet { zone, import_price, export_price, grid_account });
 		Ok(())
 	}
 
-	pub(crate) fn do_bind_meter(who: T::AccountId, device: T::AccountId, zone: ZoneId) -> DispatchResult {
+	pub(crate) fn do_bind_meter(
+		who: T::AccountId,
+		device: T::AccountId,
+		zone: ZoneId,
+	) -> DispatchResult {
 		Self::check_energy_meter(&device)?;
 		Self::check_owner(&who, &device)?;
 		Self::check_zone(zone)?;
@@ -282,7 +308,11 @@ impl<T: Config> Pallet<T> {
 
 	/// Forcibly moves up to `amount` held as collateral from `from` to `to`; returns what
 	/// moved.
-	pub(crate) fn pay_from_collateral(from: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
+	pub(crate) fn pay_from_collateral(
+		from: &T::AccountId,
+		to: &T::AccountId,
+		amount: BalanceOf<T>,
+	) -> BalanceOf<T> {
 		use polkadot_sdk::frame_support::traits::tokens::Restriction;
 		if amount.is_zero() {
 			return amount;

@@ -88,7 +88,12 @@ impl crate::BenchmarkHelper<AccountId> for Test {
 	fn registered_meter(device: sr25519::Public, owner: &AccountId) {
 		use polkadot_sdk::{frame_support::traits::fungible::Mutate, sp_core::crypto::KeyTypeId};
 		let _ = Balances::mint_into(owner, 1_000_000_000_000);
-		pallet_device_registry::testing::register_keystore_device::<Test>(device, KeyTypeId(*b"bnch"), owner, DeviceKind::EnergyMeter);
+		pallet_device_registry::testing::register_keystore_device::<Test>(
+			device,
+			KeyTypeId(*b"bnch"),
+			owner,
+			DeviceKind::EnergyMeter,
+		);
 	}
 }
 
@@ -161,7 +166,12 @@ impl MeterKey {
 		self.0.register::<Test>(owner, kind);
 	}
 	/// A signed reading call with the next nonce.
-	pub fn reading(&self, boundary: SlotIndex, import_wh: u64, export_wh: u64) -> crate::Call<Test> {
+	pub fn reading(
+		&self,
+		boundary: SlotIndex,
+		import_wh: u64,
+		export_wh: u64,
+	) -> crate::Call<Test> {
 		let nonce = self.0.nonce::<Test>();
 		let payload = messages::reading_payload(&self.id(), boundary, import_wh, export_wh);
 		crate::Call::submit_reading {
@@ -184,21 +194,40 @@ pub fn meter(seed: &str, owner: &AccountId) -> MeterKey {
 }
 
 /// Places an order through `key` for its owner; returns the order id.
-pub fn order(owner: &AccountId, key: &MeterKey, slot: SlotIndex, side: Side, qty_wh: u64, price: u64) -> u64 {
+pub fn order(
+	owner: &AccountId,
+	key: &MeterKey,
+	slot: SlotIndex,
+	side: Side,
+	qty_wh: u64,
+	price: u64,
+) -> u64 {
 	let id = crate::NextOrderId::<Test>::get();
-	EnergyMarket::place_order(RuntimeOrigin::signed(owner.clone()), key.id(), slot, side, qty_wh, price).unwrap();
+	EnergyMarket::place_order(
+		RuntimeOrigin::signed(owner.clone()),
+		key.id(),
+		slot,
+		side,
+		qty_wh,
+		price,
+	)
+	.unwrap();
 	id
 }
 
 /// Authorizes `call` as the transaction pool and a block would, then dispatches it with
 /// the `Authorized` origin — the path of a general transaction.
-pub fn submit(call: crate::Call<Test>) -> Result<(), polkadot_sdk::sp_runtime::transaction_validity::TransactionValidityError> {
+pub fn submit(
+	call: crate::Call<Test>,
+) -> Result<(), polkadot_sdk::sp_runtime::transaction_validity::TransactionValidityError> {
 	use polkadot_sdk::{
 		frame_support::traits::{Authorize, UnfilteredDispatchable},
 		sp_runtime::transaction_validity::TransactionSource,
 	};
-	call.authorize(TransactionSource::External).expect("readings are authorizable")?;
-	call.dispatch_bypass_filter(RawOrigin::Authorized.into()).expect("an authorized reading dispatches");
+	call.authorize(TransactionSource::External)
+		.expect("readings are authorizable")?;
+	call.dispatch_bypass_filter(RawOrigin::Authorized.into())
+		.expect("an authorized reading dispatches");
 	Ok(())
 }
 
@@ -232,14 +261,20 @@ pub fn total_of(accounts: &[AccountId]) -> Balance {
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
-		balances: [alice(), bob(), charlie(), dave(), grid()].into_iter().map(|a| (a, FUNDS)).collect(),
+		balances: [alice(), bob(), charlie(), dave(), grid()]
+			.into_iter()
+			.map(|a| (a, FUNDS))
+			.collect(),
 		..Default::default()
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
-	pallet_energy_market::GenesisConfig::<Test> { params: Some(test_params()), zones: vec![(ZONE, IMPORT, EXPORT, grid())] }
-		.assimilate_storage(&mut storage)
-		.unwrap();
+	pallet_energy_market::GenesisConfig::<Test> {
+		params: Some(test_params()),
+		zones: vec![(ZONE, IMPORT, EXPORT, grid())],
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
 	ext.register_extension(polkadot_sdk::sp_keystore::KeystoreExt(std::sync::Arc::new(
 		polkadot_sdk::sp_keystore::testing::MemoryKeystore::new(),

@@ -3,7 +3,9 @@
 //! and once more in the call, so a refused reading never takes block space and a direct
 //! dispatch changes nothing either.
 
-use crate::{messages, Config, Error, Event, LastReading, MarketParams, Pallet, Readings, SlotIndex};
+use crate::{
+	messages, Config, Error, Event, LastReading, MarketParams, Pallet, Readings, SlotIndex,
+};
 use assay_primitives::DeviceReports;
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::*},
@@ -27,13 +29,19 @@ pub(crate) fn invalid<T: Config>(error: Error<T>) -> TransactionValidityError {
 impl<T: Config> Pallet<T> {
 	/// The boundary must have been reached: a reading for the start of a slot that has not
 	/// begun is for an unknown slot.
-	fn check_boundary_reached(boundary: SlotIndex, params: &MarketParams<BlockNumberFor<T>>) -> Result<(), Error<T>> {
+	fn check_boundary_reached(
+		boundary: SlotIndex,
+		params: &MarketParams<BlockNumberFor<T>>,
+	) -> Result<(), Error<T>> {
 		ensure!(boundary <= Self::current_slot(params), Error::<T>::UnknownSlot);
 		Ok(())
 	}
 
 	/// A boundary's reading is taken within `reading_window` slots after it.
-	fn check_reading_window(boundary: SlotIndex, params: &MarketParams<BlockNumberFor<T>>) -> Result<(), Error<T>> {
+	fn check_reading_window(
+		boundary: SlotIndex,
+		params: &MarketParams<BlockNumberFor<T>>,
+	) -> Result<(), Error<T>> {
 		ensure!(
 			Self::current_slot(params) < boundary.saturating_add(params.reading_window),
 			Error::<T>::ReadingWindowClosed
@@ -42,10 +50,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Boundaries only move forward, and registers never go backwards.
-	fn check_monotonic(meter: &T::AccountId, boundary: SlotIndex, import_wh: u64, export_wh: u64) -> Result<(), Error<T>> {
+	fn check_monotonic(
+		meter: &T::AccountId,
+		boundary: SlotIndex,
+		import_wh: u64,
+		export_wh: u64,
+	) -> Result<(), Error<T>> {
 		if let Some((last_boundary, last_import, last_export)) = LastReading::<T>::get(meter) {
 			ensure!(boundary > last_boundary, Error::<T>::ReadingExists);
-			ensure!(import_wh >= last_import && export_wh >= last_export, Error::<T>::NonMonotonicRegister);
+			ensure!(
+				import_wh >= last_import && export_wh >= last_export,
+				Error::<T>::NonMonotonicRegister
+			);
 		}
 		Ok(())
 	}

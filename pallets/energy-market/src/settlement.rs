@@ -71,7 +71,8 @@ fn value_down(wh: u128, price: u64) -> i128 {
 
 /// The trade amount of a position at p*.
 pub fn trade_amount(position: &Position, prices: &Prices) -> i128 {
-	value_down(u128::from(position.sold_wh), prices.clearing) - value_up(u128::from(position.bought_wh), prices.clearing)
+	value_down(u128::from(position.sold_wh), prices.clearing)
+		- value_up(u128::from(position.bought_wh), prices.clearing)
 }
 
 /// The deviation amount of a position at the grid prices.

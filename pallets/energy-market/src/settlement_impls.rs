@@ -4,9 +4,10 @@
 
 use crate::{
 	settlement::{self, Position, Prices},
-	BalanceOf, Books, ClearingOf, ClearingView, Clearings, Config, Debts, Error, Event, MarketParams, OrderBookView,
-	OrderId, OrderOf, OrderView, Orders, Pallet, PositionView, Readings, SettledPosition, SettledPositions,
-	SettlementTotals, Side, SlotIndex, WeightInfo, ZoneId,
+	BalanceOf, Books, ClearingOf, ClearingView, Clearings, Config, Debts, Error, Event,
+	MarketParams, OrderBookView, OrderId, OrderOf, OrderView, Orders, Pallet, PositionView,
+	Readings, SettledPosition, SettledPositions, SettlementTotals, Side, SlotIndex, WeightInfo,
+	ZoneId,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use assay_primitives::{EarningSource, Earnings};
@@ -38,12 +39,19 @@ struct Participant<T: Config> {
 
 impl<T: Config> Pallet<T> {
 	/// A slot's orders, both sides, with their fills from `clearing`.
-	fn slot_orders(zone: ZoneId, slot: SlotIndex, clearing: Option<&ClearingOf<T>>) -> Vec<(OrderId, OrderOf<T>, u64)> {
-		let fills: BTreeMap<OrderId, u64> = clearing.map(|c| c.fills.iter().copied().collect()).unwrap_or_default();
+	fn slot_orders(
+		zone: ZoneId,
+		slot: SlotIndex,
+		clearing: Option<&ClearingOf<T>>,
+	) -> Vec<(OrderId, OrderOf<T>, u64)> {
+		let fills: BTreeMap<OrderId, u64> =
+			clearing.map(|c| c.fills.iter().copied().collect()).unwrap_or_default();
 		[Side::Buy, Side::Sell]
 			.into_iter()
 			.flat_map(|side| Books::<T>::get((zone, slot, side)).into_inner())
-			.filter_map(|id| Orders::<T>::get(id).map(|o| (id, o, fills.get(&id).copied().unwrap_or(0))))
+			.filter_map(|id| {
+				Orders::<T>::get(id).map(|o| (id, o, fills.get(&id).copied().unwrap_or(0)))
+			})
 			.collect()
 	}
 
@@ -51,13 +59,16 @@ impl<T: Config> Pallet<T> {
 	fn participants(orders: &[(OrderId, OrderOf<T>, u64)]) -> Vec<Participant<T>> {
 		let mut parts: BTreeMap<(T::AccountId, T::AccountId), Participant<T>> = BTreeMap::new();
 		for (_, order, fill) in orders.iter().filter(|(_, _, fill)| *fill > 0) {
-			let part = parts.entry((order.meter.clone(), order.owner.clone())).or_insert_with(|| Participant {
-				meter: order.meter.clone(),
-				owner: order.owner.clone(),
-				bought_wh: 0,
-				sold_wh: 0,
-				held: Zero::zero(),
-			});
+			let part =
+				parts.entry((order.meter.clone(), order.owner.clone())).or_insert_with(|| {
+					Participant {
+						meter: order.meter.clone(),
+						owner: order.owner.clone(),
+						bought_wh: 0,
+						sold_wh: 0,
+						held: Zero::zero(),
+					}
+				});
 			match order.side {
 				Side::Buy => part.bought_wh = part.bought_wh.saturating_add(*fill),
 				Side::Sell => part.sold_wh = part.sold_wh.saturating_add(*fill),
@@ -89,7 +100,10 @@ impl<T: Config> Pallet<T> {
 		let delivery_over = slot.saturating_add(1);
 		ensure!(now >= delivery_over, Error::<T>::SettlementTooEarly);
 		let window_closed = now >= delivery_over.saturating_add(params.reading_window);
-		ensure!(window_closed || metered.iter().all(Option::is_some), Error::<T>::SettlementTooEarly);
+		ensure!(
+			window_closed || metered.iter().all(Option::is_some),
+			Error::<T>::SettlementTooEarly
+		);
 		Ok(())
 	}
 
@@ -101,17 +115,23 @@ impl<T: Config> Pallet<T> {
 		Debts::<T>::mutate(debtor, creditor, |debt| {
 			*debt = Some(debt.unwrap_or_default().saturating_add(amount));
 		});
-		Self::deposit_event(Event::DebtRecorded { debtor: debtor.clone(), creditor: creditor.clone(), amount });
+		Self::deposit_event(Event::DebtRecorded {
+			debtor: debtor.clone(),
+			creditor: creditor.clone(),
+			amount,
+		});
 	}
 
 	/// Moves up to `amount` of `from`'s free balance to `to` (never below the existential
 	/// deposit); returns what moved.
 	fn pay_from_free(from: &T::AccountId, to: &T::AccountId, amount: BalanceOf<T>) -> BalanceOf<T> {
-		let can = T::Currency::reducible_balance(from, Preservation::Preserve, Fortitude::Polite).min(amount);
+		let can = T::Currency::reducible_balance(from, Preservation::Preserve, Fortitude::Polite)
+			.min(amount);
 		if can.is_zero() {
 			return can;
 		}
-		T::Currency::transfer(from, to, can, Preservation::Preserve).unwrap_or_else(|_| Zero::zero())
+		T::Currency::transfer(from, to, can, Preservation::Preserve)
+			.unwrap_or_else(|_| Zero::zero())
 	}
 
 	/// A participant that owes `owed`: from its collateral, then its free balance, the
@@ -143,14 +163,23 @@ impl<T: Config> Pallet<T> {
 		ensure!(clearing.settled.is_none(), Error::<T>::AlreadySettled);
 		let orders = Self::slot_orders(zone, slot, Some(&clearing));
 		let parts = Self::participants(&orders);
-		let metered: Vec<Option<i128>> = parts.iter().map(|p| Self::metered_export(&p.meter, slot)).collect();
+		let metered: Vec<Option<i128>> =
+			parts.iter().map(|p| Self::metered_export(&p.meter, slot)).collect();
 		Self::check_settleable(slot, &metered, &params)?;
 		let positions: Vec<Position> = parts
 			.iter()
 			.zip(&metered)
-			.map(|(p, m)| Position { bought_wh: p.bought_wh, sold_wh: p.sold_wh, metered_export_wh: m.unwrap_or(0) })
+			.map(|(p, m)| Position {
+				bought_wh: p.bought_wh,
+				sold_wh: p.sold_wh,
+				metered_export_wh: m.unwrap_or(0),
+			})
 			.collect();
-		let prices = Prices { clearing: clearing.price, import: clearing.import_price, export: clearing.export_price };
+		let prices = Prices {
+			clearing: clearing.price,
+			import: clearing.import_price,
+			export: clearing.export_price,
+		};
 		let (amounts, grid_net) = settlement::settle(&positions, &prices);
 
 		// Payers first, so the grid account has their money before it pays out.
@@ -158,16 +187,19 @@ impl<T: Config> Pallet<T> {
 		let mut debts: Vec<BalanceOf<T>> = alloc::vec![Zero::zero(); parts.len()];
 		for (k, (part, amount)) in parts.iter().zip(&amounts).enumerate() {
 			if amount.net() < 0 {
-				debts[k] = Self::collect(part, &grid, Self::micro_to_balance(amount.net().unsigned_abs()));
+				debts[k] =
+					Self::collect(part, &grid, Self::micro_to_balance(amount.net().unsigned_abs()));
 			}
 		}
 		for (k, (part, amount)) in parts.iter().zip(&amounts).enumerate() {
 			if amount.net() >= 0 {
-				debts[k] = Self::pay_out(part, &grid, Self::micro_to_balance(amount.net().unsigned_abs()));
+				debts[k] =
+					Self::pay_out(part, &grid, Self::micro_to_balance(amount.net().unsigned_abs()));
 			}
 		}
 
-		let mut totals = SettlementTotals { participants: parts.len() as u32, grid_net, ..Default::default() };
+		let mut totals =
+			SettlementTotals { participants: parts.len() as u32, grid_net, ..Default::default() };
 		for (k, part) in parts.iter().enumerate() {
 			let (position, amount) = (&positions[k], &amounts[k]);
 			let debt: u128 = debts[k].unique_saturated_into();
@@ -210,7 +242,11 @@ impl<T: Config> Pallet<T> {
 		Ok(Some(T::WeightInfo::settle_slot(orders.len() as u32)).into())
 	}
 
-	pub(crate) fn do_pay_debt(who: T::AccountId, creditor: T::AccountId, amount: BalanceOf<T>) -> DispatchResult {
+	pub(crate) fn do_pay_debt(
+		who: T::AccountId,
+		creditor: T::AccountId,
+		amount: BalanceOf<T>,
+	) -> DispatchResult {
 		let debt = Debts::<T>::get(&who, &creditor).ok_or(Error::<T>::NoDebt)?;
 		let pay = debt.min(amount);
 		T::Currency::transfer(&who, &creditor, pay, Preservation::Preserve)?;
@@ -229,7 +265,8 @@ impl<T: Config> Pallet<T> {
 	/// `EnergyApi::order_book`.
 	pub fn order_book(zone: ZoneId, slot: SlotIndex) -> OrderBookView<T::AccountId, BalanceOf<T>> {
 		let clearing = Clearings::<T>::get((zone, slot));
-		let gate_closed = Self::params().map(|p| Self::check_gate_open(slot, &p).is_err()).unwrap_or(true);
+		let gate_closed =
+			Self::params().map(|p| Self::check_gate_open(slot, &p).is_err()).unwrap_or(true);
 		let mut view = OrderBookView { bids: Vec::new(), asks: Vec::new(), gate_closed };
 		for (id, order, fill) in Self::slot_orders(zone, slot, clearing.as_ref()) {
 			let side = order.side;
@@ -255,12 +292,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `EnergyApi::position`: `who`'s position in (zone, slot), over all its meters.
-	pub fn position(who: &T::AccountId, zone: ZoneId, slot: SlotIndex) -> PositionView<BalanceOf<T>> {
+	pub fn position(
+		who: &T::AccountId,
+		zone: ZoneId,
+		slot: SlotIndex,
+	) -> PositionView<BalanceOf<T>> {
 		let mut view = PositionView::default();
 		let clearing = Clearings::<T>::get((zone, slot));
 		if clearing.as_ref().is_some_and(|c| c.settled.is_some()) {
 			view.settled = true;
-			for (_, p) in SettledPositions::<T>::iter_prefix((zone, slot)).filter(|(_, p)| &p.owner == who) {
+			for (_, p) in
+				SettledPositions::<T>::iter_prefix((zone, slot)).filter(|(_, p)| &p.owner == who)
+			{
 				view.bought_wh = view.bought_wh.saturating_add(p.bought_wh);
 				view.sold_wh = view.sold_wh.saturating_add(p.sold_wh);
 				view.metered_export_wh = view.metered_export_wh.saturating_add(p.metered_export_wh);
@@ -270,18 +313,25 @@ impl<T: Config> Pallet<T> {
 			}
 			return view;
 		}
-		let orders: Vec<_> =
-			Self::slot_orders(zone, slot, clearing.as_ref()).into_iter().filter(|(_, o, _)| &o.owner == who).collect();
+		let orders: Vec<_> = Self::slot_orders(zone, slot, clearing.as_ref())
+			.into_iter()
+			.filter(|(_, o, _)| &o.owner == who)
+			.collect();
 		for (_, order, fill) in &orders {
 			match order.side {
 				Side::Buy => view.bid_wh = view.bid_wh.saturating_add(order.qty_wh),
 				Side::Sell => view.offered_wh = view.offered_wh.saturating_add(order.qty_wh),
 			}
-			let held = if clearing.is_some() { Self::kept_collateral(order, *fill) } else { order.collateral };
+			let held = if clearing.is_some() {
+				Self::kept_collateral(order, *fill)
+			} else {
+				order.collateral
+			};
 			view.collateral_held = view.collateral_held.saturating_add(held);
 		}
 		if let Some(c) = clearing {
-			let prices = Prices { clearing: c.price, import: c.import_price, export: c.export_price };
+			let prices =
+				Prices { clearing: c.price, import: c.import_price, export: c.export_price };
 			for part in Self::participants(&orders) {
 				let position = Position {
 					bought_wh: part.bought_wh,
@@ -290,9 +340,12 @@ impl<T: Config> Pallet<T> {
 				};
 				view.bought_wh = view.bought_wh.saturating_add(part.bought_wh);
 				view.sold_wh = view.sold_wh.saturating_add(part.sold_wh);
-				view.metered_export_wh = view.metered_export_wh.saturating_add(position.metered_export_wh);
-				view.trade = view.trade.saturating_add(settlement::trade_amount(&position, &prices));
-				view.deviation = view.deviation.saturating_add(settlement::deviation_amount(&position, &prices));
+				view.metered_export_wh =
+					view.metered_export_wh.saturating_add(position.metered_export_wh);
+				view.trade =
+					view.trade.saturating_add(settlement::trade_amount(&position, &prices));
+				view.deviation =
+					view.deviation.saturating_add(settlement::deviation_amount(&position, &prices));
 			}
 		}
 		view
@@ -318,11 +371,16 @@ impl<T: Config> Pallet<T> {
 				clearing.as_ref().map(|c| c.fills.iter().copied().collect()).unwrap_or_default();
 			for id in book {
 				let order = Orders::<T>::get(id).ok_or("a book lists an unknown order")?;
-				ensure!(order.zone == zone && order.slot == slot && order.side == side, "an order is in another book");
+				ensure!(
+					order.zone == zone && order.slot == slot && order.side == side,
+					"an order is in another book"
+				);
 				listed += 1;
 				let held = match &clearing {
 					None => order.collateral,
-					Some(c) if c.settled.is_some() => return Err("a settled slot still has orders".into()),
+					Some(c) if c.settled.is_some() => {
+						return Err("a settled slot still has orders".into())
+					},
 					Some(_) => Self::kept_collateral(&order, fills.get(&id).copied().unwrap_or(0)),
 				};
 				let entry = expected.entry(order.owner.clone()).or_default();
@@ -336,12 +394,22 @@ impl<T: Config> Pallet<T> {
 		}
 		for ((zone, slot), clearing) in Clearings::<T>::iter() {
 			if let Some(totals) = clearing.settled {
-				ensure!(totals.participants_net.saturating_add(totals.grid_net) == 0, "a settled slot is not zero-sum");
-				let nets: i128 = SettledPositions::<T>::iter_prefix((zone, slot)).map(|(_, p)| p.net()).sum();
-				ensure!(nets == totals.participants_net, "settled positions differ from the slot's totals");
+				ensure!(
+					totals.participants_net.saturating_add(totals.grid_net) == 0,
+					"a settled slot is not zero-sum"
+				);
+				let nets: i128 =
+					SettledPositions::<T>::iter_prefix((zone, slot)).map(|(_, p)| p.net()).sum();
+				ensure!(
+					nets == totals.participants_net,
+					"settled positions differ from the slot's totals"
+				);
 			}
 			let filled: u64 = clearing.fills.iter().map(|f| f.1).sum();
-			ensure!(filled == clearing.volume.saturating_mul(2), "fills do not sum to the volume on both sides");
+			ensure!(
+				filled == clearing.volume.saturating_mul(2),
+				"fills do not sum to the volume on both sides"
+			);
 		}
 		ensure!(ZoneCount::<T>::get() as usize == Zones::<T>::iter().count(), "zone count is off");
 		Ok(())

@@ -3,8 +3,8 @@
 //! every refusal.
 
 use crate::{
-	mock::*, readings_impls::invalid, Books, ClearingDue, Clearings, Debts, Error, Event, Meters, Orders, Readings,
-	SettledPositions, Side,
+	mock::*, readings_impls::invalid, Books, ClearingDue, Clearings, Debts, Error, Event, Meters,
+	Orders, Readings, SettledPositions, Side,
 };
 use assay_primitives::{DeviceKind, DeviceStatus, EarningSource};
 use polkadot_sdk::{
@@ -47,7 +47,12 @@ struct Four {
 }
 
 fn four() -> Four {
-	Four { pa: meter("PA", &alice()), pb: meter("PB", &bob()), cc: meter("CC", &charlie()), cd: meter("CD", &dave()) }
+	Four {
+		pa: meter("PA", &alice()),
+		pb: meter("PB", &bob()),
+		cc: meter("CC", &charlie()),
+		cd: meter("CD", &dave()),
+	}
 }
 
 /// Submits the reading of `key` at `boundary`.
@@ -88,7 +93,10 @@ fn settle_zero_sum() -> Vec<(AccountId, i128)> {
 	for (who, b) in everyone().iter().zip(before) {
 		let delta = i128::from(total(who)) - i128::from(b);
 		let debt_in: i128 = Debts::<Test>::iter_prefix(who).map(|(_, d)| i128::from(d)).sum();
-		let debt_out: i128 = Debts::<Test>::iter().filter(|(_, c, _)| c == who).map(|(_, _, d)| i128::from(d)).sum();
+		let debt_out: i128 = Debts::<Test>::iter()
+			.filter(|(_, c, _)| c == who)
+			.map(|(_, _, d)| i128::from(d))
+			.sum();
 		let expected = if *who == grid() {
 			totals.grid_net
 		} else {
@@ -117,7 +125,9 @@ fn both_sides_exhausted_exactly_the_price_is_the_midpoint_of_the_gap() {
 		let c = Clearings::<Test>::get((ZONE, SLOT)).unwrap();
 		assert_eq!((c.price, c.volume), (150_000, 2_000));
 		assert_eq!((fill(bid), fill(ask)), (2_000, 2_000));
-		System::assert_has_event(Event::SlotCleared { zone: ZONE, slot: SLOT, price: 150_000, volume: 2_000 }.into());
+		System::assert_has_event(
+			Event::SlotCleared { zone: ZONE, slot: SLOT, price: 150_000, volume: 2_000 }.into(),
+		);
 		// Delivered exactly as committed: the trade alone.
 		meter_slot(&m.pa, 0, 2_000);
 		read(&m.cc, SLOT, 0, 0);
@@ -205,7 +215,9 @@ fn no_cross_no_trade_and_all_collateral_released() {
 		let c = Clearings::<Test>::get((ZONE, SLOT)).unwrap();
 		assert_eq!((c.price, c.volume, c.fills.len()), (0, 0, 0));
 		assert_eq!((held(&alice()), held(&charlie())), (0, 0));
-		System::assert_has_event(Event::SlotCleared { zone: ZONE, slot: SLOT, price: 0, volume: 0 }.into());
+		System::assert_has_event(
+			Event::SlotCleared { zone: ZONE, slot: SLOT, price: 0, volume: 0 }.into(),
+		);
 		// Nobody traded, so no readings are needed; settling cleans the book up.
 		run_to_slot(SLOT + 1);
 		let nets = settle_zero_sum();
@@ -234,8 +246,11 @@ fn equal_prices_across_many_orders() {
 	new_test_ext().execute_with(|| {
 		let m = four();
 		// Eight bids of 100 Wh and eight asks of 70 Wh, all at 150k: 560 Wh trade.
-		let bids: Vec<u64> = (0..8).map(|_| order(&charlie(), &m.cc, SLOT, Side::Buy, 100, 150_000)).collect();
-		let asks: Vec<u64> = (0..8).map(|_| order(&alice(), &m.pa, SLOT, Side::Sell, 70, 150_000)).collect();
+		let bids: Vec<u64> = (0..8)
+			.map(|_| order(&charlie(), &m.cc, SLOT, Side::Buy, 100, 150_000))
+			.collect();
+		let asks: Vec<u64> =
+			(0..8).map(|_| order(&alice(), &m.pa, SLOT, Side::Sell, 70, 150_000)).collect();
 		run_to_slot(SLOT - 1);
 		let c = Clearings::<Test>::get((ZONE, SLOT)).unwrap();
 		assert_eq!((c.price, c.volume), (150_000, 560));
@@ -262,7 +277,14 @@ fn orders_at_the_band_edges_are_taken_and_outside_refused() {
 		let a = order(&alice(), &m.pa, SLOT, Side::Sell, 1_000, EXPORT);
 		for price in [EXPORT - 1, IMPORT + 1] {
 			assert_noop!(
-				EnergyMarket::place_order(RuntimeOrigin::signed(alice()), m.pa.id(), SLOT, Side::Sell, 10, price),
+				EnergyMarket::place_order(
+					RuntimeOrigin::signed(alice()),
+					m.pa.id(),
+					SLOT,
+					Side::Sell,
+					10,
+					price
+				),
 				Error::<Test>::PriceOutsideBand
 			);
 		}
@@ -331,8 +353,17 @@ fn charges_beyond_collateral_come_from_free_balance_then_become_debt() {
 		run_to_slot(SLOT - 1);
 		// Dave spends all but 50,000 of his free balance.
 		use polkadot_sdk::frame_support::traits::{fungible::Mutate, tokens::Preservation};
-		let spendable = Balances::reducible_balance(&dave(), Preservation::Preserve, polkadot_sdk::frame_support::traits::tokens::Fortitude::Polite);
-		assert_ok!(<Balances as Mutate<_>>::transfer(&dave(), &bob(), spendable - 50_000, Preservation::Preserve));
+		let spendable = Balances::reducible_balance(
+			&dave(),
+			Preservation::Preserve,
+			polkadot_sdk::frame_support::traits::tokens::Fortitude::Polite,
+		);
+		assert_ok!(<Balances as Mutate<_>>::transfer(
+			&dave(),
+			&bob(),
+			spendable - 50_000,
+			Preservation::Preserve
+		));
 		meter_slot(&m.pa, 0, 1_000);
 		// Dave's meter took 40,000 Wh: 39,000 beyond his purchase, at λ_imp.
 		meter_slot(&m.cd, 40_000, 0);
@@ -342,13 +373,28 @@ fn charges_beyond_collateral_come_from_free_balance_then_become_debt() {
 		// Collateral 100,000, then his free 50,000 (the existential deposit stays).
 		let debt = Debts::<Test>::get(dave(), grid()).unwrap();
 		assert_eq!(debt, owed - 100_000 - 50_000);
-		assert_eq!(SettledPositions::<Test>::get((ZONE, SLOT), m.cd.id()).unwrap().debt, u128::from(debt));
+		assert_eq!(
+			SettledPositions::<Test>::get((ZONE, SLOT), m.cd.id()).unwrap().debt,
+			u128::from(debt)
+		);
 		// The debt blocks new orders until paid.
 		assert_noop!(
-			EnergyMarket::place_order(RuntimeOrigin::signed(dave()), m.cd.id(), SLOT + 3, Side::Buy, 10, 100_000),
+			EnergyMarket::place_order(
+				RuntimeOrigin::signed(dave()),
+				m.cd.id(),
+				SLOT + 3,
+				Side::Buy,
+				10,
+				100_000
+			),
 			Error::<Test>::OutstandingDebt
 		);
-		assert_ok!(<Balances as Mutate<_>>::transfer(&bob(), &dave(), 15_000_000, Preservation::Preserve));
+		assert_ok!(<Balances as Mutate<_>>::transfer(
+			&bob(),
+			&dave(),
+			15_000_000,
+			Preservation::Preserve
+		));
 		assert_noop!(
 			EnergyMarket::pay_debt(RuntimeOrigin::signed(dave()), bob(), 1),
 			Error::<Test>::NoDebt
@@ -359,7 +405,14 @@ fn charges_beyond_collateral_come_from_free_balance_then_become_debt() {
 		assert_ok!(EnergyMarket::pay_debt(RuntimeOrigin::signed(dave()), grid(), debt));
 		assert_eq!(Debts::<Test>::get(dave(), grid()), None);
 		assert_eq!(total(&grid()), grid_before + debt);
-		assert_ok!(EnergyMarket::place_order(RuntimeOrigin::signed(dave()), m.cd.id(), SLOT + 3, Side::Buy, 10, 100_000));
+		assert_ok!(EnergyMarket::place_order(
+			RuntimeOrigin::signed(dave()),
+			m.cd.id(),
+			SLOT + 3,
+			Side::Buy,
+			10,
+			100_000
+		));
 	});
 }
 
@@ -380,7 +433,9 @@ fn a_grid_that_cannot_pay_owes_the_rest() {
 		// The grid paid all it could (keeping its existential deposit) and owes the rest.
 		let paid = FUNDS + 100_000 - 1;
 		assert_eq!(Debts::<Test>::get(grid(), alice()), Some(due - paid));
-		System::assert_has_event(Event::DebtRecorded { debtor: grid(), creditor: alice(), amount: due - paid }.into());
+		System::assert_has_event(
+			Event::DebtRecorded { debtor: grid(), creditor: alice(), amount: due - paid }.into(),
+		);
 	});
 }
 
@@ -404,20 +459,43 @@ fn readings_are_signed_monotonic_and_within_their_window() {
 		loose.register_as(&alice(), DeviceKind::EnergyMeter);
 		assert_eq!(submit(loose.reading(4, 0, 0)), err(Error::MeterNotBound));
 		let forged = match m.pb.reading(4, 50, 50) {
-			crate::Call::submit_reading { meter, nonce, slot_boundary, import_register_wh, export_register_wh, .. } => {
-				let crate::Call::submit_reading { signature, .. } = m.pa.reading(4, 50, 50) else { unreachable!() };
-				crate::Call::<Test>::submit_reading { meter, nonce, slot_boundary, import_register_wh, export_register_wh, signature }
+			crate::Call::submit_reading {
+				meter,
+				nonce,
+				slot_boundary,
+				import_register_wh,
+				export_register_wh,
+				..
+			} => {
+				let crate::Call::submit_reading { signature, .. } = m.pa.reading(4, 50, 50) else {
+					unreachable!()
+				};
+				crate::Call::<Test>::submit_reading {
+					meter,
+					nonce,
+					slot_boundary,
+					import_register_wh,
+					export_register_wh,
+					signature,
+				}
 			},
 			_ => unreachable!(),
 		};
 		assert!(submit(forged).is_err());
 		// The call itself refuses too (a direct dispatch changes nothing).
 		let call = m.pa.reading(4, 5, 10);
-		assert_noop!(call.dispatch_bypass_filter(RawOrigin::Authorized.into()), Error::<Test>::NonMonotonicRegister);
-		let call = m.pa.reading(5, 50, 50);
-		assert_noop!(call.dispatch_bypass_filter(RawOrigin::Authorized.into()), Error::<Test>::UnknownSlot);
 		assert_noop!(
-			m.pa.reading(4, 50, 50).dispatch_bypass_filter(RawOrigin::Signed(alice()).into()),
+			call.dispatch_bypass_filter(RawOrigin::Authorized.into()),
+			Error::<Test>::NonMonotonicRegister
+		);
+		let call = m.pa.reading(5, 50, 50);
+		assert_noop!(
+			call.dispatch_bypass_filter(RawOrigin::Authorized.into()),
+			Error::<Test>::UnknownSlot
+		);
+		assert_noop!(
+			m.pa.reading(4, 50, 50)
+				.dispatch_bypass_filter(RawOrigin::Signed(alice()).into()),
 			DispatchError::BadOrigin
 		);
 		read(&m.pa, 4, 50, 50);
@@ -430,7 +508,14 @@ fn order_rules_are_enforced_and_change_nothing() {
 	new_test_ext().execute_with(|| {
 		let m = four();
 		let place = |who: AccountId, key: &MeterKey, slot: u32, qty: u64, price: u64| {
-			EnergyMarket::place_order(RuntimeOrigin::signed(who), key.id(), slot, Side::Buy, qty, price)
+			EnergyMarket::place_order(
+				RuntimeOrigin::signed(who),
+				key.id(),
+				slot,
+				Side::Buy,
+				qty,
+				price,
+			)
 		};
 		// The gate of slot 1 is closed at slot 0; slot 2 is open.
 		assert_noop!(place(charlie(), &m.cc, 1, 10, 100_000), Error::<Test>::GateClosed);
@@ -440,7 +525,10 @@ fn order_rules_are_enforced_and_change_nothing() {
 		loose.register_as(&charlie(), DeviceKind::EnergyMeter);
 		assert_noop!(place(charlie(), &loose, SLOT, 10, 100_000), Error::<Test>::MeterNotBound);
 		// More than the free balance can hold.
-		assert_noop!(place(charlie(), &m.cc, SLOT, 1_000_000, 100_000), Error::<Test>::InsufficientCollateral);
+		assert_noop!(
+			place(charlie(), &m.cc, SLOT, 1_000_000, 100_000),
+			Error::<Test>::InsufficientCollateral
+		);
 		// The cap per (zone, slot, side).
 		for _ in 0..8 {
 			order(&charlie(), &m.cc, SLOT, Side::Buy, 10, 100_000);
@@ -450,17 +538,30 @@ fn order_rules_are_enforced_and_change_nothing() {
 		order(&charlie(), &m.cc, SLOT, Side::Sell, 10, 100_000);
 		order(&charlie(), &m.cc, SLOT + 1, Side::Buy, 10, 100_000);
 		// A suspended meter trades no more.
-		assert_ok!(DeviceRegistry::set_device_status(RuntimeOrigin::root(), m.pb.id(), DeviceStatus::Suspended));
+		assert_ok!(DeviceRegistry::set_device_status(
+			RuntimeOrigin::root(),
+			m.pb.id(),
+			DeviceStatus::Suspended
+		));
 		assert_noop!(place(bob(), &m.pb, SLOT, 10, 100_000), Error::<Test>::MeterNotActive);
 		// Settling what is not cleared.
-		assert_noop!(EnergyMarket::settle_slot(RuntimeOrigin::signed(bob()), ZONE, SLOT), Error::<Test>::NotCleared);
+		assert_noop!(
+			EnergyMarket::settle_slot(RuntimeOrigin::signed(bob()), ZONE, SLOT),
+			Error::<Test>::NotCleared
+		);
 		run_to_slot(SLOT - 1);
 		assert_noop!(place(charlie(), &m.cc, SLOT, 10, 100_000), Error::<Test>::GateClosed);
-		assert_noop!(EnergyMarket::settle_slot(RuntimeOrigin::signed(bob()), ZONE, SLOT), Error::<Test>::SettlementTooEarly);
+		assert_noop!(
+			EnergyMarket::settle_slot(RuntimeOrigin::signed(bob()), ZONE, SLOT),
+			Error::<Test>::SettlementTooEarly
+		);
 		// Charlie's bid and ask crossed: his meter traded and its readings are missing.
 		run_to_slot(SLOT + 1 + test_params().reading_window);
 		assert_ok!(EnergyMarket::settle_slot(RuntimeOrigin::signed(bob()), ZONE, SLOT));
-		assert_noop!(EnergyMarket::settle_slot(RuntimeOrigin::signed(bob()), ZONE, SLOT), Error::<Test>::AlreadySettled);
+		assert_noop!(
+			EnergyMarket::settle_slot(RuntimeOrigin::signed(bob()), ZONE, SLOT),
+			Error::<Test>::AlreadySettled
+		);
 	});
 }
 
@@ -471,14 +572,23 @@ fn cancelling_releases_collateral_until_the_gate_closes() {
 		let id = order(&charlie(), &m.cc, SLOT, Side::Buy, 1_000, 100_000);
 		let kept = order(&charlie(), &m.cc, SLOT, Side::Buy, 1_000, 100_000);
 		assert_eq!(held(&charlie()), 200_000);
-		assert_noop!(EnergyMarket::cancel_order(RuntimeOrigin::signed(bob()), id), Error::<Test>::NotOrderOwner);
-		assert_noop!(EnergyMarket::cancel_order(RuntimeOrigin::signed(charlie()), 99), Error::<Test>::UnknownOrder);
+		assert_noop!(
+			EnergyMarket::cancel_order(RuntimeOrigin::signed(bob()), id),
+			Error::<Test>::NotOrderOwner
+		);
+		assert_noop!(
+			EnergyMarket::cancel_order(RuntimeOrigin::signed(charlie()), 99),
+			Error::<Test>::UnknownOrder
+		);
 		assert_ok!(EnergyMarket::cancel_order(RuntimeOrigin::signed(charlie()), id));
 		assert_eq!(held(&charlie()), 100_000);
 		assert_eq!(Books::<Test>::get((ZONE, SLOT, Side::Buy)).into_inner(), vec![kept]);
 		System::assert_last_event(Event::OrderCancelled { order: id }.into());
 		run_to_slot(SLOT - 1);
-		assert_noop!(EnergyMarket::cancel_order(RuntimeOrigin::signed(charlie()), kept), Error::<Test>::GateClosed);
+		assert_noop!(
+			EnergyMarket::cancel_order(RuntimeOrigin::signed(charlie()), kept),
+			Error::<Test>::GateClosed
+		);
 	});
 }
 
@@ -489,17 +599,28 @@ fn zones_and_meters() {
 			EnergyMarket::set_zone(RuntimeOrigin::signed(alice()), 2, IMPORT, EXPORT, grid()),
 			DispatchError::BadOrigin
 		);
-		assert_noop!(EnergyMarket::set_zone(RuntimeOrigin::root(), 2, 100, 101, grid()), Error::<Test>::InvalidPrices);
-		assert_noop!(EnergyMarket::set_zone(RuntimeOrigin::root(), 2, 0, 0, grid()), Error::<Test>::InvalidPrices);
+		assert_noop!(
+			EnergyMarket::set_zone(RuntimeOrigin::root(), 2, 100, 101, grid()),
+			Error::<Test>::InvalidPrices
+		);
+		assert_noop!(
+			EnergyMarket::set_zone(RuntimeOrigin::root(), 2, 0, 0, grid()),
+			Error::<Test>::InvalidPrices
+		);
 		for zone in 2..=4 {
 			assert_ok!(EnergyMarket::set_zone(RuntimeOrigin::root(), zone, IMPORT, EXPORT, grid()));
 		}
-		assert_noop!(EnergyMarket::set_zone(RuntimeOrigin::root(), 5, IMPORT, EXPORT, grid()), Error::<Test>::TooManyZones);
+		assert_noop!(
+			EnergyMarket::set_zone(RuntimeOrigin::root(), 5, IMPORT, EXPORT, grid()),
+			Error::<Test>::TooManyZones
+		);
 		// Updating an existing zone is not a new one.
 		assert_ok!(EnergyMarket::set_zone(RuntimeOrigin::root(), 4, 300_000, 40_000, bob()));
 
 		let key = MeterKey::new("M");
-		let bind = |who: AccountId, zone: u32| EnergyMarket::bind_meter(RuntimeOrigin::signed(who), key.id(), zone);
+		let bind = |who: AccountId, zone: u32| {
+			EnergyMarket::bind_meter(RuntimeOrigin::signed(who), key.id(), zone)
+		};
 		assert_noop!(bind(alice(), ZONE), Error::<Test>::NotAnEnergyMeter);
 		let hotspot = MeterKey::new("H");
 		hotspot.register_as(&alice(), DeviceKind::Hotspot);
@@ -514,7 +635,8 @@ fn zones_and_meters() {
 		assert_noop!(bind(alice(), 2), Error::<Test>::MeterAlreadyBound);
 		// An order makes a position: the meter stays until its readings window closes.
 		order(&alice(), &key, SLOT, Side::Sell, 10, 100_000);
-		let unbind = |who: AccountId| EnergyMarket::unbind_meter(RuntimeOrigin::signed(who), key.id());
+		let unbind =
+			|who: AccountId| EnergyMarket::unbind_meter(RuntimeOrigin::signed(who), key.id());
 		assert_noop!(unbind(bob()), Error::<Test>::NotMeterOwner);
 		assert_noop!(unbind(alice()), Error::<Test>::OpenPosition);
 		run_to_slot(SLOT + 1 + test_params().reading_window);
@@ -536,7 +658,11 @@ fn clearing_is_bounded_per_block_and_done_before_delivery() {
 			.map(|zone| {
 				let key = MeterKey::new(&format!("Z{zone}"));
 				key.register_as(&alice(), DeviceKind::EnergyMeter);
-				assert_ok!(EnergyMarket::bind_meter(RuntimeOrigin::signed(alice()), key.id(), zone));
+				assert_ok!(EnergyMarket::bind_meter(
+					RuntimeOrigin::signed(alice()),
+					key.id(),
+					zone
+				));
 				key
 			})
 			.collect();
@@ -562,7 +688,14 @@ fn an_unconfigured_market_refuses_orders() {
 		let m = four();
 		crate::Params::<Test>::kill();
 		assert_noop!(
-			EnergyMarket::place_order(RuntimeOrigin::signed(alice()), m.pa.id(), SLOT, Side::Sell, 10, 100_000),
+			EnergyMarket::place_order(
+				RuntimeOrigin::signed(alice()),
+				m.pa.id(),
+				SLOT,
+				Side::Sell,
+				10,
+				100_000
+			),
 			Error::<Test>::NotConfigured
 		);
 		assert_eq!(submit(m.pa.reading(0, 1, 1)), err(Error::NotConfigured));
@@ -592,7 +725,10 @@ fn runtime_api_reads_show_the_book_clearing_and_positions() {
 		meter_slot(&m.pa, 0, 500);
 		meter_slot(&m.cc, 600, 0);
 		let p = EnergyMarket::position(&alice(), ZONE, SLOT);
-		assert_eq!((p.sold_wh, p.metered_export_wh, p.trade, p.deviation, p.settled), (600, 500, 60_000, -25_000, false));
+		assert_eq!(
+			(p.sold_wh, p.metered_export_wh, p.trade, p.deviation, p.settled),
+			(600, 500, 60_000, -25_000, false)
+		);
 		settle_zero_sum();
 		let p = EnergyMarket::position(&alice(), ZONE, SLOT);
 		assert_eq!((p.sold_wh, p.trade, p.deviation, p.settled), (600, 60_000, -25_000, true));

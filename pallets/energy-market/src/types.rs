@@ -14,8 +14,17 @@ pub type OrderId = u64;
 
 /// The market's parameters (DESIGN §7), set at genesis.
 #[derive(
-	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-	serde::Serialize, serde::Deserialize,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 pub struct MarketParams<BlockNumber> {
 	/// Blocks per delivery slot (150 = 15 minutes).
@@ -29,7 +38,9 @@ pub struct MarketParams<BlockNumber> {
 }
 
 /// A zone: its grid prices and the account that is the counterparty of every deviation.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct Zone<AccountId> {
 	/// λ_imp, µASY per kWh: what the grid charges for energy taken from it; the highest
 	/// order price.
@@ -42,7 +53,9 @@ pub struct Zone<AccountId> {
 }
 
 /// A meter bound to a zone.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct MeterInfo {
 	/// The zone it trades in.
 	pub zone: ZoneId,
@@ -52,7 +65,18 @@ pub struct MeterInfo {
 }
 
 /// Which side of the book an order is on.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 pub enum Side {
 	/// A bid: buys energy (the meter commits to import it).
 	Buy,
@@ -61,7 +85,9 @@ pub enum Side {
 }
 
 /// An order, kept from placement until its slot is settled.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct Order<AccountId, Balance> {
 	/// Who placed it (the meter's owner then); it pays and is paid.
 	pub owner: AccountId,
@@ -92,7 +118,19 @@ impl<T: crate::Config> Get<u32> for MaxFills<T> {
 }
 
 /// A settled slot's totals, µASY: the participants' nets and the grid's sum to zero.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 pub struct SettlementTotals {
 	/// Participants settled (meters with a fill).
 	pub participants: u32,
@@ -105,7 +143,9 @@ pub struct SettlementTotals {
 }
 
 /// The clearing of one (zone, slot), made at its gate closure.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 #[scale_info(skip_type_params(MaxFillsOf))]
 #[codec(mel_bound(AccountId: MaxEncodedLen))]
 pub struct Clearing<AccountId, MaxFillsOf: Get<u32>> {
@@ -126,7 +166,9 @@ pub struct Clearing<AccountId, MaxFillsOf: Get<u32>> {
 }
 
 /// One meter's settled slot.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct SettledPosition<AccountId> {
 	/// The owner that paid or was paid.
 	pub owner: AccountId,

@@ -4,9 +4,9 @@
 //! refused report never takes block space; the calls themselves only record.
 
 use crate::{
-	checks, messages, AwaitingSeed, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons, Config, Entropy,
-	EntropyIndex, Error, Event, LastBeaconBucket, NextBeaconId, Pallet, Params, ParamsOf, Region, Verdict,
-	Verification, Verifications, VerifyQueue, Witness, Witnesses,
+	checks, messages, AwaitingSeed, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons, Config,
+	Entropy, EntropyIndex, Error, Event, LastBeaconBucket, NextBeaconId, Pallet, Params, ParamsOf,
+	Region, Verdict, Verification, Verifications, VerifyQueue, Witness, Witnesses,
 };
 use alloc::vec;
 use assay_primitives::{DeviceKind, DeviceRegistry, DeviceReports, Location};
@@ -56,7 +56,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The device must be a hotspot with an asserted location; returns the location.
-	pub(crate) fn check_located_hotspot(device: &T::AccountId) -> Result<Location<BlockNumberFor<T>>, Error<T>> {
+	pub(crate) fn check_located_hotspot(
+		device: &T::AccountId,
+	) -> Result<Location<BlockNumberFor<T>>, Error<T>> {
 		ensure!(T::Devices::kind_of(device) == Some(DeviceKind::Hotspot), Error::<T>::NotAHotspot);
 		T::Devices::location_of(device).ok_or(Error::<T>::NotLocated)
 	}
@@ -65,7 +67,10 @@ impl<T: Config> Pallet<T> {
 	fn check_entropy_live(index: EntropyIndex, params: &ParamsOf<T>) -> Result<[u8; 32], Error<T>> {
 		let (value, drawn_at) = Entropy::<T>::get(index).ok_or(Error::<T>::UnknownEntropy)?;
 		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(now <= drawn_at.saturating_add(params.entropy_lifespan), Error::<T>::EntropyExpired);
+		ensure!(
+			now <= drawn_at.saturating_add(params.entropy_lifespan),
+			Error::<T>::EntropyExpired
+		);
 		Ok(value)
 	}
 
@@ -75,9 +80,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// At most one beacon per hotspot per beacon window.
-	fn check_one_beacon_per_window(hotspot: &T::AccountId, params: &ParamsOf<T>) -> Result<(), Error<T>> {
+	fn check_one_beacon_per_window(
+		hotspot: &T::AccountId,
+		params: &ParamsOf<T>,
+	) -> Result<(), Error<T>> {
 		let now = frame_system::Pallet::<T>::block_number();
-		ensure!(LastBeaconBucket::<T>::get(hotspot) != Some(Self::bucket(now, params)), Error::<T>::AlreadyBeaconed);
+		ensure!(
+			LastBeaconBucket::<T>::get(hotspot) != Some(Self::bucket(now, params)),
+			Error::<T>::AlreadyBeaconed
+		);
 		Ok(())
 	}
 
@@ -99,7 +110,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The last block of the beacon's reveal window.
-	pub(crate) fn reveal_window_end(beacon: &BeaconOf<T>, params: &ParamsOf<T>) -> BlockNumberFor<T> {
+	pub(crate) fn reveal_window_end(
+		beacon: &BeaconOf<T>,
+		params: &ParamsOf<T>,
+	) -> BlockNumberFor<T> {
 		beacon.witness_until.saturating_add(params.reveal_window)
 	}
 
@@ -144,7 +158,10 @@ impl<T: Config> Pallet<T> {
 
 	/// The payload's channel must be the frequency the beacon declared.
 	fn check_channel(beacon: &BeaconOf<T>, payload: &[u8; 32]) -> Result<(), Error<T>> {
-		ensure!(checks::channel(payload, beacon.region) == beacon.frequency_hz, Error::<T>::WrongChannel);
+		ensure!(
+			checks::channel(payload, beacon.region) == beacon.frequency_hz,
+			Error::<T>::WrongChannel
+		);
 		Ok(())
 	}
 
@@ -153,7 +170,10 @@ impl<T: Config> Pallet<T> {
 		let awaiting = AwaitingSeed::<T>::decode_len().unwrap_or(0);
 		ensure!(awaiting < T::MaxRevealsPerBlock::get() as usize, Error::<T>::TooManyReveals);
 		let queued = VerifyQueue::<T>::decode_len().unwrap_or(0);
-		ensure!(awaiting.saturating_add(queued) < T::MaxVerifyQueue::get() as usize, Error::<T>::VerifyQueueFull);
+		ensure!(
+			awaiting.saturating_add(queued) < T::MaxVerifyQueue::get() as usize,
+			Error::<T>::VerifyQueueFull
+		);
 		Ok(())
 	}
 
@@ -179,7 +199,14 @@ impl<T: Config> Pallet<T> {
 		region: Region,
 		signature: &MultiSignature,
 	) -> TransactionValidityWithRefund {
-		let payload = messages::beacon_payload(hotspot, entropy_index, commitment, tx_power_dbm, frequency_hz, region);
+		let payload = messages::beacon_payload(
+			hotspot,
+			entropy_index,
+			commitment,
+			tx_power_dbm,
+			frequency_hz,
+			region,
+		);
 		let valid = Self::valid_nonce_report(hotspot, nonce, &payload, signature)?;
 		let params = Self::params().map_err(invalid)?;
 		Self::check_located_hotspot(hotspot).map_err(invalid)?;
@@ -222,7 +249,12 @@ impl<T: Config> Pallet<T> {
 				phase: BeaconPhase::Open,
 			},
 		);
-		Self::deposit_event(Event::BeaconSubmitted { beacon: id, beaconer: hotspot, entropy_index, frequency_hz });
+		Self::deposit_event(Event::BeaconSubmitted {
+			beacon: id,
+			beaconer: hotspot,
+			entropy_index,
+			frequency_hz,
+		});
 		Ok(())
 	}
 
@@ -242,8 +274,15 @@ impl<T: Config> Pallet<T> {
 		let beacon = Self::check_beacon_exists(beacon_id).map_err(invalid)?;
 		Self::check_witness_window_open(&beacon).map_err(invalid)?;
 		Self::check_not_duplicate(beacon_id, witness).map_err(invalid)?;
-		let payload =
-			messages::witness_payload(witness, beacon_id, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region);
+		let payload = messages::witness_payload(
+			witness,
+			beacon_id,
+			commitment,
+			rssi_dbm_x10,
+			snr_db_x10,
+			frequency_hz,
+			region,
+		);
 		T::Reports::validate_unique_report(witness, &payload, signature)
 			.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
 		Self::check_located_hotspot(witness).map_err(invalid)?;
@@ -309,7 +348,15 @@ impl<T: Config> Pallet<T> {
 		Witnesses::<T>::insert(
 			beacon,
 			&witness,
-			Witness { commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, received_at, verdict: Verdict::Pending },
+			Witness {
+				commitment,
+				rssi_dbm_x10,
+				snr_db_x10,
+				frequency_hz,
+				region,
+				received_at,
+				verdict: Verdict::Pending,
+			},
 		);
 		Self::deposit_event(Event::WitnessReported { beacon, witness });
 		Ok(())
@@ -330,7 +377,8 @@ impl<T: Config> Pallet<T> {
 		Self::check_not_revealed(&beacon).map_err(invalid)?;
 		Self::check_reveal_window(&beacon, &params).map_err(invalid)?;
 		Self::check_commitment(&beacon, local_entropy).map_err(invalid)?;
-		Self::check_channel(&beacon, &checks::payload(&beacon.entropy, local_entropy)).map_err(invalid)?;
+		Self::check_channel(&beacon, &checks::payload(&beacon.entropy, local_entropy))
+			.map_err(invalid)?;
 		Self::check_room_for_reveal().map_err(invalid)?;
 		Ok((valid, Weight::zero()))
 	}
@@ -350,7 +398,14 @@ impl<T: Config> Pallet<T> {
 		Beacons::<T>::insert(beacon_id, beacon);
 		Verifications::<T>::insert(
 			beacon_id,
-			Verification { payload, seed: None, cursor: None, best: Default::default(), valid: 0, heard: false },
+			Verification {
+				payload,
+				seed: None,
+				cursor: None,
+				best: Default::default(),
+				valid: 0,
+				heard: false,
+			},
 		);
 		Self::deposit_event(Event::BeaconRevealed { beacon: beacon_id, payload });
 		Ok(())

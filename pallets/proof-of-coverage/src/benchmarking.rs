@@ -3,9 +3,10 @@
 //! real signature checks and the verification step for real H3 and FSPL maths.
 
 use crate::{
-	checks, messages, AwaitingSeed, Beacon, BeaconId, BeaconPhase, Beacons, BenchmarkHelper, Call, CellCounts, Config,
-	CoverageParams, Entropy, EpochTotals, Epochs, LastHeard, LatestEntropy, NextBeaconId, OwnerUnits, Pallet, Params,
-	ParamsOf, Region, RelayedWitness, Units, Verdict, Verification, Verifications, Witness, Witnesses,
+	checks, messages, AwaitingSeed, Beacon, BeaconId, BeaconPhase, Beacons, BenchmarkHelper, Call,
+	CellCounts, Config, CoverageParams, Entropy, EpochTotals, Epochs, LastHeard, LatestEntropy,
+	NextBeaconId, OwnerUnits, Pallet, Params, ParamsOf, Region, RelayedWitness, Units, Verdict,
+	Verification, Verifications, Witness, Witnesses,
 };
 use alloc::{vec, vec::Vec};
 use codec::Encode;
@@ -191,17 +192,34 @@ fn revealed_beacon<T: Config>(n: u32) -> (BeaconId, Vec<sr25519::Public>) {
 	});
 	Verifications::<T>::insert(
 		beacon,
-		Verification { payload, seed: Some([3u8; 32]), cursor: None, best: Default::default(), valid: 0, heard: false },
+		Verification {
+			payload,
+			seed: Some([3u8; 32]),
+			cursor: None,
+			best: Default::default(),
+			valid: 0,
+			heard: false,
+		},
 	);
 	(beacon, witnesses)
 }
 
 /// `key`'s honest report of `beacon`, signed as a unique report.
-fn signed_report<T: Config>(beacon: BeaconId, key: &sr25519::Public) -> RelayedWitness<T::AccountId> {
+fn signed_report<T: Config>(
+	beacon: BeaconId,
+	key: &sr25519::Public,
+) -> RelayedWitness<T::AccountId> {
 	let r = honest_report::<T>(key);
 	let witness = id_of::<T>(key);
-	let payload =
-		messages::witness_payload(&witness, beacon, &r.commitment, r.rssi_dbm_x10, r.snr_db_x10, r.frequency_hz, r.region);
+	let payload = messages::witness_payload(
+		&witness,
+		beacon,
+		&r.commitment,
+		r.rssi_dbm_x10,
+		r.snr_db_x10,
+		r.frequency_hz,
+		r.region,
+	);
 	RelayedWitness {
 		witness,
 		beacon,
@@ -216,11 +234,18 @@ fn signed_report<T: Config>(beacon: BeaconId, key: &sr25519::Public) -> RelayedW
 
 /// `n` signed reports by `n` located hotspots, each of its own open beacon (the worst
 /// case: every report reads its beacon).
-fn relayed_batch<T: Config>(n: u32) -> (BeaconId, BoundedVec<RelayedWitness<T::AccountId>, T::MaxWitnessBatch>) {
+fn relayed_batch<T: Config>(
+	n: u32,
+) -> (BeaconId, BoundedVec<RelayedWitness<T::AccountId>, T::MaxWitnessBatch>) {
 	let (owner, beaconer) = owner_and_beaconer::<T>();
 	let first = NextBeaconId::<T>::get();
 	let reports: Vec<_> = (0..n)
-		.map(|i| signed_report::<T>(open_beacon::<T>(&beaconer), &hotspot::<T>(&owner, witness_cell(i % 16))))
+		.map(|i| {
+			signed_report::<T>(
+				open_beacon::<T>(&beaconer),
+				&hotspot::<T>(&owner, witness_cell(i % 16)),
+			)
+		})
 		.collect();
 	(first, BoundedVec::truncate_from(reports))
 }
@@ -234,7 +259,17 @@ mod benchmarks {
 		let (_, key) = owner_and_beaconer::<T>();
 		let hotspot = id_of::<T>(&key);
 		#[extrinsic_call]
-		_(RawOrigin::Authorized, hotspot, 0, 10, blake2_256(&LOCAL_ENTROPY), 27, channel(), Region::Eu868, sign(&key, b"unused"));
+		_(
+			RawOrigin::Authorized,
+			hotspot,
+			0,
+			10,
+			blake2_256(&LOCAL_ENTROPY),
+			27,
+			channel(),
+			Region::Eu868,
+			sign(&key, b"unused"),
+		);
 		assert_eq!(NextBeaconId::<T>::get(), 1);
 	}
 
@@ -244,7 +279,8 @@ mod benchmarks {
 		whitelist_genesis_hash::<T>();
 		let hotspot = id_of::<T>(&key);
 		let commitment = blake2_256(&LOCAL_ENTROPY);
-		let payload = messages::beacon_payload(&hotspot, 10, &commitment, 27, channel(), Region::Eu868);
+		let payload =
+			messages::beacon_payload(&hotspot, 10, &commitment, 27, channel(), Region::Eu868);
 		let signature = sign(&key, &report::<T>(0, &payload));
 		let call = Call::<T>::submit_beacon {
 			hotspot,
@@ -258,7 +294,9 @@ mod benchmarks {
 		};
 		#[block]
 		{
-			call.authorize(TransactionSource::External).expect("authorizable").expect("valid");
+			call.authorize(TransactionSource::External)
+				.expect("authorizable")
+				.expect("valid");
 		}
 	}
 
@@ -302,7 +340,9 @@ mod benchmarks {
 		};
 		#[block]
 		{
-			call.authorize(TransactionSource::External).expect("authorizable").expect("valid");
+			call.authorize(TransactionSource::External)
+				.expect("authorizable")
+				.expect("valid");
 		}
 	}
 
@@ -312,7 +352,12 @@ mod benchmarks {
 		let (first, reports) = relayed_batch::<T>(n);
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, reports);
-		assert_eq!((first..first + u64::from(n)).filter(|b| Witnesses::<T>::iter_prefix(b).count() == 1).count() as u32, n);
+		assert_eq!(
+			(first..first + u64::from(n))
+				.filter(|b| Witnesses::<T>::iter_prefix(b).count() == 1)
+				.count() as u32,
+			n
+		);
 	}
 
 	#[benchmark]
@@ -322,7 +367,9 @@ mod benchmarks {
 		let call = Call::<T>::submit_witnesses { reports };
 		#[block]
 		{
-			call.authorize(TransactionSource::External).expect("authorizable").expect("valid");
+			call.authorize(TransactionSource::External)
+				.expect("authorizable")
+				.expect("valid");
 		}
 	}
 
@@ -353,7 +400,9 @@ mod benchmarks {
 		};
 		#[block]
 		{
-			call.authorize(TransactionSource::External).expect("authorizable").expect("valid");
+			call.authorize(TransactionSource::External)
+				.expect("authorizable")
+				.expect("valid");
 		}
 	}
 
@@ -377,9 +426,15 @@ mod benchmarks {
 	#[benchmark]
 	fn claim_rewards() {
 		let (owner, _) = owner_and_beaconer::<T>();
-		let units = Units { beaconer: FixedU128::saturating_from_integer(1), witness: FixedU128::saturating_from_integer(3) };
+		let units = Units {
+			beaconer: FixedU128::saturating_from_integer(1),
+			witness: FixedU128::saturating_from_integer(3),
+		};
 		OwnerUnits::<T>::insert(&owner, 0, units);
-		Epochs::<T>::insert(0, EpochTotals { emission: 1_000_000_000u32.into(), units, paid: 0u32.into() });
+		Epochs::<T>::insert(
+			0,
+			EpochTotals { emission: 1_000_000_000u32.into(), units, paid: 0u32.into() },
+		);
 		frame_system::Pallet::<T>::set_block_number(14_400u32.into());
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner.clone()), 0);
@@ -422,9 +477,22 @@ mod benchmarks {
 		let p = params::<T>();
 		#[block]
 		{
-			Pallet::<T>::verify_one(beacon_id, &beacon, &mut state, &[3u8; 32], beaconer.as_ref(), witness.clone(), report, now, &p);
+			Pallet::<T>::verify_one(
+				beacon_id,
+				&beacon,
+				&mut state,
+				&[3u8; 32],
+				beaconer.as_ref(),
+				witness.clone(),
+				report,
+				now,
+				&p,
+			);
 		}
-		assert_eq!(Witnesses::<T>::get(beacon_id, &witness).map(|w| w.verdict), Some(Verdict::Valid));
+		assert_eq!(
+			Witnesses::<T>::get(beacon_id, &witness).map(|w| w.verdict),
+			Some(Verdict::Valid)
+		);
 	}
 
 	/// A beacon with 14 selected witnesses: units for 15 hotspots, each density-scaled.
@@ -434,7 +502,11 @@ mod benchmarks {
 		let beacon = Beacons::<T>::get(beacon_id).expect("beacon");
 		let mut state = Verifications::<T>::get(beacon_id).expect("state");
 		state.best = BoundedVec::truncate_from(
-			witnesses.iter().enumerate().map(|(i, w)| ([i as u8; 32], id_of::<T>(w))).collect::<Vec<_>>(),
+			witnesses
+				.iter()
+				.enumerate()
+				.map(|(i, w)| ([i as u8; 32], id_of::<T>(w)))
+				.collect::<Vec<_>>(),
 		);
 		state.valid = 14;
 		state.heard = true;
@@ -444,20 +516,32 @@ mod benchmarks {
 		{
 			Pallet::<T>::finish(beacon_id, beacon, state, now, &p);
 		}
-		assert_eq!(Beacons::<T>::get(beacon_id).map(|b| b.phase), Some(BeaconPhase::Verified { valid: 14, selected: 14 }));
+		assert_eq!(
+			Beacons::<T>::get(beacon_id).map(|b| b.phase),
+			Some(BeaconPhase::Verified { valid: 14, selected: 14 })
+		);
 	}
 
 	/// The costliest recomputation: a resolution-7 cell whose occupancy flips, queueing its
 	/// parent and its six neighbours.
 	#[benchmark]
 	fn density_step() {
-		let centre = CellIndex::try_from(beaconer_cell()).expect("cell").parent(Resolution::Seven).expect("parent");
+		let centre = CellIndex::try_from(beaconer_cell())
+			.expect("cell")
+			.parent(Resolution::Seven)
+			.expect("parent");
 		for child in centre.children(Resolution::Eight) {
-			CellCounts::<T>::insert(u64::from(child), crate::density::Counts { unclipped: 1, clipped: 1 });
+			CellCounts::<T>::insert(
+				u64::from(child),
+				crate::density::Counts { unclipped: 1, clipped: 1 },
+			);
 		}
 		let ring: Vec<CellIndex> = centre.grid_disk(1);
 		for neighbour in ring.iter().filter(|c| **c != centre) {
-			CellCounts::<T>::insert(u64::from(*neighbour), crate::density::Counts { unclipped: 1, clipped: 1 });
+			CellCounts::<T>::insert(
+				u64::from(*neighbour),
+				crate::density::Counts { unclipped: 1, clipped: 1 },
+			);
 		}
 		let (head, mut tail) = crate::DensityQueueBounds::<T>::get();
 		crate::DensityQueue::<T>::insert(tail, u64::from(centre));
@@ -506,4 +590,3 @@ mod benchmarks {
 
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }
-

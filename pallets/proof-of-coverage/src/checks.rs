@@ -9,9 +9,9 @@
 
 use crate::fspl::{max_rssi_milli_dbm, rssi_is_possible};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use scale_info::TypeInfo;
 use h3o::{CellIndex, LatLng, Resolution};
 use polkadot_sdk::sp_crypto_hashing::blake2_256;
+use scale_info::TypeInfo;
 
 /// The most two frequencies may differ, inclusive: 100 kHz.
 pub const MAX_FREQUENCY_DIFFERENCE_HZ: u64 = 100_000;
@@ -27,8 +27,18 @@ pub const MAX_DISTANCE_M: u64 = 100_000;
 
 /// A LoRaWAN regional plan.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-	serde::Serialize, serde::Deserialize,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 pub enum Region {
 	/// Europe, 863–870 MHz.
@@ -42,10 +52,24 @@ impl Region {
 	pub fn channels(self) -> &'static [u64] {
 		match self {
 			Region::Eu868 => &[
-				867_100_000, 867_300_000, 867_500_000, 867_700_000, 867_900_000, 868_100_000, 868_300_000, 868_500_000,
+				867_100_000,
+				867_300_000,
+				867_500_000,
+				867_700_000,
+				867_900_000,
+				868_100_000,
+				868_300_000,
+				868_500_000,
 			],
 			Region::Us915 => &[
-				903_900_000, 904_100_000, 904_300_000, 904_500_000, 904_700_000, 904_900_000, 905_100_000, 905_300_000,
+				903_900_000,
+				904_100_000,
+				904_300_000,
+				904_500_000,
+				904_700_000,
+				904_900_000,
+				905_100_000,
+				905_300_000,
 			],
 		}
 	}
@@ -76,7 +100,18 @@ pub fn witness_commitment(payload: &[u8; 32], witness: &[u8; 32]) -> [u8; 32] {
 }
 
 /// Why a witness report is invalid, in the order the checks run.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 pub enum WitnessRejection {
 	/// The beaconer or the witness is not an Active, located hotspot any more (Suspended,
 	/// Denied or deregistered).
@@ -155,26 +190,46 @@ pub struct Context {
 
 /// Both hotspots must be Active.
 pub fn check_devices(beaconer: &Station, witness: &Station) -> Result<(), WitnessRejection> {
-	if beaconer.active && witness.active { Ok(()) } else { Err(WitnessRejection::DeniedDevice) }
+	if beaconer.active && witness.active {
+		Ok(())
+	} else {
+		Err(WitnessRejection::DeniedDevice)
+	}
 }
 
 /// The pair must not be denied.
 pub fn check_edge(context: &Context) -> Result<(), WitnessRejection> {
-	if context.edge_denied { Err(WitnessRejection::DeniedEdge) } else { Ok(()) }
+	if context.edge_denied {
+		Err(WitnessRejection::DeniedEdge)
+	} else {
+		Ok(())
+	}
 }
 
 /// A hotspot does not witness itself.
 pub fn check_not_self(beaconer: &Station, witness: &Station) -> Result<(), WitnessRejection> {
-	if beaconer.id == witness.id { Err(WitnessRejection::SelfWitness) } else { Ok(()) }
+	if beaconer.id == witness.id {
+		Err(WitnessRejection::SelfWitness)
+	} else {
+		Ok(())
+	}
 }
 
 /// One report per witness per beacon.
 pub fn check_not_duplicate(context: &Context) -> Result<(), WitnessRejection> {
-	if context.duplicate { Err(WitnessRejection::Duplicate) } else { Ok(()) }
+	if context.duplicate {
+		Err(WitnessRejection::Duplicate)
+	} else {
+		Ok(())
+	}
 }
 
 /// The commitment must bind the revealed payload to this witness.
-pub fn check_payload(beacon: &BeaconFacts, witness: &Station, report: &WitnessReport) -> Result<(), WitnessRejection> {
+pub fn check_payload(
+	beacon: &BeaconFacts,
+	witness: &Station,
+	report: &WitnessReport,
+) -> Result<(), WitnessRejection> {
 	if witness_commitment(&beacon.payload, &witness.id) == report.commitment {
 		Ok(())
 	} else {
@@ -193,7 +248,11 @@ pub fn check_frequency(beacon_hz: u64, witness_hz: u64) -> Result<(), WitnessRej
 
 /// Both in the same region.
 pub fn check_region(beaconer: &Station, witness: &Station) -> Result<(), WitnessRejection> {
-	if beaconer.region == witness.region { Ok(()) } else { Err(WitnessRejection::DifferentRegion) }
+	if beaconer.region == witness.region {
+		Ok(())
+	} else {
+		Err(WitnessRejection::DifferentRegion)
+	}
 }
 
 /// Grid distance between the resolution-11 parents; `None` when H3 cannot measure it
@@ -217,12 +276,20 @@ pub fn distance_m(a: CellIndex, b: CellIndex) -> u64 {
 	let metres = LatLng::from(a).distance_m(LatLng::from(b));
 	// A finite, non-negative distance below the Earth's circumference.
 	// Round half up (`f64::round` is not in `core`).
-	if metres.is_finite() && metres >= 0.0 { (metres + 0.5) as u64 } else { u64::MAX }
+	if metres.is_finite() && metres >= 0.0 {
+		(metres + 0.5) as u64
+	} else {
+		u64::MAX
+	}
 }
 
 /// At most 100 km apart.
 pub fn check_max_distance(distance_m: u64) -> Result<(), WitnessRejection> {
-	if distance_m <= MAX_DISTANCE_M { Ok(()) } else { Err(WitnessRejection::TooFar) }
+	if distance_m <= MAX_DISTANCE_M {
+		Ok(())
+	} else {
+		Err(WitnessRejection::TooFar)
+	}
 }
 
 /// The RSSI must not exceed what free space allows over `distance_m`.
@@ -241,12 +308,20 @@ pub fn check_rssi(
 		report.frequency_hz,
 	)
 	.ok_or(WitnessRejection::RssiTooHigh)?;
-	if rssi_is_possible(report.rssi_dbm_x10, limit) { Ok(()) } else { Err(WitnessRejection::RssiTooHigh) }
+	if rssi_is_possible(report.rssi_dbm_x10, limit) {
+		Ok(())
+	} else {
+		Err(WitnessRejection::RssiTooHigh)
+	}
 }
 
 /// The witness must itself have beaconed with a valid witness recently.
 pub fn check_reciprocity(context: &Context) -> Result<(), WitnessRejection> {
-	if context.reciprocal { Ok(()) } else { Err(WitnessRejection::NotReciprocal) }
+	if context.reciprocal {
+		Ok(())
+	} else {
+		Err(WitnessRejection::NotReciprocal)
+	}
 }
 
 /// Every check, in the order of DESIGN §4.5; the first failure is the verdict.
@@ -298,8 +373,18 @@ mod tests {
 		let payload = payload(&[7u8; 32], b"local entropy");
 		let frequency_hz = channel(&payload, Region::Eu868);
 		let beacon = BeaconFacts { payload, tx_power_dbm: 27, frequency_hz };
-		let report = WitnessReport { commitment: witness_commitment(&payload, &witness.id), rssi_dbm_x10: -1000, frequency_hz };
-		(beacon, beaconer, witness, report, Context { edge_denied: false, duplicate: false, reciprocal: true })
+		let report = WitnessReport {
+			commitment: witness_commitment(&payload, &witness.id),
+			rssi_dbm_x10: -1000,
+			frequency_hz,
+		};
+		(
+			beacon,
+			beaconer,
+			witness,
+			report,
+			Context { edge_denied: false, duplicate: false, reciprocal: true },
+		)
 	}
 
 	#[test]
@@ -317,21 +402,33 @@ mod tests {
 		let denied = Context { edge_denied: true, ..c };
 		assert_eq!(verify_witness(&b, &bs, &bs, &r, &denied), Err(WitnessRejection::DeniedEdge));
 		assert_eq!(verify_witness(&b, &bs, &bs, &r, &c), Err(WitnessRejection::SelfWitness));
-		assert_eq!(verify_witness(&b, &bs, &ws, &r, &Context { duplicate: true, ..c }), Err(WitnessRejection::Duplicate));
+		assert_eq!(
+			verify_witness(&b, &bs, &ws, &r, &Context { duplicate: true, ..c }),
+			Err(WitnessRejection::Duplicate)
+		);
 		let other = station(3, ws.cell);
 		// Witness 3 copied witness 2's commitment from the mempool.
 		assert_eq!(verify_witness(&b, &bs, &other, &r, &c), Err(WitnessRejection::PayloadMismatch));
 		let us = Station { region: Region::Us915, ..ws };
 		assert_eq!(verify_witness(&b, &bs, &us, &r, &c), Err(WitnessRejection::DifferentRegion));
-		assert_eq!(verify_witness(&b, &bs, &ws, &r, &Context { reciprocal: false, ..c }), Err(WitnessRejection::NotReciprocal));
+		assert_eq!(
+			verify_witness(&b, &bs, &ws, &r, &Context { reciprocal: false, ..c }),
+			Err(WitnessRejection::NotReciprocal)
+		);
 	}
 
 	#[test]
 	fn frequency_boundary_is_inclusive() {
 		assert_eq!(check_frequency(867_900_000, 868_000_000), Ok(()));
 		assert_eq!(check_frequency(867_900_000, 867_800_000), Ok(()));
-		assert_eq!(check_frequency(867_900_000, 868_000_001), Err(WitnessRejection::FrequencyMismatch));
-		assert_eq!(check_frequency(867_900_000, 867_799_999), Err(WitnessRejection::FrequencyMismatch));
+		assert_eq!(
+			check_frequency(867_900_000, 868_000_001),
+			Err(WitnessRejection::FrequencyMismatch)
+		);
+		assert_eq!(
+			check_frequency(867_900_000, 867_799_999),
+			Err(WitnessRejection::FrequencyMismatch)
+		);
 	}
 
 	#[test]
@@ -365,7 +462,9 @@ mod tests {
 	fn rssi_just_below_the_limit_passes_and_just_above_fails() {
 		let (b, bs, ws, mut r, _) = scene();
 		let d = distance_m(bs.cell, ws.cell);
-		let limit = max_rssi_milli_dbm(b.tx_power_dbm, bs.gain_dbi_x10, ws.gain_dbi_x10, d, r.frequency_hz).unwrap();
+		let limit =
+			max_rssi_milli_dbm(b.tx_power_dbm, bs.gain_dbi_x10, ws.gain_dbi_x10, d, r.frequency_hz)
+				.unwrap();
 		// The largest tenth of a dBm at or under the limit, and the next one up.
 		let at = limit.div_euclid(100) as i16;
 		r.rssi_dbm_x10 = at;

@@ -58,8 +58,17 @@ pub fn limit(p: ResolutionParams, occupied: u32) -> u32 {
 
 /// Clipped and unclipped counts of one cell.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Default, codec::Encode, codec::Decode, codec::DecodeWithMemTracking,
-	codec::MaxEncodedLen, scale_info::TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	codec::Encode,
+	codec::Decode,
+	codec::DecodeWithMemTracking,
+	codec::MaxEncodedLen,
+	scale_info::TypeInfo,
 )]
 pub struct Counts {
 	/// The sum of the children's clipped counts (at resolution 11: the hotspots in it).
@@ -100,7 +109,10 @@ impl DensityMap {
 			let mut clipped_level = Vec::with_capacity(parents.len());
 			for (cell, unclipped) in &parents {
 				let ring: Vec<CellIndex> = cell.grid_disk(1);
-				let occupied = ring.iter().filter(|c| parents.get(c).copied().unwrap_or(0) >= p.target).count() as u32;
+				let occupied = ring
+					.iter()
+					.filter(|c| parents.get(c).copied().unwrap_or(0) >= p.target)
+					.count() as u32;
 				let clipped = limit(p, occupied).min(*unclipped);
 				clipped_level.push((*cell, Counts { unclipped: *unclipped, clipped }));
 			}
@@ -134,16 +146,16 @@ pub trait CountsStore {
 /// Adds or removes one hotspot in resolution-11 `cell`. Returns the cell whose counts must
 /// be recomputed next (its resolution-10 parent), or `None` for a cell at another
 /// resolution or a removal from an empty cell.
-pub fn add_hotspot<S: CountsStore>(store: &mut S, cell: CellIndex, added: bool) -> Option<CellIndex> {
+pub fn add_hotspot<S: CountsStore>(
+	store: &mut S,
+	cell: CellIndex,
+	added: bool,
+) -> Option<CellIndex> {
 	if cell.resolution() != COUNT_RESOLUTION {
 		return None;
 	}
 	let current = store.get(cell).unclipped;
-	let count = if added {
-		current.saturating_add(1)
-	} else {
-		current.checked_sub(1)?
-	};
+	let count = if added { current.saturating_add(1) } else { current.checked_sub(1)? };
 	store.set(cell, Counts { unclipped: count, clipped: count });
 	cell.parent(Resolution::Ten)
 }
@@ -171,14 +183,22 @@ pub fn recompute<S: CountsStore>(store: &mut S, cell: CellIndex) -> Vec<CellInde
 	let ring: Vec<CellIndex> = cell.grid_disk(1);
 	let occupied = ring
 		.iter()
-		.filter(|c| if **c == cell { is_occupied(p, unclipped) } else { is_occupied(p, store.get(**c).unclipped) })
+		.filter(|c| {
+			if **c == cell {
+				is_occupied(p, unclipped)
+			} else {
+				is_occupied(p, store.get(**c).unclipped)
+			}
+		})
 		.count() as u32;
 	let new = Counts { unclipped, clipped: limit(p, occupied).min(unclipped) };
 	store.set(cell, new);
 
 	let mut next = Vec::new();
 	if new.clipped != old.clipped {
-		if let Some(parent) = resolution.pred().filter(|r| params(*r).is_some()).and_then(|r| cell.parent(r)) {
+		if let Some(parent) =
+			resolution.pred().filter(|r| params(*r).is_some()).and_then(|r| cell.parent(r))
+		{
 			next.push(parent);
 		}
 	}
@@ -197,7 +217,10 @@ pub fn scale_from<S: CountsStore>(store: &S, cell: CellIndex) -> FixedU128 {
 		let Some(parent) = cell.parent(resolution) else { continue };
 		let counts = store.get(parent);
 		if counts.unclipped > 0 {
-			scale = scale.saturating_mul(FixedU128::saturating_from_rational(counts.clipped, counts.unclipped));
+			scale = scale.saturating_mul(FixedU128::saturating_from_rational(
+				counts.clipped,
+				counts.unclipped,
+			));
 		}
 	}
 	scale
@@ -265,7 +288,8 @@ mod tests {
 			for res in (4u8..=10).rev() {
 				let p = child.parent(Resolution::try_from(res).unwrap()).unwrap();
 				let c = map.counts(p).unwrap();
-				expected = expected.saturating_mul(FixedU128::saturating_from_rational(c.clipped, c.unclipped));
+				expected = expected
+					.saturating_mul(FixedU128::saturating_from_rational(c.clipped, c.unclipped));
 			}
 			assert_eq!(map.scale(*child), expected);
 			assert!(map.scale(*child) < FixedU128::one());
@@ -282,12 +306,16 @@ mod tests {
 		let ring: Vec<CellIndex> = centre.grid_disk(1);
 		assert_eq!(ring.len(), 7);
 		let one_per_child = |c: CellIndex| -> Vec<CellIndex> {
-			c.children(Resolution::Eight).map(|r8| r8.center_child(COUNT_RESOLUTION).unwrap()).collect()
+			c.children(Resolution::Eight)
+				.map(|r8| r8.center_child(COUNT_RESOLUTION).unwrap())
+				.collect()
 		};
-		let alone: BTreeMap<CellIndex, u32> = one_per_child(centre).into_iter().map(|c| (c, 1)).collect();
+		let alone: BTreeMap<CellIndex, u32> =
+			one_per_child(centre).into_iter().map(|c| (c, 1)).collect();
 		let map = DensityMap::compute(&alone);
 		assert_eq!(map.counts(centre), Some(Counts { unclipped: 7, clipped: 5 }));
-		let crowded: BTreeMap<CellIndex, u32> = ring.iter().flat_map(|c| one_per_child(*c)).map(|c| (c, 1)).collect();
+		let crowded: BTreeMap<CellIndex, u32> =
+			ring.iter().flat_map(|c| one_per_child(*c)).map(|c| (c, 1)).collect();
 		let map = DensityMap::compute(&crowded);
 		assert_eq!(map.counts(centre), Some(Counts { unclipped: 7, clipped: 7 }));
 	}
@@ -295,7 +323,8 @@ mod tests {
 	/// Applies one hotspot change and runs the worklist until it is empty, as the pallet does
 	/// over several blocks.
 	fn apply(store: &mut BTreeMap<CellIndex, Counts>, cell: CellIndex, added: bool) -> usize {
-		let mut queue: alloc::collections::VecDeque<CellIndex> = add_hotspot(store, cell, added).into_iter().collect();
+		let mut queue: alloc::collections::VecDeque<CellIndex> =
+			add_hotspot(store, cell, added).into_iter().collect();
 		let mut steps = 0;
 		while let Some(next) = queue.pop_front() {
 			steps += 1;
@@ -314,7 +343,11 @@ mod tests {
 		let hotspots: Vec<CellIndex> = centre
 			.grid_disk::<Vec<_>>(1)
 			.into_iter()
-			.flat_map(|c| c.children(Resolution::Eight).map(|r8| r8.center_child(COUNT_RESOLUTION).unwrap()).collect::<Vec<_>>())
+			.flat_map(|c| {
+				c.children(Resolution::Eight)
+					.map(|r8| r8.center_child(COUNT_RESOLUTION).unwrap())
+					.collect::<Vec<_>>()
+			})
 			.collect();
 		let mut store = BTreeMap::new();
 		for h in &hotspots {

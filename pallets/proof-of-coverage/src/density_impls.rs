@@ -4,7 +4,9 @@
 //! queue the cells that depend on them.
 
 use crate::{
-	WeightInfo,density, CellCounts, Config, DensityQueue, DensityQueueBounds, DensityQueued, Pallet};
+	density, CellCounts, Config, DensityQueue, DensityQueueBounds, DensityQueued, Pallet,
+	WeightInfo,
+};
 use assay_primitives::{DeviceKind, DeviceRegistry, Location, OnLocationChanged};
 use h3o::{CellIndex, Resolution};
 use polkadot_sdk::{
@@ -50,7 +52,9 @@ impl<T: Config> Pallet<T> {
 
 	/// Adds or removes one hotspot at resolution-12 `cell` and queues what changes.
 	pub(crate) fn count_hotspot(cell: u64, added: bool) {
-		let Some(cell) = CellIndex::try_from(cell).ok().and_then(|c| c.parent(density::COUNT_RESOLUTION)) else {
+		let Some(cell) =
+			CellIndex::try_from(cell).ok().and_then(|c| c.parent(density::COUNT_RESOLUTION))
+		else {
 			return;
 		};
 		if let Some(next) = density::add_hotspot(&mut StoredCounts::<T>::new(), cell, added) {

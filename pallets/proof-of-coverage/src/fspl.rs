@@ -54,7 +54,8 @@ pub fn max_rssi_milli_dbm(
 	distance_m: u64,
 	frequency_hz: u64,
 ) -> Option<i64> {
-	let gains = i64::from(beaconer_gain_dbi_x10.div_euclid(10)) + i64::from(witness_gain_dbi_x10.div_euclid(10));
+	let gains = i64::from(beaconer_gain_dbi_x10.div_euclid(10))
+		+ i64::from(witness_gain_dbi_x10.div_euclid(10));
 	let budget = (i64::from(tx_power_dbm) + gains).checked_mul(1_000)?;
 	budget.checked_sub(fspl_milli_db(distance_m, frequency_hz)?)
 }
@@ -77,7 +78,10 @@ mod tests {
 	#[test]
 	fn the_constants_are_what_they_say() {
 		assert_eq!(((20.0 / 10f64.log2()) * 1e9) as u128, TWENTY_OVER_LOG2_10_NANO);
-		assert_eq!(((20.0 * (4.0 * core::f64::consts::PI / 2.998e8).log10()) * 1e6).trunc() as i128, FOUR_PI_OVER_C_MICRO_DB);
+		assert_eq!(
+			((20.0 * (4.0 * core::f64::consts::PI / 2.998e8).log10()) * 1e6).trunc() as i128,
+			FOUR_PI_OVER_C_MICRO_DB
+		);
 	}
 
 	#[test]
@@ -95,7 +99,10 @@ mod tests {
 	fn the_design_example_gives_minus_57_334_dbm() {
 		// tx 12 dBm, f = 867,900,024 Hz, d = 508 m, gains 81 and 83 (dBi × 10).
 		let limit = max_rssi_milli_dbm(12, 81, 83, 508, 867_900_024).unwrap();
-		assert!((limit - -57_334).abs() <= 10, "{limit} milli-dBm, expected −57.334 dBm within 0.01 dB");
+		assert!(
+			(limit - -57_334).abs() <= 10,
+			"{limit} milli-dBm, expected −57.334 dBm within 0.01 dB"
+		);
 		assert_eq!(limit, -57_334);
 		// −57.3 dBm is above the limit, −57.4 dBm below it.
 		assert!(!rssi_is_possible(-573, limit));

@@ -43,8 +43,8 @@ mod density_impls;
 pub mod epoch_rewards;
 pub mod fspl;
 pub mod messages;
-mod rewards_impls;
 pub mod reward_units;
+mod rewards_impls;
 pub mod runtime_api;
 pub mod selection;
 pub mod types;
@@ -71,7 +71,11 @@ pub const SELECTION_DOMAIN: &[u8] = b"assay/poc-select";
 pub trait BenchmarkHelper<AccountId> {
 	/// Registers the sr25519 key `device` (in the benchmark keystore) as a hotspot of
 	/// `owner` through the device registry and asserts its location at resolution-12 `cell`.
-	fn located_hotspot(device: polkadot_sdk::sp_core::sr25519::Public, owner: &AccountId, cell: u64);
+	fn located_hotspot(
+		device: polkadot_sdk::sp_core::sr25519::Public,
+		owner: &AccountId,
+		cell: u64,
+	);
 	/// Makes the seed source answer in the current block.
 	fn set_randomness();
 }
@@ -107,7 +111,9 @@ pub mod pallet {
 	/// because a hotspot's id is the account of its own key.
 	#[pallet::config]
 	#[pallet::disable_frame_system_supertrait_check]
-	pub trait Config: frame_system::Config<AccountId: From<AccountId32> + Into<AccountId32>> {
+	pub trait Config:
+		frame_system::Config<AccountId: From<AccountId32> + Into<AccountId32>>
+	{
 		/// The currency rewards are minted in.
 		type Currency: Mutate<Self::AccountId>;
 		/// Who sets the parameters (root for now).
@@ -153,7 +159,8 @@ pub mod pallet {
 
 	/// Entropy values by index: (value, the block that drew it).
 	#[pallet::storage]
-	pub type Entropy<T: Config> = StorageMap<_, Twox64Concat, EntropyIndex, ([u8; 32], BlockNumberFor<T>)>;
+	pub type Entropy<T: Config> =
+		StorageMap<_, Twox64Concat, EntropyIndex, ([u8; 32], BlockNumberFor<T>)>;
 
 	/// The newest entropy index drawn.
 	#[pallet::storage]
@@ -169,7 +176,8 @@ pub mod pallet {
 
 	/// The beacon-window bucket (`block / beacon_window`) of each hotspot's last beacon.
 	#[pallet::storage]
-	pub type LastBeaconBucket<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+	pub type LastBeaconBucket<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
 
 	/// Witness reports: (beacon, witness) → report and verdict.
 	#[pallet::storage]
@@ -178,20 +186,24 @@ pub mod pallet {
 
 	/// Beacons revealed in this block, waiting for the block's randomness.
 	#[pallet::storage]
-	pub type AwaitingSeed<T: Config> = StorageValue<_, BoundedVec<BeaconId, T::MaxRevealsPerBlock>, ValueQuery>;
+	pub type AwaitingSeed<T: Config> =
+		StorageValue<_, BoundedVec<BeaconId, T::MaxRevealsPerBlock>, ValueQuery>;
 
 	/// Seeded beacons whose witnesses are being verified, oldest first.
 	#[pallet::storage]
-	pub type VerifyQueue<T: Config> = StorageValue<_, BoundedVec<BeaconId, T::MaxVerifyQueue>, ValueQuery>;
+	pub type VerifyQueue<T: Config> =
+		StorageValue<_, BoundedVec<BeaconId, T::MaxVerifyQueue>, ValueQuery>;
 
 	/// The running verification of each revealed beacon.
 	#[pallet::storage]
-	pub type Verifications<T: Config> = StorageMap<_, Twox64Concat, BeaconId, Verification<T::AccountId>>;
+	pub type Verifications<T: Config> =
+		StorageMap<_, Twox64Concat, BeaconId, Verification<T::AccountId>>;
 
 	/// The block of each hotspot's last beacon that was heard (a witness passed every
 	/// check but reciprocity): what makes it reciprocal as a witness.
 	#[pallet::storage]
-	pub type LastHeard<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+	pub type LastHeard<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
 
 	/// Hex-density counts by H3 cell (resolutions 4 … 11).
 	#[pallet::storage]
@@ -372,15 +384,29 @@ pub mod pallet {
 
 		fn integrity_test() {
 			assert!(T::MaxRevealsPerBlock::get() >= 1, "MaxRevealsPerBlock must be at least 1");
-			assert!(T::MaxVerifyQueue::get() >= T::MaxRevealsPerBlock::get(), "MaxVerifyQueue must hold a block's reveals");
-			assert!(T::MaxVerificationsPerBlock::get() >= 1, "MaxVerificationsPerBlock must be at least 1");
-			assert!(T::MaxDensityStepsPerBlock::get() >= 1, "MaxDensityStepsPerBlock must be at least 1");
-			assert!(T::MaxPruneStepsPerBlock::get() >= 1, "MaxPruneStepsPerBlock must be at least 1");
+			assert!(
+				T::MaxVerifyQueue::get() >= T::MaxRevealsPerBlock::get(),
+				"MaxVerifyQueue must hold a block's reveals"
+			);
+			assert!(
+				T::MaxVerificationsPerBlock::get() >= 1,
+				"MaxVerificationsPerBlock must be at least 1"
+			);
+			assert!(
+				T::MaxDensityStepsPerBlock::get() >= 1,
+				"MaxDensityStepsPerBlock must be at least 1"
+			);
+			assert!(
+				T::MaxPruneStepsPerBlock::get() >= 1,
+				"MaxPruneStepsPerBlock must be at least 1"
+			);
 			assert!(T::MaxWitnessBatch::get() >= 1, "MaxWitnessBatch must be at least 1");
 		}
 
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(
+			_: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}
@@ -411,7 +437,15 @@ pub mod pallet {
 		) -> DispatchResult {
 			frame_system::ensure_authorized(origin)?;
 			let _ = signature;
-			Self::do_submit_beacon(hotspot, nonce, entropy_index, commitment, tx_power_dbm, frequency_hz, region)
+			Self::do_submit_beacon(
+				hotspot,
+				nonce,
+				entropy_index,
+				commitment,
+				tx_power_dbm,
+				frequency_hz,
+				region,
+			)
 		}
 
 		/// A witness report: `witness` heard `beacon` with `commitment =
@@ -438,7 +472,15 @@ pub mod pallet {
 		) -> DispatchResult {
 			frame_system::ensure_authorized(origin)?;
 			let _ = signature;
-			Self::do_submit_witness(witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region)
+			Self::do_submit_witness(
+				witness,
+				beacon,
+				commitment,
+				rssi_dbm_x10,
+				snr_db_x10,
+				frequency_hz,
+				region,
+			)
 		}
 
 		/// The beaconer reveals `local_entropy` after the witness window, within the reveal
@@ -478,7 +520,15 @@ pub mod pallet {
 		) -> DispatchResult {
 			frame_system::ensure_authorized(origin)?;
 			for r in reports {
-				Self::do_submit_witness(r.witness, r.beacon, r.commitment, r.rssi_dbm_x10, r.snr_db_x10, r.frequency_hz, r.region)?;
+				Self::do_submit_witness(
+					r.witness,
+					r.beacon,
+					r.commitment,
+					r.rssi_dbm_x10,
+					r.snr_db_x10,
+					r.frequency_hz,
+					r.region,
+				)?;
 			}
 			Ok(())
 		}

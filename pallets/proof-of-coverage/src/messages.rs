@@ -37,11 +37,16 @@ pub fn witness_payload<AccountId: Encode>(
 	frequency_hz: u64,
 	region: Region,
 ) -> Vec<u8> {
-	(WITNESS_TAG, witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region).encode()
+	(WITNESS_TAG, witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region)
+		.encode()
 }
 
 /// A reveal's payload: `("assay/poc-reveal", hotspot, beacon, local_entropy)`, signed as
 /// a nonce report.
-pub fn reveal_payload<AccountId: Encode>(hotspot: &AccountId, beacon: BeaconId, local_entropy: &[u8; 32]) -> Vec<u8> {
+pub fn reveal_payload<AccountId: Encode>(
+	hotspot: &AccountId,
+	beacon: BeaconId,
+	local_entropy: &[u8; 32],
+) -> Vec<u8> {
 	(REVEAL_TAG, hotspot, beacon, local_entropy).encode()
 }

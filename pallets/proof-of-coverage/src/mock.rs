@@ -89,7 +89,9 @@ thread_local! {
 pub struct TestSeeds;
 impl SeedSource for TestSeeds {
 	fn seed(domain_tag: &[u8], subject_id: &[u8]) -> Option<[u8; 32]> {
-		RANDOMNESS.with(|r| *r.borrow()).map(|r| derive_seed(domain_tag, &r, subject_id))
+		RANDOMNESS
+			.with(|r| *r.borrow())
+			.map(|r| derive_seed(domain_tag, &r, subject_id))
 	}
 }
 
@@ -112,7 +114,8 @@ impl crate::BenchmarkHelper<AccountId> for Test {
 			owner,
 			DeviceKind::Hotspot,
 		);
-		DeviceRegistry::assert_location(RuntimeOrigin::signed(owner.clone()), id, cell, 30, 10).expect("locates");
+		DeviceRegistry::assert_location(RuntimeOrigin::signed(owner.clone()), id, cell, 30, 10)
+			.expect("locates");
 	}
 	fn set_randomness() {
 		RANDOMNESS.with(|r| *r.borrow_mut() = Some([5u8; 32]));
@@ -186,7 +189,14 @@ impl HotspotKey {
 	}
 	/// Asserts its location at resolution-12 `cell` with `gain` (tenths of dBi).
 	pub fn locate_cell(&self, owner: &AccountId, cell: u64, gain: i16) {
-		DeviceRegistry::assert_location(RuntimeOrigin::signed(owner.clone()), self.id(), cell, gain, 10).unwrap();
+		DeviceRegistry::assert_location(
+			RuntimeOrigin::signed(owner.clone()),
+			self.id(),
+			cell,
+			gain,
+			10,
+		)
+		.unwrap();
 	}
 	/// Asserts its location at (lat, lng).
 	pub fn locate(&self, owner: &AccountId, lat: f64, lng: f64, gain: i16) {
@@ -246,8 +256,20 @@ pub fn beacon_call(key: &HotspotKey, plan: &BeaconPlan) -> crate::Call<Test> {
 }
 
 /// The `submit_beacon` call with a chosen frequency and nonce.
-pub fn beacon_call_with(key: &HotspotKey, plan: &BeaconPlan, frequency_hz: u64, nonce: u64) -> crate::Call<Test> {
-	let payload = messages::beacon_payload(&key.id(), plan.entropy_index, &plan.commitment(), plan.tx_power_dbm, frequency_hz, plan.region);
+pub fn beacon_call_with(
+	key: &HotspotKey,
+	plan: &BeaconPlan,
+	frequency_hz: u64,
+	nonce: u64,
+) -> crate::Call<Test> {
+	let payload = messages::beacon_payload(
+		&key.id(),
+		plan.entropy_index,
+		&plan.commitment(),
+		plan.tx_power_dbm,
+		frequency_hz,
+		plan.region,
+	);
 	let signature = key.sign_report::<Test>(nonce, &payload);
 	crate::Call::submit_beacon {
 		hotspot: key.id(),
@@ -310,13 +332,34 @@ pub fn witness_call(key: &HotspotKey, beacon: BeaconId, heard: &Heard) -> crate:
 }
 
 /// `key`'s report of `beacon` as a relay forwards it.
-pub fn relayed(key: &HotspotKey, beacon: BeaconId, heard: &Heard) -> crate::RelayedWitness<AccountId> {
-	let crate::Call::submit_witness { witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, signature } =
-		witness_call(key, beacon, heard)
+pub fn relayed(
+	key: &HotspotKey,
+	beacon: BeaconId,
+	heard: &Heard,
+) -> crate::RelayedWitness<AccountId> {
+	let crate::Call::submit_witness {
+		witness,
+		beacon,
+		commitment,
+		rssi_dbm_x10,
+		snr_db_x10,
+		frequency_hz,
+		region,
+		signature,
+	} = witness_call(key, beacon, heard)
 	else {
 		unreachable!()
 	};
-	crate::RelayedWitness { witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, signature }
+	crate::RelayedWitness {
+		witness,
+		beacon,
+		commitment,
+		rssi_dbm_x10,
+		snr_db_x10,
+		frequency_hz,
+		region,
+		signature,
+	}
 }
 
 /// The `submit_witnesses` call of a relay.
@@ -325,7 +368,11 @@ pub fn batch_call(reports: Vec<crate::RelayedWitness<AccountId>>) -> crate::Call
 }
 
 /// The `reveal_beacon` call of `key`.
-pub fn reveal_call(key: &HotspotKey, beacon: BeaconId, local_entropy: [u8; 32]) -> crate::Call<Test> {
+pub fn reveal_call(
+	key: &HotspotKey,
+	beacon: BeaconId,
+	local_entropy: [u8; 32],
+) -> crate::Call<Test> {
 	let nonce = key.nonce();
 	let payload = messages::reveal_payload(&key.id(), beacon, &local_entropy);
 	let signature = key.sign_report::<Test>(nonce, &payload);
@@ -334,13 +381,17 @@ pub fn reveal_call(key: &HotspotKey, beacon: BeaconId, local_entropy: [u8; 32]) 
 
 /// Authorizes `call` as the transaction pool and a block would, then dispatches it with
 /// the `Authorized` origin — the path of a general transaction.
-pub fn submit(call: crate::Call<Test>) -> Result<(), polkadot_sdk::sp_runtime::transaction_validity::TransactionValidityError> {
+pub fn submit(
+	call: crate::Call<Test>,
+) -> Result<(), polkadot_sdk::sp_runtime::transaction_validity::TransactionValidityError> {
 	use polkadot_sdk::{
 		frame_support::traits::{Authorize, UnfilteredDispatchable},
 		sp_runtime::transaction_validity::TransactionSource,
 	};
-	call.authorize(TransactionSource::External).expect("device reports are authorizable")?;
-	call.dispatch_bypass_filter(RawOrigin::Authorized.into()).expect("an authorized report dispatches");
+	call.authorize(TransactionSource::External)
+		.expect("device reports are authorizable")?;
+	call.dispatch_bypass_filter(RawOrigin::Authorized.into())
+		.expect("an authorized report dispatches");
 	Ok(())
 }
 
@@ -363,9 +414,12 @@ pub fn run_to(n: BlockNumber) {
 /// Block 1 with the test parameters; then block 2 so entropy 1 is drawn.
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_balances::GenesisConfig::<Test> { balances: vec![(alice(), 1_000_000), (bob(), 1_000_000)], ..Default::default() }
-		.assimilate_storage(&mut storage)
-		.unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(alice(), 1_000_000), (bob(), 1_000_000)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	pallet_proof_of_coverage::GenesisConfig::<Test> { params: Some(test_params()) }
 		.assimilate_storage(&mut storage)
 		.unwrap();

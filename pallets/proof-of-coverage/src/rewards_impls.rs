@@ -3,8 +3,8 @@
 //! over devices or owners.
 
 use crate::{
-	epoch_rewards, Config, EpochIndex, EpochTotals, Epochs, Error, Event, OwnerUnits, Pallet, ParamsOf, PendingReward,
-	Units,
+	epoch_rewards, Config, EpochIndex, EpochTotals, Epochs, Error, Event, OwnerUnits, Pallet,
+	ParamsOf, PendingReward, Units,
 };
 use alloc::vec::Vec;
 use assay_primitives::{EarningSource, Earnings};
@@ -84,7 +84,11 @@ impl<T: Config> Pallet<T> {
 		let mut pending: Vec<_> = OwnerUnits::<T>::iter_prefix(owner)
 			.filter_map(|(epoch, units)| {
 				let totals = Epochs::<T>::get(epoch)?;
-				Some(PendingReward { epoch, amount: Self::worth(&units, &totals), claimable: epoch < current })
+				Some(PendingReward {
+					epoch,
+					amount: Self::worth(&units, &totals),
+					claimable: epoch < current,
+				})
 			})
 			.collect();
 		pending.sort_by_key(|p| p.epoch);
@@ -99,8 +103,10 @@ impl<T: Config> Pallet<T> {
 	) -> Option<crate::BeaconView<T::AccountId, BlockNumberFor<T>>> {
 		let beacon = crate::Beacons::<T>::get(id)?;
 		let now = frame_system::Pallet::<T>::block_number();
-		let expired = beacon.phase == crate::BeaconPhase::Open &&
-			Self::params().map(|p| now > Self::reveal_window_end(&beacon, &p)).unwrap_or(false);
+		let expired = beacon.phase == crate::BeaconPhase::Open
+			&& Self::params()
+				.map(|p| now > Self::reveal_window_end(&beacon, &p))
+				.unwrap_or(false);
 		let witnesses = crate::Witnesses::<T>::iter_prefix(id)
 			.map(|(witness, report)| crate::WitnessView { witness, report })
 			.collect();
@@ -117,10 +123,16 @@ impl<T: Config> Pallet<T> {
 	/// paid at most its emission; the density queue's bounds match its entries.
 	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
-		for id in crate::VerifyQueue::<T>::get().iter().chain(crate::AwaitingSeed::<T>::get().iter()) {
+		for id in crate::VerifyQueue::<T>::get()
+			.iter()
+			.chain(crate::AwaitingSeed::<T>::get().iter())
+		{
 			let beacon = crate::Beacons::<T>::get(id).ok_or("queued beacon missing")?;
 			ensure!(beacon.phase == crate::BeaconPhase::Verifying, "queued beacon not verifying");
-			ensure!(crate::Verifications::<T>::contains_key(id), "queued beacon without verification state");
+			ensure!(
+				crate::Verifications::<T>::contains_key(id),
+				"queued beacon without verification state"
+			);
 		}
 		for (id, state) in crate::Verifications::<T>::iter() {
 			ensure!(state.best.len() as u32 <= state.valid, "more selected than valid");
@@ -130,8 +142,14 @@ impl<T: Config> Pallet<T> {
 			ensure!(totals.paid <= totals.emission, "an epoch paid more than its emission");
 		}
 		let queued = crate::DensityQueue::<T>::iter().count() as u32;
-		ensure!(queued == Self::density_backlog(), "density queue bounds disagree with its entries");
-		ensure!(queued == crate::DensityQueued::<T>::iter().count() as u32, "density queue and its set disagree");
+		ensure!(
+			queued == Self::density_backlog(),
+			"density queue bounds disagree with its entries"
+		);
+		ensure!(
+			queued == crate::DensityQueued::<T>::iter().count() as u32,
+			"density queue and its set disagree"
+		);
 		Ok(())
 	}
 }

@@ -20,7 +20,8 @@ pub fn draw(randomness: &[u8; 32], beacon: &[u8], witness: &[u8; 32]) -> [u8; 32
 /// The rewarded witnesses among `valid`: the `MAX_REWARDED_WITNESSES` lowest draws, lowest
 /// first. The order of `valid` does not matter.
 pub fn select(randomness: &[u8; 32], beacon: &[u8], valid: &[[u8; 32]]) -> Vec<[u8; 32]> {
-	let mut drawn: Vec<([u8; 32], [u8; 32])> = valid.iter().map(|w| (draw(randomness, beacon, w), *w)).collect();
+	let mut drawn: Vec<([u8; 32], [u8; 32])> =
+		valid.iter().map(|w| (draw(randomness, beacon, w), *w)).collect();
 	drawn.sort();
 	drawn.dedup_by(|a, b| a.1 == b.1);
 	drawn.into_iter().take(MAX_REWARDED_WITNESSES).map(|(_, w)| w).collect()

@@ -2,10 +2,12 @@
 //! beacon → witnesses → reveal → verification → rewards flow, every refusal.
 
 use crate::{
-	beacon_impls::invalid, checks, fspl, mock::*, BeaconPhase, Beacons, Epochs, Error, Event, LastHeard, OwnerUnits,
-	Params, Region, Verdict, WitnessRejection, Witnesses,
+	beacon_impls::invalid, checks, fspl, mock::*, BeaconPhase, Beacons, Epochs, Error, Event,
+	LastHeard, OwnerUnits, Params, Region, Verdict, WitnessRejection, Witnesses,
 };
-use assay_primitives::{DeviceKind, DeviceRegistry as _, DeviceStatus, EarningSource, ReportRejection};
+use assay_primitives::{
+	DeviceKind, DeviceRegistry as _, DeviceStatus, EarningSource, ReportRejection,
+};
 use h3o::{CellIndex, LatLng, Resolution};
 use polkadot_sdk::{
 	frame_support::{assert_noop, assert_ok},
@@ -31,8 +33,17 @@ fn report_err(r: ReportRejection) -> Result<(), TransactionValidityError> {
 fn rssi_limit(plan: &BeaconPlan, beaconer: &HotspotKey, witness: &HotspotKey) -> Option<i16> {
 	let b = DeviceRegistry::location_of(&beaconer.id()).unwrap();
 	let w = DeviceRegistry::location_of(&witness.id()).unwrap();
-	let d = checks::distance_m(CellIndex::try_from(b.cell).unwrap(), CellIndex::try_from(w.cell).unwrap());
-	let limit = fspl::max_rssi_milli_dbm(plan.tx_power_dbm, b.gain_dbi_x10, w.gain_dbi_x10, d, plan.frequency())?;
+	let d = checks::distance_m(
+		CellIndex::try_from(b.cell).unwrap(),
+		CellIndex::try_from(w.cell).unwrap(),
+	);
+	let limit = fspl::max_rssi_milli_dbm(
+		plan.tx_power_dbm,
+		b.gain_dbi_x10,
+		w.gain_dbi_x10,
+		d,
+		plan.frequency(),
+	)?;
 	i16::try_from(limit.div_euclid(100)).ok()
 }
 
@@ -84,7 +95,12 @@ fn entropy_is_drawn_every_period_and_expires() {
 		// Entropy 3 was drawn at block 6: 13 > 6 + 6, expired.
 		let plan = BeaconPlan { entropy_index: 3, ..BeaconPlan::new(1) };
 		assert_eq!(submit(beacon_call(&a, &plan)), err(Error::EntropyExpired));
-		let plan = BeaconPlan { entropy_index: 99, local_entropy: [1; 32], tx_power_dbm: 27, region: Region::Eu868 };
+		let plan = BeaconPlan {
+			entropy_index: 99,
+			local_entropy: [1; 32],
+			tx_power_dbm: 27,
+			region: Region::Eu868,
+		};
 		assert_eq!(submit(beacon_call_with(&a, &plan, 867_100_000, 0)), err(Error::UnknownEntropy));
 		assert_ok!(submit(beacon_call(&a, &BeaconPlan::new(1))));
 	});
@@ -108,27 +124,59 @@ fn a_full_round_records_every_verdict_in_order() {
 		for w in [&b, &c, &close, &porto, &copier, &loud, &off, &us, &partner, &sleeper, &a] {
 			make_reciprocal(w);
 		}
-		assert_ok!(DeviceRegistry::deny_edge(polkadot_sdk::frame_system::RawOrigin::Root.into(), a.id(), partner.id()));
+		assert_ok!(DeviceRegistry::deny_edge(
+			polkadot_sdk::frame_system::RawOrigin::Root.into(),
+			a.id(),
+			partner.id()
+		));
 
 		let plan = BeaconPlan::new(9);
 		let beacon = beacon_now(&a, &plan);
 		System::assert_has_event(
-			Event::BeaconSubmitted { beacon, beaconer: a.id(), entropy_index: plan.entropy_index, frequency_hz: plan.frequency() }.into(),
+			Event::BeaconSubmitted {
+				beacon,
+				beaconer: a.id(),
+				entropy_index: plan.entropy_index,
+				frequency_hz: plan.frequency(),
+			}
+			.into(),
 		);
-		let fair = |w: &HotspotKey| Heard::honest(&plan, w, rssi_limit(&plan, &a, w).map_or(-1300, |l| l - 150));
+		let fair = |w: &HotspotKey| {
+			Heard::honest(&plan, w, rssi_limit(&plan, &a, w).map_or(-1300, |l| l - 150))
+		};
 		for w in [&b, &c, &close, &porto, &lonely, &partner, &sleeper, &a] {
 			assert_ok!(submit(witness_call(w, beacon, &fair(w))));
 		}
 		// Copied B's commitment from the mempool.
-		assert_ok!(submit(witness_call(&copier, beacon, &Heard { commitment: fair(&b).commitment, ..fair(&copier) })));
+		assert_ok!(submit(witness_call(
+			&copier,
+			beacon,
+			&Heard { commitment: fair(&b).commitment, ..fair(&copier) }
+		)));
 		// Louder than free space allows: one tenth of a dB over the limit.
-		assert_ok!(submit(witness_call(&loud, beacon, &Heard::honest(&plan, &loud, rssi_limit(&plan, &a, &loud).unwrap() + 1))));
+		assert_ok!(submit(witness_call(
+			&loud,
+			beacon,
+			&Heard::honest(&plan, &loud, rssi_limit(&plan, &a, &loud).unwrap() + 1)
+		)));
 		// 100,001 Hz off.
-		assert_ok!(submit(witness_call(&off, beacon, &Heard { frequency_hz: plan.frequency() + 100_001, ..fair(&off) })));
+		assert_ok!(submit(witness_call(
+			&off,
+			beacon,
+			&Heard { frequency_hz: plan.frequency() + 100_001, ..fair(&off) }
+		)));
 		// Same frequency, another region's plan.
-		assert_ok!(submit(witness_call(&us, beacon, &Heard { region: Region::Us915, ..fair(&us) })));
+		assert_ok!(submit(witness_call(
+			&us,
+			beacon,
+			&Heard { region: Region::Us915, ..fair(&us) }
+		)));
 		// Suspended after reporting.
-		assert_ok!(DeviceRegistry::set_device_status(polkadot_sdk::frame_system::RawOrigin::Root.into(), sleeper.id(), DeviceStatus::Suspended));
+		assert_ok!(DeviceRegistry::set_device_status(
+			polkadot_sdk::frame_system::RawOrigin::Root.into(),
+			sleeper.id(),
+			DeviceStatus::Suspended
+		));
 
 		reveal_when_allowed(&a, beacon, &plan);
 		System::assert_has_event(Event::BeaconRevealed { beacon, payload: plan.payload() }.into());
@@ -147,11 +195,19 @@ fn a_full_round_records_every_verdict_in_order() {
 		assert_eq!(verdict(beacon, &porto), invalid(WitnessRejection::TooFar));
 		assert_eq!(verdict(beacon, &loud), invalid(WitnessRejection::RssiTooHigh));
 		assert_eq!(verdict(beacon, &lonely), invalid(WitnessRejection::NotReciprocal));
-		assert_eq!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Verified { valid: 2, selected: 2 });
+		assert_eq!(
+			Beacons::<Test>::get(beacon).unwrap().phase,
+			BeaconPhase::Verified { valid: 2, selected: 2 }
+		);
 		let epoch = ProofOfCoverage::current_epoch();
-		System::assert_has_event(Event::BeaconVerified { beacon, valid: 2, selected: 2, epoch }.into());
+		System::assert_has_event(
+			Event::BeaconVerified { beacon, valid: 2, selected: 2, epoch }.into(),
+		);
 		// A was heard; the runtime API's view shows every verdict.
-		assert_eq!(LastHeard::<Test>::get(a.id()), Some(Beacons::<Test>::get(beacon).unwrap().submitted_at));
+		assert_eq!(
+			LastHeard::<Test>::get(a.id()),
+			Some(Beacons::<Test>::get(beacon).unwrap().submitted_at)
+		);
 		let view = ProofOfCoverage::beacon_view(beacon).unwrap();
 		assert_eq!(view.witnesses.len(), 12);
 		assert!(!view.expired);
@@ -169,8 +225,9 @@ fn a_full_round_records_every_verdict_in_order() {
 fn verification_is_bounded_per_block() {
 	new_test_ext().execute_with(|| {
 		let a = hotspot("A", LISBON.0, LISBON.1, 30);
-		let witnesses: Vec<HotspotKey> =
-			(0..7).map(|i| hotspot(&format!("W{i}"), 38.70 + 0.005 * i as f64, -9.10, 30)).collect();
+		let witnesses: Vec<HotspotKey> = (0..7)
+			.map(|i| hotspot(&format!("W{i}"), 38.70 + 0.005 * i as f64, -9.10, 30))
+			.collect();
 		let plan = BeaconPlan::new(3);
 		let beacon = beacon_now(&a, &plan);
 		for w in &witnesses {
@@ -179,7 +236,8 @@ fn verification_is_bounded_per_block() {
 		reveal_when_allowed(&a, beacon, &plan);
 		// The reveal's block draws the seed at its end; then 3 witnesses per block (mock).
 		next_block();
-		let verified = || witnesses.iter().filter(|w| verdict(beacon, w) != Verdict::Pending).count();
+		let verified =
+			|| witnesses.iter().filter(|w| verdict(beacon, w) != Verdict::Pending).count();
 		assert_eq!(verified(), 3);
 		next_block();
 		assert_eq!(verified(), 6);
@@ -189,7 +247,10 @@ fn verification_is_bounded_per_block() {
 		// the next block, where the first step always runs.
 		assert_eq!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Verifying);
 		next_block();
-		assert!(matches!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Verified { .. }));
+		assert!(matches!(
+			Beacons::<Test>::get(beacon).unwrap().phase,
+			BeaconPhase::Verified { .. }
+		));
 	});
 }
 
@@ -200,7 +261,12 @@ fn at_most_fourteen_witnesses_are_selected_by_lowest_draw() {
 		let witnesses: Vec<HotspotKey> = (0..16)
 			.map(|i| {
 				let angle = i as f64 * core::f64::consts::TAU / 16.0;
-				hotspot(&format!("R{i}"), LISBON.0 + 0.03 * angle.sin(), LISBON.1 + 0.03 * angle.cos(), 30)
+				hotspot(
+					&format!("R{i}"),
+					LISBON.0 + 0.03 * angle.sin(),
+					LISBON.1 + 0.03 * angle.cos(),
+					30,
+				)
 			})
 			.collect();
 		for w in &witnesses {
@@ -214,14 +280,24 @@ fn at_most_fourteen_witnesses_are_selected_by_lowest_draw() {
 		reveal_when_allowed(&a, beacon, &plan);
 		let reveal_block = System::block_number();
 		run_until_verified(beacon);
-		assert_eq!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Verified { valid: 16, selected: 14 });
+		assert_eq!(
+			Beacons::<Test>::get(beacon).unwrap().phase,
+			BeaconPhase::Verified { valid: 16, selected: 14 }
+		);
 		// The seed came from the reveal block's randomness; the selected are the 14 lowest draws.
 		let _ = reveal_block;
-		let seed = assay_primitives::derive_seed(crate::SELECTION_DOMAIN, &[7u8; 32], &codec::Encode::encode(&beacon));
+		let seed = assay_primitives::derive_seed(
+			crate::SELECTION_DOMAIN,
+			&[7u8; 32],
+			&codec::Encode::encode(&beacon),
+		);
 		let ids: Vec<[u8; 32]> = witnesses.iter().map(|w| w.id().into()).collect();
 		let expected = crate::selection::select(&seed, &codec::Encode::encode(&beacon), &ids);
-		let selected: Vec<[u8; 32]> =
-			witnesses.iter().filter(|w| verdict(beacon, w) == Verdict::Selected).map(|w| w.id().into()).collect();
+		let selected: Vec<[u8; 32]> = witnesses
+			.iter()
+			.filter(|w| verdict(beacon, w) == Verdict::Selected)
+			.map(|w| w.id().into())
+			.collect();
 		assert_eq!(selected.len(), 14);
 		for id in &selected {
 			assert!(expected.contains(id));
@@ -249,27 +325,59 @@ fn reports_outside_the_rules_are_refused_and_change_nothing() {
 		assert_eq!(submit(witness_call(&b, beacon + 1, &heard)), err(Error::UnknownBeacon));
 		assert_ok!(submit(witness_call(&b, beacon, &heard)));
 		// A duplicate, even with other values, never reaches a block.
-		assert_eq!(submit(witness_call(&b, beacon, &Heard { rssi_dbm_x10: -900, ..heard })), err(Error::DuplicateWitness));
+		assert_eq!(
+			submit(witness_call(&b, beacon, &Heard { rssi_dbm_x10: -900, ..heard })),
+			err(Error::DuplicateWitness)
+		);
 		// Forged: signed by another key.
 		let forger = HotspotKey::new("Forger");
-		let crate::Call::submit_witness { signature, .. } = witness_call(&forger, beacon, &heard) else { unreachable!() };
-		let crate::Call::submit_witness { witness, beacon: id, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, .. } =
-			witness_call(&a, beacon, &heard)
+		let crate::Call::submit_witness { signature, .. } = witness_call(&forger, beacon, &heard)
 		else {
 			unreachable!()
 		};
-		let forged = crate::Call::<Test>::submit_witness { witness, beacon: id, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, signature };
+		let crate::Call::submit_witness {
+			witness,
+			beacon: id,
+			commitment,
+			rssi_dbm_x10,
+			snr_db_x10,
+			frequency_hz,
+			region,
+			..
+		} = witness_call(&a, beacon, &heard)
+		else {
+			unreachable!()
+		};
+		let forged = crate::Call::<Test>::submit_witness {
+			witness,
+			beacon: id,
+			commitment,
+			rssi_dbm_x10,
+			snr_db_x10,
+			frequency_hz,
+			region,
+			signature,
+		};
 		assert_eq!(submit(forged), Err(InvalidTransaction::BadProof.into()));
 		// Reveal: too early, by someone else, with the wrong entropy.
 		assert_eq!(submit(reveal_call(&a, beacon, plan.local_entropy)), err(Error::RevealTooEarly));
 		run_to(System::block_number() + test_params().witness_window + 1);
 		let late = hotspot("Late", 38.7000, -9.1393, 30);
-		assert_eq!(submit(witness_call(&late, beacon, &Heard::honest(&plan, &late, -1000))), err(Error::WitnessWindowClosed));
+		assert_eq!(
+			submit(witness_call(&late, beacon, &Heard::honest(&plan, &late, -1000))),
+			err(Error::WitnessWindowClosed)
+		);
 		assert_eq!(submit(reveal_call(&b, beacon, plan.local_entropy)), err(Error::NotBeaconer));
 		assert_eq!(submit(reveal_call(&a, beacon, [0u8; 32])), err(Error::CommitmentMismatch));
 		assert_ok!(submit(reveal_call(&a, beacon, plan.local_entropy)));
-		assert_eq!(submit(reveal_call(&a, beacon, plan.local_entropy)), err(Error::AlreadyRevealed));
-		assert_eq!(submit(reveal_call(&a, beacon + 7, plan.local_entropy)), err(Error::UnknownBeacon));
+		assert_eq!(
+			submit(reveal_call(&a, beacon, plan.local_entropy)),
+			err(Error::AlreadyRevealed)
+		);
+		assert_eq!(
+			submit(reveal_call(&a, beacon + 7, plan.local_entropy)),
+			err(Error::UnknownBeacon)
+		);
 	});
 }
 
@@ -278,7 +386,12 @@ fn a_beacon_on_another_channel_than_its_payload_cannot_be_revealed() {
 	new_test_ext().execute_with(|| {
 		let a = hotspot("A", LISBON.0, LISBON.1, 30);
 		let plan = BeaconPlan::new(5);
-		let other = Region::Eu868.channels().iter().copied().find(|f| *f != plan.frequency()).unwrap();
+		let other = Region::Eu868
+			.channels()
+			.iter()
+			.copied()
+			.find(|f| *f != plan.frequency())
+			.unwrap();
 		let beacon = crate::NextBeaconId::<Test>::get();
 		assert_ok!(submit(beacon_call_with(&a, &plan, other, a.nonce())));
 		run_to(System::block_number() + test_params().witness_window + 1);
@@ -297,7 +410,10 @@ fn an_unrevealed_beacon_expires_and_earns_nothing() {
 		assert_ok!(submit(witness_call(&b, beacon, &Heard::honest(&plan, &b, -1000))));
 		let p = test_params();
 		run_to(System::block_number() + p.witness_window + p.reveal_window + 1);
-		assert_eq!(submit(reveal_call(&a, beacon, plan.local_entropy)), err(Error::RevealWindowClosed));
+		assert_eq!(
+			submit(reveal_call(&a, beacon, plan.local_entropy)),
+			err(Error::RevealWindowClosed)
+		);
 		assert!(ProofOfCoverage::beacon_view(beacon).unwrap().expired);
 		assert_eq!(verdict(beacon, &b), Verdict::Pending);
 		assert_eq!(OwnerUnits::<Test>::iter().count(), 0);
@@ -318,18 +434,30 @@ fn suspended_denied_and_unlocated_devices_cannot_report() {
 		let root = || polkadot_sdk::frame_system::RawOrigin::Root.into();
 		for status in [DeviceStatus::Suspended, DeviceStatus::Denied] {
 			assert_ok!(DeviceRegistry::set_device_status(root(), b.id(), status));
-			assert_eq!(submit(witness_call(&b, beacon, &Heard::honest(&plan, &b, -1000))), report_err(ReportRejection::DeviceNotActive));
-			assert_eq!(submit(beacon_call(&b, &plan)), report_err(ReportRejection::DeviceNotActive));
+			assert_eq!(
+				submit(witness_call(&b, beacon, &Heard::honest(&plan, &b, -1000))),
+				report_err(ReportRejection::DeviceNotActive)
+			);
+			assert_eq!(
+				submit(beacon_call(&b, &plan)),
+				report_err(ReportRejection::DeviceNotActive)
+			);
 		}
 		let unlocated = HotspotKey::new("Unlocated");
 		unlocated.register(&alice());
 		assert_eq!(submit(beacon_call(&unlocated, &plan)), err(Error::NotLocated));
-		assert_eq!(submit(witness_call(&unlocated, beacon, &Heard::honest(&plan, &unlocated, -1000))), err(Error::NotLocated));
+		assert_eq!(
+			submit(witness_call(&unlocated, beacon, &Heard::honest(&plan, &unlocated, -1000))),
+			err(Error::NotLocated)
+		);
 		let sensor = HotspotKey::new("Sensor");
 		sensor.register_as(&alice(), DeviceKind::Sensor);
 		assert_eq!(submit(beacon_call(&sensor, &plan)), err(Error::NotAHotspot));
 		let stranger = HotspotKey::new("Stranger");
-		assert_eq!(submit(witness_call(&stranger, beacon, &Heard::honest(&plan, &stranger, -1000))), report_err(ReportRejection::UnknownDevice));
+		assert_eq!(
+			submit(witness_call(&stranger, beacon, &Heard::honest(&plan, &stranger, -1000))),
+			report_err(ReportRejection::UnknownDevice)
+		);
 	});
 }
 
@@ -343,7 +471,11 @@ fn a_beaconer_suspended_before_verification_gets_nothing() {
 		let beacon = beacon_now(&a, &plan);
 		assert_ok!(submit(witness_call(&b, beacon, &Heard::honest(&plan, &b, -1000))));
 		reveal_when_allowed(&a, beacon, &plan);
-		assert_ok!(DeviceRegistry::set_device_status(polkadot_sdk::frame_system::RawOrigin::Root.into(), a.id(), DeviceStatus::Suspended));
+		assert_ok!(DeviceRegistry::set_device_status(
+			polkadot_sdk::frame_system::RawOrigin::Root.into(),
+			a.id(),
+			DeviceStatus::Suspended
+		));
 		run_until_verified(beacon);
 		assert_eq!(verdict(beacon, &b), Verdict::Invalid(WitnessRejection::DeniedDevice));
 		assert_eq!(OwnerUnits::<Test>::iter().count(), 0);
@@ -374,7 +506,10 @@ fn owners_claim_an_epochs_emission_after_it_ends() {
 		b.locate(&bob(), 38.7400, -9.1393, 30);
 		let c = hotspot("C", 38.7223, -9.1050, 30);
 		let epoch = rewarded_round(&a, &b, &c);
-		assert_noop!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch), Error::<Test>::EpochNotOver);
+		assert_noop!(
+			ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch),
+			Error::<Test>::EpochNotOver
+		);
 		let pending = ProofOfCoverage::pending_rewards(&alice());
 		assert_eq!(pending.len(), 1);
 		assert!(!pending[0].claimable);
@@ -389,18 +524,26 @@ fn owners_claim_an_epochs_emission_after_it_ends() {
 		let before = Balances::free_balance(alice());
 		let issuance = Balances::total_issuance();
 		assert_ok!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch));
-		System::assert_last_event(Event::RewardsClaimed { owner: alice(), epoch, amount: alice_share }.into());
+		System::assert_last_event(
+			Event::RewardsClaimed { owner: alice(), epoch, amount: alice_share }.into(),
+		);
 		assert_eq!(Balances::free_balance(alice()), before + alice_share);
 		assert_eq!(Balances::total_issuance(), issuance + alice_share, "rewards are minted");
 		assert_ok!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(bob()), epoch));
 		EARNED.with(|e| {
 			assert_eq!(
 				e.borrow().clone(),
-				vec![(alice(), EarningSource::Coverage, alice_share), (bob(), EarningSource::Coverage, bob_share)]
+				vec![
+					(alice(), EarningSource::Coverage, alice_share),
+					(bob(), EarningSource::Coverage, bob_share)
+				]
 			)
 		});
 		assert_eq!(Epochs::<Test>::get(epoch).unwrap().paid, 1_000_000);
-		assert_noop!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch), Error::<Test>::NothingToClaim);
+		assert_noop!(
+			ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch),
+			Error::<Test>::NothingToClaim
+		);
 		assert!(ProofOfCoverage::pending_rewards(&alice()).is_empty());
 	});
 }
@@ -410,9 +553,15 @@ fn parameters_are_set_by_the_admin_and_checked() {
 	new_test_ext().execute_with(|| {
 		let mut p = test_params();
 		p.reward_epoch = 100;
-		assert_noop!(ProofOfCoverage::set_params(RuntimeOrigin::signed(alice()), p.clone()), DispatchError::BadOrigin);
 		assert_noop!(
-			ProofOfCoverage::set_params(RuntimeOrigin::root(), crate::CoverageParams { witness_window: 0, ..p.clone() }),
+			ProofOfCoverage::set_params(RuntimeOrigin::signed(alice()), p.clone()),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			ProofOfCoverage::set_params(
+				RuntimeOrigin::root(),
+				crate::CoverageParams { witness_window: 0, ..p.clone() }
+			),
 			Error::<Test>::InvalidParams
 		);
 		assert_ok!(ProofOfCoverage::set_params(RuntimeOrigin::root(), p.clone()));
@@ -428,21 +577,29 @@ fn an_unconfigured_pallet_refuses_everything() {
 		let plan = BeaconPlan::new(1);
 		Params::<Test>::kill();
 		assert_eq!(submit(beacon_call(&a, &plan)), err(Error::NotConfigured));
-		assert_noop!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), 0), Error::<Test>::NotConfigured);
+		assert_noop!(
+			ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), 0),
+			Error::<Test>::NotConfigured
+		);
 	});
 }
 
 #[test]
 fn reveals_are_bounded_per_block_and_wait_for_randomness() {
 	new_test_ext().execute_with(|| {
-		let keys: Vec<HotspotKey> = (0..5).map(|i| hotspot(&format!("H{i}"), 38.70 + 0.01 * i as f64, -9.14, 30)).collect();
+		let keys: Vec<HotspotKey> = (0..5)
+			.map(|i| hotspot(&format!("H{i}"), 38.70 + 0.01 * i as f64, -9.14, 30))
+			.collect();
 		let plan = BeaconPlan::new(2);
 		let beacons: Vec<u64> = keys.iter().map(|k| beacon_now(k, &plan)).collect();
 		run_to(System::block_number() + test_params().witness_window + 1);
 		for (k, b) in keys.iter().zip(&beacons).take(4) {
 			assert_ok!(submit(reveal_call(k, *b, plan.local_entropy)));
 		}
-		assert_eq!(submit(reveal_call(&keys[4], beacons[4], plan.local_entropy)), err(Error::TooManyReveals));
+		assert_eq!(
+			submit(reveal_call(&keys[4], beacons[4], plan.local_entropy)),
+			err(Error::TooManyReveals)
+		);
 		// No randomness at the end of this block: the seeds wait.
 		RANDOMNESS.with(|r| *r.borrow_mut() = None);
 		next_block();
@@ -475,7 +632,11 @@ fn hex_density_follows_locations_through_the_registry_hook() {
 		// each is scaled by 1/2 once the queued cells are recomputed.
 		let b = HotspotKey::new("B");
 		b.register(&alice());
-		b.locate_cell(&alice(), u64::from(res11_of(&a).center_child(Resolution::Twelve).unwrap()), 30);
+		b.locate_cell(
+			&alice(),
+			u64::from(res11_of(&a).center_child(Resolution::Twelve).unwrap()),
+			30,
+		);
 		assert!(ProofOfCoverage::density_backlog() > 0);
 		next_block();
 		assert_eq!(ProofOfCoverage::density_backlog(), 0);
@@ -487,7 +648,11 @@ fn hex_density_follows_locations_through_the_registry_hook() {
 		next_block();
 		assert_eq!(ProofOfCoverage::hex_scale(&a.id()), Some(FixedU128::from_u32(1)));
 		// B comes back, then is deregistered: A is alone.
-		b.locate_cell(&alice(), u64::from(res11_of(&a).center_child(Resolution::Twelve).unwrap()), 30);
+		b.locate_cell(
+			&alice(),
+			u64::from(res11_of(&a).center_child(Resolution::Twelve).unwrap()),
+			30,
+		);
 		next_block();
 		assert_eq!(ProofOfCoverage::hex_scale(&a.id()), Some(half));
 		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(alice()), b.id()));
@@ -496,7 +661,11 @@ fn hex_density_follows_locations_through_the_registry_hook() {
 		// Sensors do not count.
 		let s = HotspotKey::new("S");
 		s.register_as(&alice(), DeviceKind::Sensor);
-		s.locate_cell(&alice(), u64::from(res11_of(&a).center_child(Resolution::Twelve).unwrap()), 30);
+		s.locate_cell(
+			&alice(),
+			u64::from(res11_of(&a).center_child(Resolution::Twelve).unwrap()),
+			30,
+		);
 		assert_eq!(ProofOfCoverage::density_backlog(), 0);
 		// The stored counts equal the full computation.
 		let ll = LatLng::new(LISBON.0, LISBON.1).unwrap();
@@ -513,7 +682,11 @@ fn rewards_are_scaled_by_hex_density() {
 		// C shares B's resolution-11 cell: both witnesses are scaled by 1/2.
 		let c = HotspotKey::new("C");
 		c.register(&alice());
-		c.locate_cell(&alice(), u64::from(res11_of(&b).center_child(Resolution::Twelve).unwrap()), 30);
+		c.locate_cell(
+			&alice(),
+			u64::from(res11_of(&b).center_child(Resolution::Twelve).unwrap()),
+			30,
+		);
 		next_block();
 		let epoch = rewarded_round(&a, &b, &c);
 		let units = OwnerUnits::<Test>::get(alice(), epoch).unwrap();
@@ -551,7 +724,10 @@ fn relayed_batches_are_valid_only_when_every_report_is() {
 		// One forged report spoils the batch; nothing is recorded.
 		let mut forged = report(&d);
 		forged.signature = HotspotKey::new("Forger").sign(b"anything");
-		assert_eq!(submit(batch_call(vec![report(&b), forged])), Err(InvalidTransaction::BadProof.into()));
+		assert_eq!(
+			submit(batch_call(vec![report(&b), forged])),
+			Err(InvalidTransaction::BadProof.into())
+		);
 		assert!(Witnesses::<Test>::get(beacon, b.id()).is_none());
 		// The same report twice in one batch.
 		assert_eq!(submit(batch_call(vec![report(&b), report(&b)])), err(Error::DuplicateWitness));
@@ -560,7 +736,10 @@ fn relayed_batches_are_valid_only_when_every_report_is() {
 		System::assert_has_event(Event::WitnessReported { beacon, witness: c.id() }.into());
 		// Already reported: refused, in a batch or alone.
 		assert_eq!(submit(batch_call(vec![report(&d), report(&b)])), err(Error::DuplicateWitness));
-		assert_eq!(submit(witness_call(&c, beacon, &Heard::honest(&plan, &c, -1100))), err(Error::DuplicateWitness));
+		assert_eq!(
+			submit(witness_call(&c, beacon, &Heard::honest(&plan, &c, -1100))),
+			err(Error::DuplicateWitness)
+		);
 		reveal_when_allowed(&a, beacon, &plan);
 		run_until_verified(beacon);
 		assert_eq!(verdict(beacon, &b), Verdict::Selected);
@@ -576,8 +755,13 @@ fn a_full_verification_queue_refuses_reveals() {
 		let beacon = beacon_now(&a, &plan);
 		run_to(System::block_number() + test_params().witness_window + 1);
 		// The queue (8 in the mock) is full of other beacons' verifications.
-		crate::VerifyQueue::<Test>::put(polkadot_sdk::frame_support::BoundedVec::truncate_from(vec![100u64; 8]));
-		assert_eq!(submit(reveal_call(&a, beacon, plan.local_entropy)), err(Error::VerifyQueueFull));
+		crate::VerifyQueue::<Test>::put(polkadot_sdk::frame_support::BoundedVec::truncate_from(
+			vec![100u64; 8],
+		));
+		assert_eq!(
+			submit(reveal_call(&a, beacon, plan.local_entropy)),
+			err(Error::VerifyQueueFull)
+		);
 		assert_eq!(Beacons::<Test>::get(beacon).unwrap().phase, BeaconPhase::Open);
 		crate::VerifyQueue::<Test>::kill();
 		assert_ok!(submit(reveal_call(&a, beacon, plan.local_entropy)));
@@ -593,19 +777,33 @@ fn a_claim_the_owner_cannot_receive_fails_and_changes_nothing() {
 		p.coverage_emission = 20;
 		assert_ok!(ProofOfCoverage::set_params(RuntimeOrigin::root(), p));
 		use polkadot_sdk::sp_core::Pair as _;
-		let charlie: AccountId = polkadot_sdk::sp_core::sr25519::Pair::from_string("//Charlie", None).unwrap().public().into();
-		assert_ok!(<Balances as polkadot_sdk::frame_support::traits::fungible::Mutate<_>>::mint_into(&charlie, 10_000));
+		let charlie: AccountId =
+			polkadot_sdk::sp_core::sr25519::Pair::from_string("//Charlie", None)
+				.unwrap()
+				.public()
+				.into();
+		assert_ok!(
+			<Balances as polkadot_sdk::frame_support::traits::fungible::Mutate<_>>::mint_into(
+				&charlie, 10_000
+			)
+		);
 		let a = hotspot("A", LISBON.0, LISBON.1, 30);
 		let b = HotspotKey::new("B");
 		b.register(&charlie);
 		b.locate(&charlie, 38.7400, -9.1393, 30);
 		let c = hotspot("C", 38.7223, -9.1050, 30);
 		let epoch = rewarded_round(&a, &b, &c);
-		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(charlie.clone()), b.id()));
+		assert_ok!(DeviceRegistry::deregister_device(
+			RuntimeOrigin::signed(charlie.clone()),
+			b.id()
+		));
 		assert_ok!(Balances::transfer_all(RuntimeOrigin::signed(charlie.clone()), bob(), false));
 		assert!(!polkadot_sdk::frame_system::Account::<Test>::contains_key(&charlie));
 		ExistentialDeposit::set(100);
 		run_to((epoch as u64 + 1) * test_params().reward_epoch);
-		assert_noop!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(charlie), epoch), Error::<Test>::MintFailed);
+		assert_noop!(
+			ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(charlie), epoch),
+			Error::<Test>::MintFailed
+		);
 	});
 }

@@ -25,8 +25,17 @@ pub type MaxCursorLen = ConstU32<128>;
 
 /// The protocol's parameters (DESIGN §4), set at genesis and by the admin origin.
 #[derive(
-	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-	serde::Serialize, serde::Deserialize,
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 pub struct CoverageParams<BlockNumber, Balance> {
 	/// Blocks between two entropy values (10).
@@ -52,7 +61,18 @@ pub struct CoverageParams<BlockNumber, Balance> {
 }
 
 /// Where a beacon is in its life.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 pub enum BeaconPhase {
 	/// Submitted; witnesses report it, then the beaconer reveals. Past the reveal window
 	/// without a reveal it has expired and earns nothing.
@@ -69,7 +89,9 @@ pub enum BeaconPhase {
 }
 
 /// A beacon.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct Beacon<AccountId, BlockNumber> {
 	/// The hotspot that sent it.
 	pub beaconer: AccountId,
@@ -98,7 +120,18 @@ pub struct Beacon<AccountId, BlockNumber> {
 }
 
 /// What became of a witness report.
-#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
 pub enum Verdict {
 	/// Not verified yet.
 	Pending,
@@ -111,7 +144,9 @@ pub enum Verdict {
 }
 
 /// A witness report.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct Witness<BlockNumber> {
 	/// `blake2_256(payload ‖ witness_id)`.
 	pub commitment: [u8; 32],
@@ -132,7 +167,9 @@ pub struct Witness<BlockNumber> {
 /// A hotspot's signed witness report as a relay (its gateway software, a packet router,
 /// a fleet agent) forwards it in a batch: the same fields and signature as
 /// `submit_witness`.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct RelayedWitness<AccountId> {
 	/// The witness hotspot.
 	pub witness: AccountId,
@@ -153,7 +190,9 @@ pub struct RelayedWitness<AccountId> {
 }
 
 /// The running state of a beacon's verification.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo)]
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
 pub struct Verification<AccountId> {
 	/// The revealed payload.
 	pub payload: [u8; 32],
@@ -173,7 +212,17 @@ pub struct Verification<AccountId> {
 
 /// An owner's reward units in one epoch.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct Units {
 	/// Scaled units earned as beaconer.
@@ -184,7 +233,17 @@ pub struct Units {
 
 /// An epoch's totals.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 )]
 pub struct EpochTotals<Balance> {
 	/// The emission of the epoch, fixed when its first units were earned.

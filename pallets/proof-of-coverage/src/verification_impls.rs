@@ -2,12 +2,11 @@
 //! verification with random selection, and pruning of old beacons.
 
 use crate::{
-	WeightInfo,
 	checks::{self, Station},
-	reward_units, selection, AwaitingSeed, BeaconId, BeaconOf, BeaconPhase, Beacons, Config, Entropy, Event,
-	LastHeard, LatestEntropy, NextBeaconId, Pallet, ParamsOf, Params, PruneCursor, Region, Units, Verdict,
-	Verification, Verifications, VerifyQueue, Witness, WitnessRejection, Witnesses, ENTROPY_DOMAIN,
-	SELECTION_DOMAIN,
+	reward_units, selection, AwaitingSeed, BeaconId, BeaconOf, BeaconPhase, Beacons, Config,
+	Entropy, Event, LastHeard, LatestEntropy, NextBeaconId, Pallet, Params, ParamsOf, PruneCursor,
+	Region, Units, Verdict, Verification, Verifications, VerifyQueue, WeightInfo, Witness,
+	WitnessRejection, Witnesses, ENTROPY_DOMAIN, SELECTION_DOMAIN,
 };
 use alloc::vec::Vec;
 use assay_primitives::{DeviceKind, DeviceRegistry, SeedSource};
@@ -105,14 +104,16 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn station(device: &T::AccountId, region: Region) -> Option<Station> {
 		let location = T::Devices::location_of(device)?;
 		let cell = CellIndex::try_from(location.cell).ok()?;
-		let active = T::Devices::is_active(device) && T::Devices::kind_of(device) == Some(DeviceKind::Hotspot);
+		let active = T::Devices::is_active(device)
+			&& T::Devices::kind_of(device) == Some(DeviceKind::Hotspot);
 		let id: AccountId32 = device.clone().into();
 		Some(Station { id: id.into(), cell, gain_dbi_x10: location.gain_dbi_x10, region, active })
 	}
 
 	/// Whether `witness` beaconed, and was heard, within the reciprocity window.
 	fn is_reciprocal(witness: &T::AccountId, now: BlockNumberFor<T>, params: &ParamsOf<T>) -> bool {
-		LastHeard::<T>::get(witness).is_some_and(|heard| now.saturating_sub(heard) <= params.reciprocity_window)
+		LastHeard::<T>::get(witness)
+			.is_some_and(|heard| now.saturating_sub(heard) <= params.reciprocity_window)
 	}
 
 	/// The checks of DESIGN §4.5, in order, for one witness report.
@@ -125,9 +126,17 @@ impl<T: Config> Pallet<T> {
 		now: BlockNumberFor<T>,
 		params: &ParamsOf<T>,
 	) -> Judgement {
-		let denied = Judgement { verdict: Verdict::Invalid(WitnessRejection::DeniedDevice), heard: false };
-		let (Some(beaconer), Some(station)) = (beaconer, Self::station(witness, report.region)) else { return denied };
-		let facts = checks::BeaconFacts { payload: *payload, tx_power_dbm: beacon.tx_power_dbm, frequency_hz: beacon.frequency_hz };
+		let denied =
+			Judgement { verdict: Verdict::Invalid(WitnessRejection::DeniedDevice), heard: false };
+		let (Some(beaconer), Some(station)) = (beaconer, Self::station(witness, report.region))
+		else {
+			return denied;
+		};
+		let facts = checks::BeaconFacts {
+			payload: *payload,
+			tx_power_dbm: beacon.tx_power_dbm,
+			frequency_hz: beacon.frequency_hz,
+		};
 		let heard = checks::WitnessReport {
 			commitment: report.commitment,
 			rssi_dbm_x10: report.rssi_dbm_x10,
@@ -140,14 +149,21 @@ impl<T: Config> Pallet<T> {
 		};
 		match checks::verify_witness(&facts, beaconer, &station, &heard, &context) {
 			Ok(()) => Judgement { verdict: Verdict::Valid, heard: true },
-			Err(WitnessRejection::NotReciprocal) =>
-				Judgement { verdict: Verdict::Invalid(WitnessRejection::NotReciprocal), heard: true },
+			Err(WitnessRejection::NotReciprocal) => Judgement {
+				verdict: Verdict::Invalid(WitnessRejection::NotReciprocal),
+				heard: true,
+			},
 			Err(reason) => Judgement { verdict: Verdict::Invalid(reason), heard: false },
 		}
 	}
 
 	/// Keeps the 14 lowest draws, lowest first.
-	fn consider(state: &mut Verification<T::AccountId>, seed: &[u8; 32], beacon: BeaconId, witness: &T::AccountId) {
+	fn consider(
+		state: &mut Verification<T::AccountId>,
+		seed: &[u8; 32],
+		beacon: BeaconId,
+		witness: &T::AccountId,
+	) {
 		let id: AccountId32 = witness.clone().into();
 		let draw = selection::draw(seed, &beacon.encode(), id.as_ref());
 		let position = state.best.partition_point(|(d, _)| *d < draw);
@@ -173,7 +189,8 @@ impl<T: Config> Pallet<T> {
 		now: BlockNumberFor<T>,
 		params: &ParamsOf<T>,
 	) {
-		let judgement = Self::judge(beacon, &state.payload, beaconer, &witness, &report, now, params);
+		let judgement =
+			Self::judge(beacon, &state.payload, beaconer, &witness, &report, now, params);
 		state.heard |= judgement.heard;
 		if judgement.verdict == Verdict::Valid {
 			state.valid.saturating_inc();
@@ -193,12 +210,16 @@ impl<T: Config> Pallet<T> {
 		let finish = T::WeightInfo::finish_beacon();
 		let budget = step.saturating_mul(T::MaxVerificationsPerBlock::get().into());
 		let mut used = Weight::zero();
-		let fits = |used: Weight, next: Weight| used.is_zero() || used.saturating_add(next).all_lte(budget);
+		let fits = |used: Weight, next: Weight| {
+			used.is_zero() || used.saturating_add(next).all_lte(budget)
+		};
 		let mut queue = VerifyQueue::<T>::get();
 		let mut changed = false;
 		loop {
 			let Some(&beacon_id) = queue.first() else { break };
-			let (Some(mut state), Some(beacon)) = (Verifications::<T>::get(beacon_id), Beacons::<T>::get(beacon_id)) else {
+			let (Some(mut state), Some(beacon)) =
+				(Verifications::<T>::get(beacon_id), Beacons::<T>::get(beacon_id))
+			else {
 				used.saturating_accrue(T::DbWeight::get().reads(2));
 				queue.remove(0);
 				changed = true;
@@ -217,7 +238,17 @@ impl<T: Config> Pallet<T> {
 					break;
 				};
 				used.saturating_accrue(step);
-				Self::verify_one(beacon_id, &beacon, &mut state, &seed, beaconer.as_ref(), witness, report, now, params);
+				Self::verify_one(
+					beacon_id,
+					&beacon,
+					&mut state,
+					&seed,
+					beaconer.as_ref(),
+					witness,
+					report,
+					now,
+					params,
+				);
 			}
 			if !exhausted || !fits(used, finish) {
 				// Out of budget: go on from here next block.
@@ -266,7 +297,12 @@ impl<T: Config> Pallet<T> {
 		beacon.phase = BeaconPhase::Verified { valid: state.valid, selected };
 		Beacons::<T>::insert(beacon_id, beacon);
 		Verifications::<T>::remove(beacon_id);
-		Self::deposit_event(Event::BeaconVerified { beacon: beacon_id, valid: state.valid, selected, epoch });
+		Self::deposit_event(Event::BeaconVerified {
+			beacon: beacon_id,
+			valid: state.valid,
+			selected,
+			epoch,
+		});
 	}
 
 	/// Deletes beacons older than `retention` with their witness reports, oldest first,
@@ -284,8 +320,8 @@ impl<T: Config> Pallet<T> {
 				cursor.saturating_inc();
 				continue;
 			};
-			let old_enough = now > beacon.submitted_at.saturating_add(params.retention) &&
-				now > Self::reveal_window_end(&beacon, params);
+			let old_enough = now > beacon.submitted_at.saturating_add(params.retention)
+				&& now > Self::reveal_window_end(&beacon, params);
 			if beacon.phase == BeaconPhase::Verifying || !old_enough {
 				break;
 			}
@@ -310,10 +346,19 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The units of one role, accrued to the owner of `device`.
-	fn accrue(device: &T::AccountId, epoch: crate::EpochIndex, units: polkadot_sdk::sp_arithmetic::FixedU128, beaconer: bool) {
+	fn accrue(
+		device: &T::AccountId,
+		epoch: crate::EpochIndex,
+		units: polkadot_sdk::sp_arithmetic::FixedU128,
+		beaconer: bool,
+	) {
 		let Some(owner) = T::Devices::owner_of(device) else { return };
 		let scaled = crate::epoch_rewards::scaled(units, Self::hex_scale_of(device));
-		let add = if beaconer { Units { beaconer: scaled, ..Default::default() } } else { Units { witness: scaled, ..Default::default() } };
+		let add = if beaconer {
+			Units { beaconer: scaled, ..Default::default() }
+		} else {
+			Units { witness: scaled, ..Default::default() }
+		};
 		Self::add_units(&owner, epoch, add);
 	}
 }

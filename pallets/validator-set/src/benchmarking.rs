@@ -5,7 +5,10 @@ use crate::{BenchmarkHelper, Call, Config, Pallet, Validators};
 use alloc::vec::Vec;
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
-	frame_support::{traits::{EnsureOrigin, Get}, BoundedVec},
+	frame_support::{
+		traits::{EnsureOrigin, Get},
+		BoundedVec,
+	},
 };
 
 fn fill_set<T: Config>(count: u32) -> Vec<T::AccountId> {

@@ -18,8 +18,8 @@ extern crate alloc;
 
 pub use pallet::*;
 
-mod validator_set_impls;
 pub mod runtime_api;
+mod validator_set_impls;
 pub mod weights;
 pub use weights::WeightInfo;
 
@@ -143,7 +143,9 @@ pub mod pallet {
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		#[cfg(feature = "try-runtime")]
-		fn try_state(_: BlockNumberFor<T>) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		fn try_state(
+			_: BlockNumberFor<T>,
+		) -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
 		}
 	}

@@ -8,8 +8,7 @@ use polkadot_sdk::{
 	sp_runtime::{
 		testing::UintAuthorityId,
 		traits::{ConvertInto, OpaqueKeys},
-		RuntimeAppPublic,
-		BuildStorage, KeyTypeId,
+		BuildStorage, KeyTypeId, RuntimeAppPublic,
 	},
 };
 
@@ -86,8 +85,7 @@ impl pallet_validator_set::Config for Test {
 
 /// Validators 1, 2, 3 with session keys at genesis; accounts 1..=12 funded.
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
-	let mut storage =
-		frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: (1..=12).map(|who| (who, 1_000)).collect(),
 		..Default::default()

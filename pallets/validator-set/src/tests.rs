@@ -5,7 +5,11 @@ use polkadot_sdk::{
 };
 
 fn give_keys(who: u64) {
-	assert_ok!(Session::set_keys(RuntimeOrigin::signed(who), polkadot_sdk::sp_runtime::testing::UintAuthorityId(who), vec![]));
+	assert_ok!(Session::set_keys(
+		RuntimeOrigin::signed(who),
+		polkadot_sdk::sp_runtime::testing::UintAuthorityId(who),
+		vec![]
+	));
 }
 
 #[test]
@@ -58,9 +62,10 @@ fn removed_validator_leaves_after_the_next_rotation() {
 fn unchanged_set_is_not_handed_over() {
 	new_test_ext().execute_with(|| {
 		run_to_block(10);
-		assert!(System::events()
-			.iter()
-			.all(|r| !matches!(r.event, RuntimeEvent::ValidatorSet(Event::ValidatorSetQueued { .. }))));
+		assert!(System::events().iter().all(|r| !matches!(
+			r.event,
+			RuntimeEvent::ValidatorSet(Event::ValidatorSetQueued { .. })
+		)));
 		assert_eq!(Session::validators(), vec![1, 2, 3]);
 	});
 }

@@ -4,15 +4,19 @@ mod fees;
 
 use crate::*;
 use frame_support::{
+	derive_impl,
 	dispatch::DispatchClass,
-	derive_impl, parameter_types,
+	parameter_types,
 	traits::{ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
 		IdentityFee, Weight,
 	},
 };
-use frame_system::{limits::{BlockLength, BlockWeights}, EnsureRoot};
+use frame_system::{
+	limits::{BlockLength, BlockWeights},
+	EnsureRoot,
+};
 use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
 use polkadot_sdk::sp_runtime::{
 	traits::{ConvertInto, One, OpaqueKeys},
@@ -199,7 +203,6 @@ impl pallet_earnings::Config for Runtime {
 	type Balance = Balance;
 }
 
-
 parameter_types! {
 	/// The fixed part of a device's deposit: 0.1 ASY.
 	pub const DeviceDepositBase: Balance = 100 * MILLI_UNIT;
@@ -353,7 +356,9 @@ where
 {
 	/// A signed transaction with the same extensions wallets use: mortal for half the
 	/// block-hash window, the account's nonce, no tip.
-	fn create_signed_transaction<A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>>(
+	fn create_signed_transaction<
+		A: frame_system::offchain::AppCrypto<Self::Public, Self::Signature>,
+	>(
 		call: RuntimeCall,
 		public: <Signature as polkadot_sdk::sp_runtime::traits::Verify>::Signer,
 		account: AccountId,
@@ -361,11 +366,14 @@ where
 	) -> Option<UncheckedExtrinsic> {
 		use codec::Encode;
 		use polkadot_sdk::sp_runtime::{generic::Era, traits::StaticLookup, SaturatedConversion};
-		let period = BlockHashCount::get().checked_next_power_of_two().map(|c| c / 2).unwrap_or(2) as u64;
+		let period =
+			BlockHashCount::get().checked_next_power_of_two().map(|c| c / 2).unwrap_or(2) as u64;
 		let current_block = System::block_number().saturated_into::<u64>().saturating_sub(1);
 		let extension = crate::tx_extension(Era::mortal(period, current_block), nonce, 0);
 		let payload = SignedPayload::new(call, extension)
-			.map_err(|e| log::warn!(target: "runtime::offchain", "cannot build a signed payload: {e:?}"))
+			.map_err(
+				|e| log::warn!(target: "runtime::offchain", "cannot build a signed payload: {e:?}"),
+			)
 			.ok()?;
 		let signature = payload.using_encoded(|bytes| A::sign(bytes, public))?;
 		let (call, extension, _) = payload.deconstruct();

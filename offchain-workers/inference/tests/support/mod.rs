@@ -32,15 +32,25 @@ pub fn library() -> PathBuf {
 
 /// The shipped models, in `models.json` order.
 pub fn shipped() -> Vec<Shipped> {
-	let text = std::fs::read_to_string(repo().join("models/models.json")).expect("models/models.json");
+	let text =
+		std::fs::read_to_string(repo().join("models/models.json")).expect("models/models.json");
 	let list: Vec<serde_json::Value> = serde_json::from_str(&text).expect("a JSON list");
 	list.iter()
 		.map(|m| Shipped {
 			name: m["name"].as_str().expect("name").to_string(),
-			id: model_id_from_file_name(&format!("{}.onnx", m["model_id"].as_str().expect("model_id"))).expect("an id"),
+			id: model_id_from_file_name(&format!(
+				"{}.onnx",
+				m["model_id"].as_str().expect("model_id")
+			))
+			.expect("an id"),
 			input_len: m["input_len"].as_u64().expect("input_len") as usize,
 			file: repo().join("models").join(m["file"].as_str().expect("file")),
-			sample_input: m["sample_input"].as_array().expect("sample_input").iter().map(|v| v.as_f64().unwrap() as f32).collect(),
+			sample_input: m["sample_input"]
+				.as_array()
+				.expect("sample_input")
+				.iter()
+				.map(|v| v.as_f64().unwrap() as f32)
+				.collect(),
 		})
 		.collect()
 }
