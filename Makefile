@@ -13,10 +13,12 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 NODE_BIN := $(CARGO_TARGET_DIR)/release/assay-node
 BENCH_BIN := $(CARGO_TARGET_DIR)/release/assay-node-bench
 RPC_PORT ?= 9944
-# The pallets `make weights` benchmarks (WEIGHT_PALLETS=compute-market for one).
-WEIGHT_PALLETS ?= validator-set device-registry compute-market proof-of-coverage
+# The pallets with benchmarks (scripts/benchmarked-pallets, shared with scripts/test.sh);
+# `make weights WEIGHT_PALLETS=compute-market` benchmarks one.
+BENCHMARKED_PALLETS := $(shell grep -v '^\#' scripts/benchmarked-pallets)
+WEIGHT_PALLETS ?= $(BENCHMARKED_PALLETS)
 
-.PHONY: help setup build build-agent run demo test test-rust test-benchmarks test-e2e test-zombienet chain-specs weights
+.PHONY: help setup build build-agent run demo test lint test-rust test-benchmarks test-e2e test-zombienet chain-specs weights wire-vectors
 
 help:
 	@echo "make run    - install what is missing, build, start a dev chain with inference (ws://127.0.0.1:$(RPC_PORT))"
@@ -50,11 +52,23 @@ demo: build build-agent
 test: setup
 	@bash scripts/test.sh
 
+# Formatting and lints, as `make test` runs them first.
+lint: setup
+	cargo fmt --all --check
+	cargo fmt --all --check --manifest-path clients/device-agent/Cargo.toml
+	SKIP_WASM_BUILD=1 cargo clippy --release --locked --workspace --all-targets -- -D warnings
+	cargo clippy --release --locked --manifest-path clients/device-agent/Cargo.toml --all-targets -- -D warnings
+
 test-rust: setup
 	cargo test --release --locked --workspace
 
 test-benchmarks: setup
-	cargo test --release --locked -p pallet-validator-set -p pallet-device-registry -p pallet-compute-market -p pallet-proof-of-coverage --features runtime-benchmarks
+	cargo test --release --locked $(addprefix -p pallet-,$(BENCHMARKED_PALLETS)) --features runtime-benchmarks
+
+# wire/vectors.json from assay-wire and the runtime's calls (see wire/README.md).
+wire-vectors: setup
+	cargo run --release --locked -p assay-runtime --example wire-vectors > wire/vectors.json.new
+	mv wire/vectors.json.new wire/vectors.json
 
 test-e2e: build
 	cd clients/e2e && ASSAY_NODE_BIN=$(NODE_BIN) npm test

@@ -10,23 +10,34 @@ summary=()
 status=0
 run() {
   local name="$1"; shift
+  local started=$SECONDS
   echo "=== $name: $*"
   local log; log="$(mktemp)"
   "$@" 2>&1 | tee "$log"
   local rc="${PIPESTATUS[0]}"
   [ "$rc" -eq 0 ] || status=1
-  summary+=("--- $name (exit $rc)")
+  summary+=("--- $name (exit $rc, $((SECONDS - started)) s)")
   # The runners' own summary lines: cargo's "test result:" lines, node's "# pass/# fail",
   # zombienet's per-test results and totals.
   while IFS= read -r line; do summary+=("$line"); done < <(grep -E '^(test result:|# (tests|pass|fail|skipped|duration_ms)|=== 0[0-9]+-.* (passed|FAILED)|zombienet: [0-9]+ passed|check: )' "$log")
   rm -f "$log"
 }
 
+agent=(--manifest-path clients/device-agent/Cargo.toml)
+mapfile -t pallets < <(grep -v '^#' scripts/benchmarked-pallets)
+
+# Fail fast: formatting, then lints (clippy checks without building the runtime's wasm).
+run "fmt" bash -c "cargo fmt --all --check && cargo fmt --all --check ${agent[*]}"
+[ "$status" -eq 0 ] || { printf '%s\n' "${summary[@]}"; exit 1; }
+run "clippy" env SKIP_WASM_BUILD=1 cargo clippy --release --locked --workspace --all-targets -- -D warnings
+run "clippy (device agent)" cargo clippy --release --locked "${agent[@]}" --all-targets -- -D warnings
+[ "$status" -eq 0 ] || { printf '%s\n' "${summary[@]}"; exit 1; }
+
 run "node build" cargo build --release --locked -p assay-node -p assay-runtime-upgrade-test
 run "cargo tests" cargo test --release --locked --workspace
-run "benchmark tests" cargo test --release --locked -p pallet-validator-set -p pallet-device-registry -p pallet-compute-market -p pallet-proof-of-coverage -p pallet-energy-market --features runtime-benchmarks
-run "device agent build" cargo build --release --locked --manifest-path clients/device-agent/Cargo.toml
-run "device agent tests" cargo test --release --locked --manifest-path clients/device-agent/Cargo.toml
+run "benchmark tests" cargo test --release --locked "${pallets[@]/#/--package=pallet-}" --features runtime-benchmarks
+run "device agent build" cargo build --release --locked "${agent[@]}"
+run "device agent tests" cargo test --release --locked "${agent[@]}"
 run "end-to-end" bash -c "cd clients/e2e && ASSAY_NODE_BIN='$CARGO_TARGET_DIR/release/assay-node' npm test"
 run "zombienet" env ZOMBIE_NODE_BIN="$CARGO_TARGET_DIR/release/assay-node" bash zombienet/run-tests.sh
 run "demo" bash scripts/demo.sh

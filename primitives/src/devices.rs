@@ -9,35 +9,9 @@ use polkadot_sdk::sp_runtime::{
 };
 use scale_info::TypeInfo;
 
-/// The kinds of devices Assay knows.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	serde::Serialize,
-	serde::Deserialize,
-)]
-pub enum DeviceKind {
-	/// A radio hotspot (proof of coverage).
-	Hotspot,
-	/// An environmental or other sensor.
-	Sensor,
-	/// An energy meter (energy market).
-	EnergyMeter,
-	/// An electric-vehicle charger.
-	EvCharger,
-	/// A drone.
-	Drone,
-	/// A compute node (GPU box).
-	ComputeNode,
-}
+/// The kinds of devices Assay knows (their SCALE indices are part of what makers and
+/// devices sign, so the type lives in `assay-wire`).
+pub use assay_wire::DeviceKind;
 
 /// Whether a device may take part.
 #[derive(
@@ -106,15 +80,16 @@ pub enum ReportRejection {
 }
 
 impl ReportRejection {
-	/// The `Custom` code of this rejection in `InvalidTransaction` (stable numbers; see
-	/// the device registry's README).
+	/// The `Custom` code of this rejection in `InvalidTransaction` (stable numbers, in
+	/// `assay_wire::pool::registry`).
 	pub const fn code(self) -> u8 {
+		use assay_wire::pool::registry;
 		match self {
-			Self::UnknownDevice => 10,
-			Self::DeviceNotActive => 11,
-			Self::StaleNonce => 12,
-			Self::RateLimited => 13,
-			Self::BadSignature => 14,
+			Self::UnknownDevice => registry::UNKNOWN_DEVICE,
+			Self::DeviceNotActive => registry::DEVICE_NOT_ACTIVE,
+			Self::StaleNonce => registry::STALE_NONCE,
+			Self::RateLimited => registry::RATE_LIMITED,
+			Self::BadSignature => registry::BAD_SIGNATURE,
 		}
 	}
 }
@@ -129,15 +104,77 @@ impl From<ReportRejection> for InvalidTransaction {
 	}
 }
 
+impl From<ReportRejection> for TransactionValidityError {
+	fn from(r: ReportRejection) -> Self {
+		TransactionValidityError::Invalid(r.into())
+	}
+}
+
 /// A device report refused by a pallet's own rule, as the transaction pool says it:
-/// `InvalidTransaction::Custom(base + the pallet error's index)`. Each pallet that checks
-/// reports in the pool has its own `base`, written in its README.
+/// `InvalidTransaction::Custom(base + the pallet error's index)`, with the pallet's base
+/// from `assay_wire::pool::base`.
 pub fn pool_rejection(error: DispatchError, base: u8) -> TransactionValidityError {
 	let index = match error {
 		DispatchError::Module(ModuleError { error, .. }) => error[0],
 		_ => 0,
 	};
-	InvalidTransaction::Custom(base.saturating_add(index)).into()
+	InvalidTransaction::Custom(assay_wire::pool::code(base, index)).into()
+}
+
+/// How the transaction pool holds device reports: one priority for every report, and the
+/// tags that order a device's nonce reports and keep unique reports unique.
+///
+/// The rule for what is checked where: a report's `authorize` runs every check, in the
+/// pool and again when a block includes the report, cheap checks before the signature;
+/// the call itself re-checks only what another transaction of the same block can have
+/// changed since (the nonce, in `consume_report`; a uniqueness or capacity the call
+/// writes), so a refused report never takes block space and an included one cannot
+/// double-spend its slot.
+pub mod pool {
+	use super::*;
+	use alloc::vec;
+
+	/// The validity of a nonce report of `device`: provides its `(device, nonce)` tag and,
+	/// when ahead of the `expected` nonce, requires the previous one's.
+	pub fn nonce_report<AccountId: Encode>(
+		device: &AccountId,
+		nonce: u64,
+		expected: u64,
+	) -> ValidTransaction {
+		let tag = |n: u64| assay_wire::devices::report_pool_tag(device, n);
+		let requires = if nonce > expected { vec![tag(nonce.saturating_sub(1))] } else { vec![] };
+		ValidTransaction {
+			priority: assay_wire::pool::REPORT_PRIORITY,
+			requires,
+			provides: vec![tag(nonce)],
+			longevity: assay_wire::pool::REPORT_LONGEVITY,
+			propagate: true,
+		}
+	}
+
+	/// The validity of a report kept unique by `tag` in the calling pallet's storage,
+	/// valid for `longevity` blocks.
+	pub fn unique_report(tag: alloc::vec::Vec<u8>, longevity: u64) -> ValidTransaction {
+		ValidTransaction {
+			priority: assay_wire::pool::REPORT_PRIORITY,
+			requires: vec![],
+			provides: vec![tag],
+			longevity,
+			propagate: true,
+		}
+	}
+
+	/// The validity of a batch before its reports are added: provides nothing yet, lives
+	/// as long as its shortest-lived report (`u64::MAX` until one is added).
+	pub fn empty_batch() -> ValidTransaction {
+		ValidTransaction {
+			priority: assay_wire::pool::REPORT_PRIORITY,
+			requires: vec![],
+			provides: vec![],
+			longevity: u64::MAX,
+			propagate: true,
+		}
+	}
 }
 
 /// Read access to registered devices.

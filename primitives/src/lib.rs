@@ -12,14 +12,19 @@
 
 extern crate alloc;
 
+#[cfg(any(feature = "runtime-benchmarks", feature = "testing"))]
+pub mod bench_keys;
 pub mod devices;
 pub mod earnings;
 pub mod inference_key;
 pub mod randomness;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use devices::{
+	pool,
 	pool_rejection, DeviceKind, DeviceRegistry, DeviceReports, DeviceStatus, Location,
 	OnLocationChanged, ReportRejection,
 };
 pub use earnings::{EarningSource, Earnings, EarningsRecord};
-pub use randomness::{derive_seed, SeedSource};
+pub use randomness::{derive_seed, keep_lowest, rank, SeedSource};

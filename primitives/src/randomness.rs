@@ -4,7 +4,11 @@
 //! was unknown when the subject (a job, a beacon, a slot) was committed. The domain tag
 //! keeps seeds of different uses apart even when their subjects encode alike.
 
-use polkadot_sdk::sp_crypto_hashing::blake2_256;
+use polkadot_sdk::{
+	sp_core::Get,
+	sp_crypto_hashing::blake2_256,
+	sp_runtime::BoundedVec,
+};
 
 /// Derives the seed for one use: `blake2_256(domain_tag ‖ randomness ‖ subject_id)`.
 ///
@@ -16,6 +20,37 @@ pub fn derive_seed(domain_tag: &[u8], randomness: &[u8; 32], subject_id: &[u8]) 
 	input.extend_from_slice(randomness);
 	input.extend_from_slice(subject_id);
 	blake2_256(&input)
+}
+
+/// A candidate's rank in one random draw: `blake2_256(seed ‖ subject)`. Lower ranks win.
+/// Witness selection (`subject = beacon ‖ witness`) and compute assignment
+/// (`subject = provider`) both rank with it.
+pub fn rank(seed: &[u8; 32], subject: &[u8]) -> [u8; 32] {
+	let mut input = alloc::vec::Vec::with_capacity(32 + subject.len());
+	input.extend_from_slice(seed);
+	input.extend_from_slice(subject);
+	blake2_256(&input)
+}
+
+/// Enters `(rank, candidate)` into `best`, which keeps at most its bound of the lowest
+/// ranks seen so far, lowest first (ties: the candidate entered first stays ahead). Bounded
+/// work per candidate, so a draw over many candidates can run a few per block; whatever
+/// order candidates come in, the result is the lowest `bound` of them (a property test in
+/// `pallet-proof-of-coverage`'s `selection` shows it equals sorting them all).
+pub fn keep_lowest<R: Ord, C, S: Get<u32>>(
+	best: &mut BoundedVec<(R, C), S>,
+	rank: R,
+	candidate: C,
+) {
+	let position = best.partition_point(|(r, _)| *r <= rank);
+	if best.is_full() {
+		if position >= best.len() {
+			return;
+		}
+		best.pop();
+	}
+	// Cannot fail: there is room now.
+	let _ = best.try_insert(position, (rank, candidate));
 }
 
 /// A source of per-use seeds, implemented once in the runtime on top of BABE.
@@ -34,11 +69,11 @@ mod tests {
 	#[test]
 	fn seed_is_blake2_of_the_concatenation() {
 		let r = [1u8; 32];
-		let mut expected_input = b"assay/test".to_vec();
+		let mut expected_input = b"test/domain".to_vec();
 		expected_input.extend_from_slice(&r);
 		expected_input.extend_from_slice(&42u64.to_le_bytes());
 		assert_eq!(
-			derive_seed(b"assay/test", &r, &42u64.to_le_bytes()),
+			derive_seed(b"test/domain", &r, &42u64.to_le_bytes()),
 			blake2_256(&expected_input)
 		);
 	}
@@ -48,13 +83,13 @@ mod tests {
 		fn different_randomness_gives_different_seeds(a in any::<[u8; 32]>(), b in any::<[u8; 32]>(), subject in any::<u64>()) {
 			prop_assume!(a != b);
 			let s = subject.to_le_bytes();
-			prop_assert_ne!(derive_seed(b"assay/x", &a, &s), derive_seed(b"assay/x", &b, &s));
+			prop_assert_ne!(derive_seed(b"test/x", &a, &s), derive_seed(b"test/x", &b, &s));
 		}
 
 		#[test]
 		fn different_domains_give_different_seeds(r in any::<[u8; 32]>(), subject in any::<u64>()) {
 			let s = subject.to_le_bytes();
-			prop_assert_ne!(derive_seed(b"assay/job", &r, &s), derive_seed(b"assay/poc", &r, &s));
+			prop_assert_ne!(derive_seed(b"test/job", &r, &s), derive_seed(b"test/poc", &r, &s));
 		}
 
 		#[test]

@@ -61,55 +61,16 @@ impl pallet_compute_market::BenchmarkHelper<AccountId> for ComputeMarketBenchmar
 	}
 }
 
-/// Registers the sr25519 key `device` (in the benchmark keystore) as a device of `kind`
-/// owned by `owner`, through the device registry, with a maker whose key is in the
-/// benchmark keystore; funds `owner` first.
+/// Funds `owner` and registers the keystore key `device` as a `kind` of it, through the
+/// device registry's one keystore-device path.
 fn register_bench_device(
 	device: sr25519::Public,
 	owner: &AccountId,
 	kind: assay_primitives::DeviceKind,
 ) -> AccountId {
-	use pallet_device_registry::messages;
-	use polkadot_sdk::{
-		frame_support::traits::fungible::Mutate,
-		sp_core::crypto::KeyTypeId,
-		sp_io::crypto::{sr25519_generate, sr25519_sign},
-		sp_runtime::{traits::IdentifyAccount, MultiSignature, MultiSigner},
-	};
-	const KEY_TYPE: KeyTypeId = KeyTypeId(*b"bnch");
-	const MAKER: u32 = 0xbe_0c;
+	use polkadot_sdk::frame_support::traits::fungible::Mutate;
 	let _ = crate::Balances::mint_into(owner, 1_000_000 * crate::UNIT);
-	let maker = match pallet_device_registry::Makers::<Runtime>::get(MAKER) {
-		Some(info) => sr25519::Public::from_raw(info.signer.into()),
-		None => {
-			let key = sr25519_generate(KEY_TYPE, None);
-			pallet_device_registry::Makers::<Runtime>::insert(
-				MAKER,
-				pallet_device_registry::MakerInfo {
-					name: Default::default(),
-					signer: MultiSigner::from(key).into_account(),
-				},
-			);
-			key
-		},
-	};
-	let sign = |key: &sr25519::Public, message: &[u8]| -> MultiSignature {
-		sr25519_sign(KEY_TYPE, key, message)
-			.expect("benchmark keys are in the keystore")
-			.into()
-	};
-	let id: AccountId = MultiSigner::from(device).into_account();
-	let genesis = pallet_device_registry::Pallet::<Runtime>::genesis_hash();
-	crate::DeviceRegistry::register_device(
-		crate::RuntimeOrigin::signed(owner.clone()),
-		device.into(),
-		kind,
-		MAKER,
-		sign(&maker, &messages::maker_attestation(&id, kind)),
-		sign(&device, &messages::registration(&genesis, owner, kind)),
-	)
-	.expect("benchmark device registers");
-	id
+	pallet_device_registry::keystore_devices::register::<Runtime>(device, owner, kind)
 }
 
 /// Registers and locates benchmark hotspots and gives blocks BABE randomness.

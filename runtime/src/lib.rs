@@ -2,13 +2,22 @@
 //!
 //! The Assay runtime: BABE block production and GRANDPA finality over a governance-managed
 //! validator set (pallet-session + pallet-validator-set), ASY balances, fees that pay the
-//! block author through the earnings ledger, device identity (pallet-device-registry), and
-//! the genesis presets `development` and `local_testnet`.
+//! block author through the earnings ledger (pallet-earnings), and Assay's four protocol
+//! pallets: device identity and the one device-signed report mechanism
+//! (pallet-device-registry), the compute market with validators' inference
+//! (pallet-compute-market), proof of coverage (pallet-proof-of-coverage) and the energy
+//! market (pallet-energy-market). Device reports are feeless general transactions whose
+//! envelope and signed bytes are `assay-wire`'s.
 //!
 //! - `configs/`: one place per pallet's configuration, and the fee handler.
 //! - `apis.rs`: the runtime APIs the node, Polkadot.js and clients call.
-//! - `genesis_config_presets.rs`: the presets chain specs are built from.
+//! - `genesis_config_presets.rs`: the presets `development` and `local_testnet` chain specs
+//!   are built from.
 //! - `randomness.rs`: the chain randomness helper (BABE VRF output → per-use seeds).
+//! - `benchmarks.rs`: the benchmark list and the helpers that wire pallets' benchmarks to
+//!   the real device registry (feature `runtime-benchmarks`).
+//! - `examples/wire-vectors.rs`: writes `wire/vectors.json` from `assay-wire` and this
+//!   runtime's calls.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 // `construct_runtime!` does a lot of recursion and requires us to increase the limit.

@@ -202,12 +202,12 @@ fn removed_validator_leaves_session_two_rotations_later() {
 fn seeds_come_from_babe_vrf_randomness() {
 	preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
 		// Without a VRF output in the block there is no seed.
-		assert_eq!(randomness::BabeSeedSource::seed(b"assay/test", b"subject"), None);
+		assert_eq!(randomness::BabeSeedSource::seed(b"test/domain", b"subject"), None);
 		let r = [9u8; 32];
 		pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some(r));
 		assert_eq!(
-			randomness::BabeSeedSource::seed(b"assay/test", b"subject"),
-			Some(assay_primitives::derive_seed(b"assay/test", &r, b"subject"))
+			randomness::BabeSeedSource::seed(b"test/domain", b"subject"),
+			Some(assay_primitives::derive_seed(b"test/domain", &r, b"subject"))
 		);
 	});
 }
@@ -224,7 +224,6 @@ fn runtime_version_names_assay() {
 mod devices {
 	use super::*;
 	use assay_primitives::DeviceKind;
-	use pallet_device_registry::messages;
 	use polkadot_sdk::{
 		sp_core::{sr25519, Pair},
 		sp_runtime::{
@@ -257,7 +256,7 @@ mod devices {
 
 	fn heartbeat(nonce: u64, signer: &sr25519::Pair) -> UncheckedExtrinsic {
 		let genesis = DeviceRegistry::genesis_hash();
-		let message = messages::report(&genesis, nonce, &messages::heartbeat_payload(&device_id()));
+		let message = assay_wire::devices::report(&genesis, nonce, &assay_wire::devices::heartbeat_payload(&device_id()));
 		let call = RuntimeCall::DeviceRegistry(pallet_device_registry::Call::heartbeat {
 			device: device_id(),
 			nonce,
@@ -276,9 +275,9 @@ mod devices {
 			device_pair().public().into(),
 			kind,
 			genesis_config_presets::DEV_MAKER_ID,
-			maker.sign(&messages::maker_attestation(&device_id(), kind)).into(),
+			maker.sign(&assay_wire::devices::maker_attestation(&device_id(), kind)).into(),
 			device_pair()
-				.sign(&messages::registration(&DeviceRegistry::genesis_hash(), &bob, kind))
+				.sign(&assay_wire::devices::registration(&DeviceRegistry::genesis_hash(), &bob, kind))
 				.into(),
 		));
 	}
@@ -469,8 +468,7 @@ mod coverage {
 	use super::*;
 	use assay_primitives::DeviceKind;
 	use frame_support::dispatch::GetDispatchInfo;
-	use pallet_device_registry::messages as registry_messages;
-	use pallet_proof_of_coverage::{checks, messages, Region, WeightInfo as _};
+	use pallet_proof_of_coverage::{checks, Region, WeightInfo as _};
 	use polkadot_sdk::{
 		sp_core::{sr25519, Pair},
 		sp_runtime::{
@@ -501,9 +499,9 @@ mod coverage {
 			device.public().into(),
 			kind,
 			genesis_config_presets::DEV_MAKER_ID,
-			maker.sign(&registry_messages::maker_attestation(&id(device), kind)).into(),
+			maker.sign(&assay_wire::devices::maker_attestation(&id(device), kind)).into(),
 			device
-				.sign(&registry_messages::registration(&DeviceRegistry::genesis_hash(), &bob, kind))
+				.sign(&assay_wire::devices::registration(&DeviceRegistry::genesis_hash(), &bob, kind))
 				.into(),
 		));
 		frame_support::assert_ok!(DeviceRegistry::assert_location(
@@ -523,17 +521,9 @@ mod coverage {
 		frequency_hz: u64,
 	) -> UncheckedExtrinsic {
 		let commitment = checks::witness_commitment(payload, &witness.public().0);
-		let signed = messages::witness_payload(
-			&id(witness),
-			beacon,
-			&commitment,
-			rssi,
-			50,
-			frequency_hz,
-			Region::Eu868,
-		);
+		let signed = assay_wire::coverage::witness_payload(&assay_wire::coverage::Heard { witness: &id(witness), beacon, commitment: &commitment, rssi_dbm_x10: rssi, snr_db_x10: 50, frequency_hz, region: Region::Eu868 });
 		let signature = witness
-			.sign(&registry_messages::unique_report(&DeviceRegistry::genesis_hash(), &signed));
+			.sign(&assay_wire::devices::unique_report(&DeviceRegistry::genesis_hash(), &signed));
 		let call = RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_witness {
 			witness: id(witness),
 			beacon,
@@ -558,7 +548,7 @@ mod coverage {
 		let xts = beaconers
 			.iter()
 			.map(|p| {
-				let signed = messages::beacon_payload(
+				let signed = assay_wire::coverage::beacon_payload(
 					&id(p),
 					index,
 					&commitment,
@@ -567,7 +557,7 @@ mod coverage {
 					Region::Eu868,
 				);
 				let signature =
-					p.sign(&registry_messages::report(&DeviceRegistry::genesis_hash(), 0, &signed));
+					p.sign(&assay_wire::devices::report(&DeviceRegistry::genesis_hash(), 0, &signed));
 				UncheckedExtrinsic::new_transaction(
 					RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_beacon {
 						hotspot: id(p),
@@ -756,8 +746,7 @@ mod energy {
 	use super::*;
 	use assay_primitives::DeviceKind;
 	use frame_support::traits::fungible::{Inspect, InspectHold};
-	use pallet_device_registry::messages as registry_messages;
-	use pallet_energy_market::{messages, Side};
+	use pallet_energy_market::Side;
 	use polkadot_sdk::{
 		sp_core::{sr25519, Pair},
 		sp_runtime::{generic::Era, traits::IdentifyAccount, MultiSigner},
@@ -781,9 +770,9 @@ mod energy {
 			meter.public().into(),
 			kind,
 			genesis_config_presets::DEV_MAKER_ID,
-			maker.sign(&registry_messages::maker_attestation(&id(meter), kind)).into(),
+			maker.sign(&assay_wire::devices::maker_attestation(&id(meter), kind)).into(),
 			meter
-				.sign(&registry_messages::registration(
+				.sign(&assay_wire::devices::registration(
 					&DeviceRegistry::genesis_hash(),
 					owner,
 					kind
@@ -805,8 +794,8 @@ mod energy {
 		import_wh: u64,
 		export_wh: u64,
 	) -> UncheckedExtrinsic {
-		let payload = messages::reading_payload(&id(meter), boundary, import_wh, export_wh);
-		let signature = meter.sign(&registry_messages::report(
+		let payload = assay_wire::energy::reading_payload(&id(meter), boundary, import_wh, export_wh);
+		let signature = meter.sign(&assay_wire::devices::report(
 			&DeviceRegistry::genesis_hash(),
 			nonce,
 			&payload,
@@ -945,5 +934,103 @@ mod energy_weights {
 			settle as f64 / 1e9,
 			settle as f64 * 100.0 / max as f64
 		);
+	}
+}
+
+/// `wire/vectors.json` against this runtime: the general-transaction envelope of
+/// `assay-wire` is the runtime's own, every transaction vector decodes to its call with a
+/// valid device signature, and the heartbeat vector validates and applies.
+mod wire_vectors {
+	use super::*;
+	use assay_primitives::DeviceKind;
+	use frame_support::traits::GetCallName;
+	use polkadot_sdk::{
+		sp_core::{ed25519, sr25519, Pair},
+		sp_runtime::{generic::Era, traits::Verify, MultiSignature},
+	};
+
+	fn vectors() -> Value {
+		serde_json::from_str(include_str!("../../wire/vectors.json")).expect("vectors.json")
+	}
+
+	fn bytes(v: &Value) -> Vec<u8> {
+		let text = v.as_str().expect("a hex string").trim_start_matches("0x");
+		(0..text.len())
+			.step_by(2)
+			.map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
+			.collect()
+	}
+
+	fn decode(t: &Value) -> UncheckedExtrinsic {
+		let bytes = bytes(&t["transaction"]);
+		<UncheckedExtrinsic as codec::Decode>::decode(&mut &bytes[..]).expect("decodes")
+	}
+
+	#[test]
+	fn the_general_transaction_envelope_is_the_runtimes() {
+		let call = RuntimeCall::System(frame_system::Call::remark { remark: vec![1, 2, 3] });
+		let runtime = UncheckedExtrinsic::new_transaction(call.clone(), tx_extension(Era::Immortal, 0, 0));
+		assert_eq!(
+			assay_wire::extrinsic::general_transaction(&codec::Encode::encode(&call)),
+			codec::Encode::encode(&runtime)
+		);
+	}
+
+	#[test]
+	fn every_transaction_vector_is_its_call_signed_by_its_device() {
+		for t in vectors()["transactions"].as_array().expect("transactions") {
+			let name = t["name"].as_str().expect("a name");
+			let xt = decode(t);
+			let general =
+				UncheckedExtrinsic::new_transaction(xt.function.clone(), tx_extension(Era::Immortal, 0, 0));
+			assert_eq!(codec::Encode::encode(&xt), codec::Encode::encode(&general), "{name}: a general transaction");
+			assert_eq!(codec::Encode::encode(&xt.function), bytes(&t["call"]), "{name}: call");
+			let called = match &xt.function {
+				RuntimeCall::DeviceRegistry(call) => call.get_call_name(),
+				RuntimeCall::ProofOfCoverage(call) => call.get_call_name(),
+				RuntimeCall::EnergyMarket(call) => call.get_call_name(),
+				other => panic!("{name}: not a device report: {other:?}"),
+			};
+			assert_eq!(called, name);
+			let signature = MultiSignature::Ed25519(ed25519::Signature::from_raw(
+				bytes(&t["signature"]).try_into().expect("64 bytes"),
+			));
+			let device = AccountId::new(bytes(&t["device"]).try_into().expect("32 bytes"));
+			assert!(signature.verify(&bytes(&t["message"])[..], &device), "{name}: the device signed it");
+		}
+	}
+
+	#[test]
+	fn the_heartbeat_vector_validates_and_applies() {
+		let vectors = vectors();
+		let t = &vectors["transactions"][0];
+		assert_eq!(t["name"], "heartbeat");
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			start_block(1, 0);
+			let genesis = Hash::from_slice(&bytes(&vectors["genesis"]));
+			frame_system::BlockHash::<Runtime>::insert(0, genesis);
+			let seed: [u8; 32] = bytes(&t["seed"]).try_into().expect("32 bytes");
+			let device = ed25519::Pair::from_seed(&seed);
+			let id = AccountId::new(bytes(&t["device"]).try_into().expect("32 bytes"));
+			let bob = Sr25519Keyring::Bob.to_account_id();
+			let kind = DeviceKind::Hotspot;
+			let maker = sr25519::Pair::from_string("//DevMaker", None).expect("dev seed");
+			frame_support::assert_ok!(DeviceRegistry::register_device(
+				RuntimeOrigin::signed(bob.clone()),
+				device.public().into(),
+				kind,
+				genesis_config_presets::DEV_MAKER_ID,
+				maker.sign(&assay_wire::devices::maker_attestation(&id, kind)).into(),
+				device.sign(&assay_wire::devices::registration(&genesis, &bob, kind)).into(),
+			));
+			let valid = Executive::validate_transaction(
+				polkadot_sdk::sp_runtime::transaction_validity::TransactionSource::External,
+				decode(t),
+				System::parent_hash(),
+			);
+			assert!(valid.is_ok(), "{valid:?}");
+			assert!(matches!(Executive::apply_extrinsic(decode(t)), Ok(Ok(()))));
+			assert_eq!(pallet_device_registry::Reports::<Runtime>::get(&id).next_nonce, 1);
+		});
 	}
 }

@@ -2,9 +2,13 @@
 //! newest entropy, the hotspots that hear it (radio model) report through a relay batch
 //! (`submit_witnesses`), cheaters report what they cannot have heard, the beaconers reveal
 //! after the witness window, and the chain's verdicts are collected. At the end the owners
-//! claim the finished reward epochs. Bytes as in `pallets/proof-of-coverage/src/messages.rs`
-//! and `clients/e2e/lib/coverage.mjs`.
+//! claim the finished reward epochs. Bytes from `assay-wire` (`wire/src/coverage.rs`).
 
+use assay_wire::coverage::{
+    beacon_payload, beacon_payload_preimage, channel, reveal_payload, witness_commitment_preimage, witness_payload,
+    Heard, Region,
+};
+use assay_wire::devices::{report, unique_report};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,57 +23,26 @@ use subxt::dynamic::Value;
 use subxt::utils::AccountId32;
 
 use crate::chain::{v, Account, Call, Chain, ChainEvent};
-use crate::devices::{report as report_message, unique_report, Device, Owner};
+use crate::devices::{Device, Owner};
 use crate::keystore::Role;
 use crate::radio;
 use crate::ui::Ui;
 
-/// `Region::Eu868`'s variant index.
-pub const EU868: u8 = 0;
+/// The fleet's regional plan.
+pub const REGION: Region = Region::Eu868;
 /// Transmit power of every beacon, dBm.
 pub const TX_POWER_DBM: i16 = 27;
 /// The pool sees a new best block a moment after its import.
 const SETTLE: Duration = Duration::from_millis(800);
 
-/// `("assay/poc-beacon", hotspot, entropy_index, commitment, tx_power_dbm, frequency_hz, region)`
-pub fn beacon_payload(
-    hotspot: &Account,
-    entropy_index: u32,
-    commitment: &[u8; 32],
-    tx_power_dbm: i16,
-    frequency_hz: u64,
-    region: u8,
-) -> Vec<u8> {
-    ("assay/poc-beacon", hotspot, entropy_index, commitment, tx_power_dbm, frequency_hz, region).encode()
-}
-
-/// `("assay/poc-witness", witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region)`
-#[allow(clippy::too_many_arguments)]
-pub fn witness_payload(
-    witness: &Account,
-    beacon: u64,
-    commitment: &[u8; 32],
-    rssi_dbm_x10: i16,
-    snr_db_x10: i16,
-    frequency_hz: u64,
-    region: u8,
-) -> Vec<u8> {
-    ("assay/poc-witness", witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region).encode()
-}
-
-/// `("assay/poc-reveal", hotspot, beacon, local_entropy)`
-pub fn reveal_payload(hotspot: &Account, beacon: u64, local_entropy: &[u8; 32]) -> Vec<u8> {
-    ("assay/poc-reveal", hotspot, beacon, local_entropy).encode()
-}
-
 /// `blake2_256(entropy ‖ local_entropy)`: the beacon's radio payload.
 pub fn radio_payload(entropy: &[u8; 32], local_entropy: &[u8; 32]) -> [u8; 32] {
-    blake2_256(&[&entropy[..], &local_entropy[..]].concat())
+    blake2_256(&beacon_payload_preimage(entropy, local_entropy))
 }
 
 /// `blake2_256(payload ‖ witness_id)`: a witness's commitment, bound to its own id.
 pub fn witness_commitment(payload: &[u8; 32], witness: &Account) -> [u8; 32] {
-    blake2_256(&[&payload[..], &witness[..]].concat())
+    blake2_256(&witness_commitment_preimage(payload, witness))
 }
 
 /// One witness report as the chain takes it.
@@ -85,15 +58,15 @@ pub struct WitnessReport {
 
 impl WitnessReport {
     fn signature(&self, chain: &Chain, device: &Device) -> [u8; 64] {
-        let payload = witness_payload(
-            &self.witness,
-            self.beacon,
-            &self.commitment,
-            self.rssi_dbm_x10,
-            self.snr_db_x10,
-            self.frequency_hz,
-            EU868,
-        );
+        let payload = witness_payload(&Heard {
+            witness: &self.witness,
+            beacon: self.beacon,
+            commitment: &self.commitment,
+            rssi_dbm_x10: self.rssi_dbm_x10,
+            snr_db_x10: self.snr_db_x10,
+            frequency_hz: self.frequency_hz,
+            region: REGION,
+        });
         device.sign(&unique_report(&chain.genesis, &payload))
     }
 
@@ -105,7 +78,7 @@ impl WitnessReport {
             ("rssi_dbm_x10", v::i(self.rssi_dbm_x10)),
             ("snr_db_x10", v::i(self.snr_db_x10)),
             ("frequency_hz", v::u(self.frequency_hz)),
-            ("region", v::variant("Eu868")),
+            ("region", v::variant(REGION.name())),
             ("signature", v::sr25519_signature(&self.signature(chain, device))),
         ]
     }
@@ -267,13 +240,13 @@ impl Coverage {
             for device in &honest {
                 let local_entropy: [u8; 32] = rng.gen();
                 let payload = radio_payload(&entropy, &local_entropy);
-                let frequency_hz = radio::channel_hz(&payload);
+                let frequency_hz = channel(&payload, REGION);
                 let commitment = blake2_256(&local_entropy);
                 let sent = device
                     .submit_report(chain, |nonce| {
                         let message =
-                            beacon_payload(&device.id, entropy_index, &commitment, TX_POWER_DBM, frequency_hz, EU868);
-                        let signature = device.sign(&report_message(&chain.genesis, nonce, &message));
+                            beacon_payload(&device.id, entropy_index, &commitment, TX_POWER_DBM, frequency_hz, REGION);
+                        let signature = device.sign(&report(&chain.genesis, nonce, &message));
                         Call::new(
                             "ProofOfCoverage",
                             "submit_beacon",
@@ -284,7 +257,7 @@ impl Coverage {
                                 ("commitment", v::bytes(&commitment)),
                                 ("tx_power_dbm", v::i(TX_POWER_DBM)),
                                 ("frequency_hz", v::u(frequency_hz)),
-                                ("region", v::variant("Eu868")),
+                                ("region", v::variant(REGION.name())),
                                 ("signature", v::sr25519_signature(&signature)),
                             ],
                         )
@@ -337,7 +310,7 @@ impl Coverage {
                         let local = b.local_entropy;
                         let sent = device
                             .submit_report(chain, |nonce| {
-                                let signature = device.sign(&report_message(
+                                let signature = device.sign(&report(
                                     &chain.genesis,
                                     nonce,
                                     &reveal_payload(&device.id, id, &local),
@@ -443,7 +416,7 @@ impl Coverage {
         }
         for chunk in honest.chunks(64) {
             let xt = match chain.call_data(&witness_batch_call(chain, chunk)) {
-                Ok(data) => crate::devices::general_extrinsic(&data),
+                Ok(data) => assay_wire::extrinsic::general_transaction(&data),
                 Err(e) => {
                     self.ui.log(format!("beacon {id}: {e}"));
                     continue;
@@ -487,7 +460,7 @@ impl Coverage {
                 }
             };
             let xt = match chain.call_data(&witness_call(chain, c, &forged)) {
-                Ok(data) => crate::devices::general_extrinsic(&data),
+                Ok(data) => assay_wire::extrinsic::general_transaction(&data),
                 Err(e) => {
                     self.ui.log(format!("beacon {id}: {e}"));
                     continue;
@@ -566,35 +539,11 @@ mod tests {
         [b; 32]
     }
 
-    /// Bytes from `clients/e2e/lib/coverage.mjs` computed with `node -e` (device 0x01…,
-    /// commitment 0x03…, local entropy 0x04…, genesis 0xaa…).
-    #[test]
-    fn payloads_match_the_js_helpers() {
-        let dev = fill(1);
-        assert_eq!(
-            hex::encode(beacon_payload(&dev, 7, &fill(3), 27, 867_500_000, EU868)),
-            "4061737361792f706f632d626561636f6e01010101010101010101010101010101010101010101010101010101010101010700000003030303030303030303030303030303030303030303030303030303030303031b00e0ffb4330000000000"
-        );
-        assert_eq!(
-            hex::encode(witness_payload(&dev, 42, &fill(3), -1234, 55, 867_500_000, EU868)),
-            "4461737361792f706f632d7769746e65737301010101010101010101010101010101010101010101010101010101010101012a0000000000000003030303030303030303030303030303030303030303030303030303030303032efb3700e0ffb4330000000000"
-        );
-        let reveal = reveal_payload(&dev, 42, &fill(4));
-        assert_eq!(
-            hex::encode(&reveal),
-            "4061737361792f706f632d72657665616c01010101010101010101010101010101010101010101010101010101010101012a000000000000000404040404040404040404040404040404040404040404040404040404040404"
-        );
-        assert_eq!(
-            hex::encode(unique_report(&fill(0xaa), &reveal)),
-            "4c61737361792f756e697175652d7265706f7274aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa65014061737361792f706f632d72657665616c01010101010101010101010101010101010101010101010101010101010101012a000000000000000404040404040404040404040404040404040404040404040404040404040404"
-        );
-    }
-
     #[test]
     fn hashes_and_channel_match_the_js_helpers() {
         let payload = radio_payload(&fill(3), &fill(4));
         assert_eq!(hex::encode(payload), "c72255e7b3f5bd4f2e652cf71eceb37d0b35074f2bb11c4a788ce2282d982b3a");
-        assert_eq!(radio::channel_hz(&payload), 868_500_000);
+        assert_eq!(channel(&payload, REGION), 868_500_000);
         assert_eq!(
             hex::encode(witness_commitment(&fill(3), &fill(1))),
             "c4fb323e37431f1563fef17c6be90f03077adce934df409ba7963f8b272de1e7"

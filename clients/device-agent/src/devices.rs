@@ -1,13 +1,14 @@
-//! Device identity: the exact bytes makers and devices sign (mirroring
-//! `pallets/device-registry/src/messages.rs` and `clients/e2e/lib/devices.mjs`), the feeless
-//! general transaction (extrinsic v5, no signer) that carries a device-signed report, and
-//! onboarding: registration attested by the development maker, locations, meter binding.
+//! Device identity: devices sign the bytes of `assay_wire::devices` (the chain's own
+//! layouts) and send reports as `assay_wire::extrinsic` general transactions (extrinsic v5,
+//! no signer); onboarding: registration attested by the development maker, locations,
+//! meter binding.
 
+use assay_wire::devices::{maker_attestation, registration};
+use assay_wire::extrinsic::general_transaction;
 use std::str::FromStr;
 use std::sync::Arc;
 
 use anyhow::{anyhow, Result};
-use codec::{Compact, Encode};
 use scale_decode::DecodeAsType;
 use subxt::utils::AccountId32;
 use subxt_signer::sr25519::Keypair;
@@ -24,54 +25,6 @@ pub const DEV_MAKER_URI: &str = "//DevMaker";
 pub const ZONE: u32 = 1;
 /// Elevation asserted for every hotspot, metres.
 pub const ELEVATION_M: i16 = 15;
-
-/// `DeviceKind` variant index, as in `assay_primitives::DeviceKind`.
-pub fn kind_index(kind: &str) -> u8 {
-    match kind {
-        "Hotspot" => 0,
-        "Sensor" => 1,
-        "EnergyMeter" => 2,
-        "EvCharger" => 3,
-        "Drone" => 4,
-        "ComputeNode" => 5,
-        _ => panic!("unknown device kind {kind}"),
-    }
-}
-
-/// `("assay/maker-attest", device_id, kind)`
-pub fn maker_attestation(device: &Account, kind: &str) -> Vec<u8> {
-    ("assay/maker-attest", device, kind_index(kind)).encode()
-}
-
-/// `("assay/register", genesis_hash, owner, kind)`
-pub fn registration(genesis: &[u8; 32], owner: &Account, kind: &str) -> Vec<u8> {
-    ("assay/register", genesis, owner, kind_index(kind)).encode()
-}
-
-/// `("assay/report", genesis_hash, nonce, payload)`: what a device signs for a nonce report.
-pub fn report(genesis: &[u8; 32], nonce: u64, payload: &[u8]) -> Vec<u8> {
-    ("assay/report", genesis, nonce, payload).encode()
-}
-
-/// `("assay/unique-report", genesis_hash, payload)`: a report without a nonce (witnesses).
-pub fn unique_report(genesis: &[u8; 32], payload: &[u8]) -> Vec<u8> {
-    ("assay/unique-report", genesis, payload).encode()
-}
-
-/// A general transaction (extrinsic v5, no signer, no fee) carrying `call_data`. Explicit
-/// extension data in the runtime's order: AuthorizeCall, CheckNonZeroSender,
-/// CheckSpecVersion, CheckTxVersion, CheckGenesis: none; CheckEra: immortal (0x00);
-/// CheckNonce: compact 0; CheckWeight: none; ChargeTransactionPayment: compact tip 0;
-/// WeightReclaim: none.
-pub fn general_extrinsic(call_data: &[u8]) -> Vec<u8> {
-    const GENERAL_V5: u8 = 0b0100_0101;
-    const EXTENSION_VERSION: u8 = 0;
-    let mut body = vec![GENERAL_V5, EXTENSION_VERSION, 0x00, 0x00, 0x00];
-    body.extend_from_slice(call_data);
-    let mut xt = Compact(body.len() as u32).encode();
-    xt.extend(body);
-    xt
-}
 
 /// A dev account (`//Bob` …) that owns devices.
 #[derive(Clone)]
@@ -117,14 +70,14 @@ impl Device {
     }
 
     /// Submits a nonce report: `build(nonce)` returns the call, signed by the device over
-    /// `report(genesis, nonce, payload)`. The device's nonce is tracked here.
+    /// `assay_wire::devices::report(genesis, nonce, payload)`. The device's nonce is tracked here.
     pub async fn submit_report(&self, chain: &Chain, build: impl FnOnce(u64) -> Call) -> Result<u64> {
         let mut next = self.nonce.lock().await;
         let nonce = match *next {
             Some(n) => n,
             None => chain.call::<_, u64>("DeviceRegistryApi", "next_report_nonce", (AccountId32(self.id),)).await?,
         };
-        let xt = general_extrinsic(&chain.call_data(&build(nonce))?);
+        let xt = general_transaction(&chain.call_data(&build(nonce))?);
         match chain.submit_raw(&xt).await {
             Ok(()) => {
                 *next = Some(nonce + 1);
@@ -195,7 +148,7 @@ pub async fn onboard(
                     "register_device",
                     vec![
                         ("device", v::sr25519_signer(&device.id)),
-                        ("kind", v::variant(kind)),
+                        ("kind", v::variant(kind.name())),
                         ("maker_id", v::u(DEV_MAKER_ID)),
                         ("maker_signature", v::sr25519_signature(&maker.sign(&maker_attestation(&device.id, kind)).0)),
                         (
@@ -268,34 +221,6 @@ pub async fn onboard(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Bytes produced by `clients/e2e/lib/devices.mjs` with `node -e` (device 0x01…, owner
-    /// 0x02…, genesis 0xaa…).
-    #[test]
-    fn messages_match_the_js_helpers() {
-        let dev = [1u8; 32];
-        let owner = [2u8; 32];
-        let genesis = [0xaa; 32];
-        assert_eq!(
-            hex::encode(maker_attestation(&dev, "Hotspot")),
-            "4861737361792f6d616b65722d617474657374010101010101010101010101010101010101010101010101010101010101010100"
-        );
-        assert_eq!(
-            hex::encode(registration(&genesis, &owner, "EnergyMeter")),
-            "3861737361792f7265676973746572aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa020202020202020202020202020202020202020202020202020202020202020202"
-        );
-        let heartbeat = ("assay/heartbeat", dev).encode();
-        assert_eq!(
-            hex::encode(report(&genesis, 5, &heartbeat)),
-            "3061737361792f7265706f7274aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa0500000000000000c03c61737361792f6865617274626561740101010101010101010101010101010101010101010101010101010101010101"
-        );
-    }
-
-    #[test]
-    fn general_extrinsic_matches_the_js_helper() {
-        // generalExtrinsic({ toU8a: () => [0x0d, 0x09, 1, 2, 3] })
-        assert_eq!(hex::encode(general_extrinsic(&[0x0d, 0x09, 1, 2, 3])), "2845000000000d09010203");
-    }
 
     #[test]
     fn dev_owners_have_the_well_known_keys() {

@@ -1,10 +1,11 @@
 //! The energy market, played by households: prosumers (solar + load) and consumers (load)
 //! forecast each delivery slot from daily profiles, place orders before the gate (surplus
 //! sold, shortfall bought), their meters sign cumulative registers at every slot boundary
-//! (feeless general transactions, bytes as in `pallets/energy-market/src/messages.rs`), and
+//! (feeless general transactions, bytes from `assay-wire`, `wire/src/energy.rs`), and
 //! each slot is settled once its readings are in. The agent also computes every meter's
 //! settlement itself (DESIGN §7's integer rules) and compares it with `PositionSettled`.
 
+use assay_wire::energy::reading_payload;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,7 +18,8 @@ use scale_decode::DecodeAsType;
 use subxt::utils::AccountId32;
 
 use crate::chain::{batch_all, v, Account, Call, Chain, ChainEvent};
-use crate::devices::{report, Device, Owner, ZONE};
+use crate::devices::{Device, Owner, ZONE};
+use assay_wire::devices::report;
 use crate::keystore::Role;
 use crate::radio::gaussian;
 use crate::ui::Ui;
@@ -84,10 +86,6 @@ pub fn settlement_of(
     (trade, deviation, trade + deviation)
 }
 
-/// `("assay/energy-reading", meter, slot_boundary, import_register_wh, export_register_wh)`
-pub fn reading_payload(meter: &Account, slot_boundary: u32, import_wh: u64, export_wh: u64) -> Vec<u8> {
-    ("assay/energy-reading", meter, slot_boundary, import_wh, export_wh).encode()
-}
 
 // ---- chain types ----
 
@@ -451,15 +449,6 @@ impl Energy {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn reading_payload_matches_the_js_helper() {
-        // readingPayload(0x01…, 123, 1000n, 52800n)
-        assert_eq!(
-            hex::encode(reading_payload(&[1u8; 32], 123, 1_000, 52_800)),
-            "5061737361792f656e657267792d72656164696e6701010101010101010101010101010101010101010101010101010101010101017b000000e80300000000000040ce000000000000"
-        );
-    }
 
     #[test]
     fn settlement_matches_the_e2e_figures() {

@@ -2,6 +2,7 @@
 //! one JSON file, reused on the next run (same keys, same places). Seeds come from the OS's
 //! randomness; sites from the run's seeded RNG when a device is first created.
 
+use assay_wire::DeviceKind;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -25,15 +26,15 @@ pub enum Role {
 }
 
 impl Role {
-    /// The on-chain `DeviceKind` variant.
-    pub fn kind(self) -> &'static str {
+    /// The on-chain `DeviceKind`.
+    pub fn kind(self) -> DeviceKind {
         match self {
-            Role::Hotspot | Role::Spoofer | Role::Copycat => "Hotspot",
-            Role::Prosumer | Role::Consumer => "EnergyMeter",
+            Role::Hotspot | Role::Spoofer | Role::Copycat => DeviceKind::Hotspot,
+            Role::Prosumer | Role::Consumer => DeviceKind::EnergyMeter,
         }
     }
     pub fn is_hotspot(self) -> bool {
-        self.kind() == "Hotspot"
+        self.kind() == DeviceKind::Hotspot
     }
 }
 

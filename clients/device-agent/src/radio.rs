@@ -16,10 +16,6 @@ pub const MIN_GRID_DISTANCE: u32 = 8;
 #[cfg(test)]
 pub const MAX_DISTANCE_M: u64 = 100_000;
 
-/// The EU868 uplink channels, Hz (`checks.rs` `Region::channels`).
-pub const EU868_CHANNELS_HZ: [u64; 8] =
-    [867_100_000, 867_300_000, 867_500_000, 867_700_000, 867_900_000, 868_100_000, 868_300_000, 868_500_000];
-
 /// Below the free-space limit, the loss grows with this exponent past `REFERENCE_M`
 /// (urban: 2.7–3.5).
 pub const PATH_LOSS_EXPONENT: f64 = 3.3;
@@ -98,11 +94,6 @@ pub fn receive(limit_dbm: f64, distance_m: u64, rng: &mut impl Rng) -> Option<Re
     // LoRa reports SNR up to about +10 dB; below the noise floor it goes negative.
     let snr = (rssi - NOISE_FLOOR_DBM).clamp(-20.0, 10.0);
     Some(Reception { rssi_dbm: rssi, snr_db: snr })
-}
-
-/// The channel a beacon payload selects: `u16_le(payload[0..2]) mod 8` of EU868, Hz.
-pub fn channel_hz(payload: &[u8; 32]) -> u64 {
-    EU868_CHANNELS_HZ[(u16::from_le_bytes([payload[0], payload[1]]) as usize) % EU868_CHANNELS_HZ.len()]
 }
 
 /// The resolution-12 H3 cell of a point, as the u64 the chain stores.
@@ -236,13 +227,6 @@ mod tests {
         };
         assert_eq!(heard(2_000, &mut rng), 200, "2 km in town is always heard");
         assert_eq!(heard(60_000, &mut rng), 0, "60 km never");
-    }
-
-    #[test]
-    fn channel_of_a_payload() {
-        let mut p = [0u8; 32];
-        p[0] = 9; // 9 mod 8 = 1
-        assert_eq!(channel_hz(&p), 867_300_000);
     }
 
     #[test]

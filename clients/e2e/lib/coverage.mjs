@@ -1,5 +1,5 @@
-// Proof-of-coverage helpers: the exact bytes hotspots sign (mirroring
-// pallets/proof-of-coverage/src/messages.rs and the device registry's unique report),
+// Proof-of-coverage helpers: the exact bytes hotspots sign (assay-wire's
+// wire/src/coverage.rs and the unique-report envelope, pinned by wire/vectors.json),
 // the beacon payload, channel and commitments (checks.rs), the free-space RSSI limit
 // (fspl.rs, in floating point) and the H3 geometry the verification uses, plus the
 // feeless general transactions that carry beacons, witness reports and reveals.
@@ -10,10 +10,10 @@ import { cellToLatLng, cellToParent, greatCircleDistance, gridDistance, latLngTo
 
 import { generalExtrinsic, report } from './devices.mjs';
 
-/** Region variant indices, as in pallet_proof_of_coverage::Region. */
+/** Region variant indices, as in assay_wire::Region. */
 export const REGION = { Eu868: 0, Us915: 1 };
 
-/** The uplink channels of each regional plan, Hz (checks.rs `Region::channels`). */
+/** The uplink channels of each regional plan, Hz (assay_wire `Region::channels`). */
 export const CHANNELS_HZ = {
   Eu868: [867_100_000, 867_300_000, 867_500_000, 867_700_000, 867_900_000, 868_100_000, 868_300_000, 868_500_000],
   Us915: [903_900_000, 904_100_000, 904_300_000, 904_500_000, 904_700_000, 904_900_000, 905_100_000, 905_300_000],
@@ -51,8 +51,11 @@ export const blake2 = (...parts) => blake2AsU8a(u8aConcat(...parts), 256);
 /** `blake2_256(local_entropy)`: what a beacon commits to. */
 export const beaconCommitment = (localEntropy) => blake2(localEntropy);
 
+/** `entropy ‖ local_entropy`: what is hashed into a beacon's payload. */
+export const beaconPayloadPreimage = (entropy, localEntropy) => u8aConcat(entropy, localEntropy);
+
 /** `blake2_256(entropy ‖ local_entropy)`: the beacon's radio payload, public once revealed. */
-export const beaconRadioPayload = (entropy, localEntropy) => blake2(entropy, localEntropy);
+export const beaconRadioPayload = (entropy, localEntropy) => blake2(beaconPayloadPreimage(entropy, localEntropy));
 
 /** The channel a payload selects: `u16_le(payload[0..2]) mod n` of the region's plan, Hz. */
 export function channelHz(payload, region = 'Eu868') {
@@ -60,8 +63,16 @@ export function channelHz(payload, region = 'Eu868') {
   return channels[(payload[0] | (payload[1] << 8)) % channels.length];
 }
 
+/** `payload ‖ witness_id`: what is hashed into a witness's commitment. */
+export const witnessCommitmentPreimage = (payload, witnessId) => u8aConcat(payload, witnessId);
+
 /** `blake2_256(payload ‖ witness_id)`: a witness's commitment, bound to its own id. */
-export const witnessCommitment = (payload, witnessId) => blake2(payload, witnessId);
+export const witnessCommitment = (payload, witnessId) => blake2(witnessCommitmentPreimage(payload, witnessId));
+
+/** ("assay/poc-witness", beacon, witness): the pool tag a witness report provides. */
+export function witnessPoolTag(beacon, witnessId) {
+  return u8aConcat(bytes('assay/poc-witness'), u64le(beacon), witnessId);
+}
 
 /** ("assay/poc-beacon", hotspot, entropy_index, commitment, tx_power_dbm, frequency_hz, region) */
 export function beaconPayload(hotspotId, entropyIndex, commitment, txPowerDbm, frequencyHz, region = 'Eu868') {

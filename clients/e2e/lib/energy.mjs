@@ -1,5 +1,5 @@
-// Energy-market helpers: the exact bytes a meter signs for a reading (mirroring
-// pallets/energy-market/src/messages.rs and the device registry's nonce report), the
+// Energy-market helpers: the exact bytes a meter signs for a reading (assay-wire's
+// wire/src/energy.rs and the nonce-report envelope, pinned by wire/vectors.json), the
 // feeless general transaction that carries it, the pool's refusal codes, and the integer
 // arithmetic of DESIGN §7 (collateral and settlement amounts, µASY).
 

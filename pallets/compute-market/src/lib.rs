@@ -35,12 +35,15 @@ extern crate alloc;
 pub use pallet::*;
 
 pub mod agreement;
+pub mod assignment;
 pub mod commitment;
 mod jobs_impls;
+mod invariants;
 mod market_impls;
 pub mod runtime_api;
-mod settlement_impls;
+mod tick_impls;
 pub mod types;
+mod views;
 pub mod weights;
 pub mod worker;
 
@@ -65,7 +68,7 @@ pub trait BenchmarkHelper<AccountId> {
 }
 
 /// The domain tag of job-assignment seeds.
-pub const ASSIGNMENT_DOMAIN: &[u8] = b"assay/compute-assign";
+pub const ASSIGNMENT_DOMAIN: &[u8] = assay_wire::tags::COMPUTE_ASSIGNMENT;
 
 #[polkadot_sdk::frame_support::pallet]
 pub mod pallet {

@@ -257,8 +257,4 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// All registered models, for the runtime API.
-	pub fn models() -> Vec<(ModelId, ModelOf<T>)> {
-		Models::<T>::iter().collect()
-	}
 }

@@ -44,31 +44,6 @@ impl pallet_balances::Config for Test {
 	type RuntimeHoldReason = RuntimeHoldReason;
 }
 
-thread_local! {
-	/// The block randomness the seed source answers with (`None`: not available).
-	pub static RANDOMNESS: RefCell<Option<[u8; 32]>> = const { RefCell::new(Some([7u8; 32])) };
-	/// Earnings recorded: (account, source, amount).
-	pub static EARNED: RefCell<Vec<(AccountId, EarningSource, Balance)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Seeds from the settable randomness, through the chain's one seed function.
-pub struct TestSeeds;
-impl SeedSource for TestSeeds {
-	fn seed(domain_tag: &[u8], subject_id: &[u8]) -> Option<[u8; 32]> {
-		RANDOMNESS
-			.with(|r| *r.borrow())
-			.map(|r| derive_seed(domain_tag, &r, subject_id))
-	}
-}
-
-/// Records earnings for the tests.
-pub struct RecordEarnings;
-impl Earnings<AccountId, Balance> for RecordEarnings {
-	fn record(who: &AccountId, source: EarningSource, amount: Balance) {
-		EARNED.with(|e| e.borrow_mut().push((*who, source, amount)));
-	}
-}
-
 parameter_types! {
 	pub const ModelDeposit: Balance = 100;
 	pub const MinBond: Balance = 1_000;
@@ -85,7 +60,7 @@ impl crate::BenchmarkHelper<AccountId> for Test {
 		let _ = Balances::mint_into(who, 1_000_000_000);
 	}
 	fn set_randomness() {
-		RANDOMNESS.with(|r| *r.borrow_mut() = Some([5u8; 32]));
+		assay_primitives::testing::set_randomness(Some([5u8; 32]));
 	}
 }
 
@@ -135,8 +110,8 @@ impl pallet_compute_market::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type AdminOrigin = EnsureRoot<AccountId>;
-	type Seeds = TestSeeds;
-	type Earnings = RecordEarnings;
+	type Seeds = assay_primitives::testing::TestSeeds;
+	type Earnings = assay_primitives::testing::RecordEarnings;
 	type ModelDeposit = ModelDeposit;
 	type MinBond = MinBond;
 	type MinJobFee = MinJobFee;
@@ -241,8 +216,7 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
 		System::set_block_number(1);
-		RANDOMNESS.with(|r| *r.borrow_mut() = Some([7u8; 32]));
-		EARNED.with(|e| e.borrow_mut().clear());
+		assay_primitives::testing::reset();
 	});
 	ext
 }

@@ -85,13 +85,8 @@ fn result(job: JobId) -> Vec<i32> {
 }
 
 fn earned(who: AccountId) -> Balance {
-	EARNED.with(|e| {
-		e.borrow()
-			.iter()
-			.filter(|(w, s, _)| *w == who && *s == EarningSource::Compute)
-			.map(|(_, _, a)| a)
-			.sum()
-	})
+	Balance::try_from(assay_primitives::testing::earned(&who, EarningSource::Compute))
+		.expect("fits the mock's balance")
 }
 
 fn strikes(who: AccountId) -> usize {
@@ -433,7 +428,7 @@ fn assignment_picks_the_lowest_hashes_with_randomness_from_the_next_block() {
 		let job = submit(3, 2);
 		// The block's randomness is set after submission: it could not be known then.
 		let randomness = [42u8; 32];
-		RANDOMNESS.with(|r| *r.borrow_mut() = Some(randomness));
+		assay_primitives::testing::set_randomness(Some(randomness));
 		settle();
 
 		let seed = derive_seed(ASSIGNMENT_DOMAIN, &randomness, &job.encode());
@@ -464,10 +459,10 @@ fn assignment_picks_the_lowest_hashes_with_randomness_from_the_next_block() {
 fn without_randomness_assignment_waits_a_block() {
 	test(|| {
 		let job = submit(3, 2);
-		RANDOMNESS.with(|r| *r.borrow_mut() = None);
+		assay_primitives::testing::set_randomness(None);
 		settle();
 		assert_eq!(phase(job), JobPhase::Pending);
-		RANDOMNESS.with(|r| *r.borrow_mut() = Some([1u8; 32]));
+		assay_primitives::testing::set_randomness(Some([1u8; 32]));
 		settle();
 		assert!(matches!(phase(job), JobPhase::Committing { .. }));
 	});

@@ -54,7 +54,7 @@ pub struct WorkRecord<BlockNumber> {
 
 /// The off-chain storage key of `worker`'s record for `job`.
 pub fn record_key<AccountId: Encode>(job: JobId, worker: &AccountId) -> Vec<u8> {
-	(b"assay/compute-worker", job, worker).encode()
+	(assay_wire::tags::COMPUTE_WORKER, job, worker).encode()
 }
 
 /// The typed failure a worker reports for an engine error; `None` when the node has no

@@ -1,8 +1,9 @@
 //! Benchmarks of the device registry. Signatures are real sr25519 signatures made with the
 //! benchmark keystore, so registration and report authorization pay for verification.
 
+use assay_wire::devices;
 use crate::{
-	messages, BenchmarkHelper, Call, Config, Devices, MakerId, MakerInfo, Makers, Pallet, Reports,
+	BenchmarkHelper, Call, Config, Devices, MakerId, MakerInfo, Makers, Pallet, Reports,
 };
 use alloc::vec;
 use assay_primitives::{DeviceKind, DeviceStatus};
@@ -19,19 +20,10 @@ use polkadot_sdk::{
 	sp_runtime::{traits::IdentifyAccount, MultiSignature, MultiSigner, Saturating},
 };
 
-const KEY_TYPE: KeyTypeId = KeyTypeId(*b"bnch");
-const MAKER: MakerId = 1;
-
-fn new_key() -> sr25519::Public {
-	sr25519_generate(KEY_TYPE, None)
-}
-
-fn sign(key: &sr25519::Public, message: &[u8]) -> MultiSignature {
-	sr25519_sign(KEY_TYPE, key, message).expect("the key is in the keystore").into()
-}
+use crate::keystore_devices::{self, generate as new_key, sign, MAKER};
 
 fn device_id<T: Config>(key: &sr25519::Public) -> T::AccountId {
-	MultiSigner::from(*key).into_account().into()
+	keystore_devices::account_of(key)
 }
 
 fn funded<T: Config>(name: &'static str) -> T::AccountId {
@@ -42,27 +34,13 @@ fn funded<T: Config>(name: &'static str) -> T::AccountId {
 
 /// A maker with the longest name, returning its key.
 fn setup_maker<T: Config>() -> sr25519::Public {
-	let key = new_key();
-	let name = BoundedVec::try_from(vec![b'm'; T::MaxMakerNameLen::get() as usize]).expect("fits");
-	Makers::<T>::insert(MAKER, MakerInfo { name, signer: MultiSigner::from(key).into_account() });
-	key
+	keystore_devices::ensure_maker::<T>(T::MaxMakerNameLen::get())
 }
 
 /// Registers a fresh device to `owner` through the real path; returns its key.
 fn register<T: Config>(owner: &T::AccountId) -> sr25519::Public {
-	let maker = setup_maker::<T>();
 	let key = new_key();
-	let device = device_id::<T>(&key);
-	let kind = DeviceKind::Hotspot;
-	Pallet::<T>::do_register_device(
-		owner.clone(),
-		key.into(),
-		kind,
-		MAKER,
-		sign(&maker, &messages::maker_attestation(&device, kind)),
-		sign(&key, &messages::registration(&Pallet::<T>::genesis_hash(), owner, kind)),
-	)
-	.expect("registration works");
+	keystore_devices::register::<T>(key, owner, DeviceKind::Hotspot);
 	key
 }
 
@@ -73,14 +51,7 @@ fn res12_cell() -> u64 {
 
 fn heartbeat_signature<T: Config>(key: &sr25519::Public, nonce: u64) -> MultiSignature {
 	let device = device_id::<T>(key);
-	sign(
-		key,
-		&messages::report(
-			&Pallet::<T>::genesis_hash(),
-			nonce,
-			&messages::heartbeat_payload(&device),
-		),
-	)
+	keystore_devices::sign_report::<T>(key, nonce, &devices::heartbeat_payload(&device))
 }
 
 #[benchmarks]
@@ -118,9 +89,9 @@ mod benchmarks {
 		let key = new_key();
 		let device = device_id::<T>(&key);
 		let kind = DeviceKind::Hotspot;
-		let maker_signature = sign(&maker, &messages::maker_attestation(&device, kind));
+		let maker_signature = sign(&maker, &devices::maker_attestation(&device, kind));
 		let device_signature =
-			sign(&key, &messages::registration(&Pallet::<T>::genesis_hash(), &owner, kind));
+			sign(&key, &devices::registration(&Pallet::<T>::genesis_hash(), &owner, kind));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), key.into(), kind, MAKER, maker_signature, device_signature);
 		assert!(Devices::<T>::contains_key(&device));

@@ -28,13 +28,16 @@ extern crate alloc;
 pub use pallet::*;
 
 pub mod cells;
-pub mod messages;
+mod invariants;
+#[cfg(any(feature = "runtime-benchmarks", feature = "test-utils"))]
+pub mod keystore_devices;
 mod registry_impls;
 mod reports_impls;
 pub mod runtime_api;
 #[cfg(feature = "test-utils")]
 pub mod testing;
 pub mod types;
+mod views;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -445,7 +448,7 @@ pub mod pallet {
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::heartbeat())]
 		#[pallet::authorize(|_source, device, nonce, signature| {
-			Pallet::<T>::authorize_report(device, *nonce, &messages::heartbeat_payload(device), signature)
+			Pallet::<T>::authorize_report(device, *nonce, &assay_wire::devices::heartbeat_payload(device), signature)
 		})]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_heartbeat())]
 		pub fn heartbeat(

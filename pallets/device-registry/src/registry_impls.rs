@@ -1,9 +1,10 @@
 //! The registry's logic: each protocol check is a small named function returning a typed
 //! error, and each call reads as the sequence of its checks.
 
+use assay_wire::devices;
 use crate::{
 	cells::{check_location_cell, CellRejection},
-	messages, BalanceOf, Config, DeniedEdges, DeviceInfo, DeviceOf, Devices, DevicesByOwner, Error,
+	BalanceOf, Config, DeniedEdges, DeviceInfo, DeviceOf, Devices, DevicesByOwner, Error,
 	Event, HoldReason, MakerId, MakerInfo, Makers, Pallet, Reports,
 };
 use assay_primitives::{DeviceKind, DeviceRegistry, DeviceStatus, Location, OnLocationChanged};
@@ -39,7 +40,7 @@ impl<T: Config> Pallet<T> {
 		kind: DeviceKind,
 		signature: &MultiSignature,
 	) -> Result<(), Error<T>> {
-		let message = messages::maker_attestation(device, kind);
+		let message = devices::maker_attestation(device, kind);
 		ensure!(signature.verify(&message[..], &maker.signer), Error::<T>::BadMakerSignature);
 		Ok(())
 	}
@@ -51,7 +52,7 @@ impl<T: Config> Pallet<T> {
 		kind: DeviceKind,
 		signature: &MultiSignature,
 	) -> Result<(), Error<T>> {
-		let message = messages::registration(&Self::genesis_hash(), owner, kind);
+		let message = devices::registration(&Self::genesis_hash(), owner, kind);
 		let device: AccountId32 = device.clone().into();
 		ensure!(signature.verify(&message[..], &device), Error::<T>::BadDeviceSignature);
 		Ok(())
@@ -294,29 +295,6 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The devices of `owner` (the runtime API's answer).
-	pub fn devices_of(owner: &T::AccountId) -> alloc::vec::Vec<T::AccountId> {
-		DevicesByOwner::<T>::iter_key_prefix(owner).collect()
-	}
-
-	/// Every device is indexed under its owner, and every index entry names a device of
-	/// that owner.
-	#[cfg(any(feature = "try-runtime", test))]
-	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
-		for (device, info) in Devices::<T>::iter() {
-			ensure!(
-				DevicesByOwner::<T>::contains_key(&info.owner, &device),
-				"device missing from its owner's index"
-			);
-		}
-		for (owner, device, ()) in DevicesByOwner::<T>::iter() {
-			ensure!(
-				Devices::<T>::get(&device).map(|d| d.owner) == Some(owner),
-				"owner index names a device the owner does not hold"
-			);
-		}
-		Ok(())
-	}
 }
 
 impl<T: Config> DeviceRegistry<T::AccountId, BlockNumberFor<T>> for Pallet<T> {

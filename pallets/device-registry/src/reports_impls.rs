@@ -3,25 +3,18 @@
 //! transaction pool and again when a block includes it, and consumed by `consume_report`
 //! when dispatched. Each check is a named function returning a `ReportRejection`.
 
-use crate::{messages, Config, DeviceOf, Devices, Error, Event, Pallet, Reports};
-use alloc::vec;
+use assay_wire::devices;
+use crate::{Config, DeviceOf, Devices, Error, Event, Pallet, Reports};
 use assay_primitives::{DeviceReports, DeviceStatus, ReportRejection};
-use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::*},
 	frame_system,
 	sp_runtime::{
 		traits::Verify,
-		transaction_validity::{TransactionPriority, TransactionValidityWithRefund},
+		transaction_validity::TransactionValidityWithRefund,
 		AccountId32, DispatchError, DispatchResult, MultiSignature,
 	},
 };
-
-/// Priority of device reports in the pool: above ordinary fee-paying transfers of small
-/// tips, so devices are not starved; all reports are equal among themselves.
-const REPORT_PRIORITY: TransactionPriority = 1 << 20;
-/// How many blocks a report stays valid in the pool.
-const REPORT_LONGEVITY: u64 = 64;
 
 impl<T: Config> Pallet<T> {
 	/// The device must be registered.
@@ -65,7 +58,7 @@ impl<T: Config> Pallet<T> {
 		payload: &[u8],
 		signature: &MultiSignature,
 	) -> Result<(), ReportRejection> {
-		let message = messages::report(&Self::genesis_hash(), nonce, payload);
+		let message = devices::report(&Self::genesis_hash(), nonce, payload);
 		let signer: AccountId32 = device.clone().into();
 		ensure!(signature.verify(&message[..], &signer), ReportRejection::BadSignature);
 		Ok(())
@@ -77,7 +70,7 @@ impl<T: Config> Pallet<T> {
 		payload: &[u8],
 		signature: &MultiSignature,
 	) -> Result<(), ReportRejection> {
-		let message = messages::unique_report(&Self::genesis_hash(), payload);
+		let message = devices::unique_report(&Self::genesis_hash(), payload);
 		let signer: AccountId32 = device.clone().into();
 		ensure!(signature.verify(&message[..], &signer), ReportRejection::BadSignature);
 		Ok(())
@@ -92,8 +85,7 @@ impl<T: Config> Pallet<T> {
 	) -> TransactionValidityWithRefund {
 		let valid = <Self as DeviceReports<T::AccountId, MultiSignature>>::validate_report(
 			device, nonce, payload, signature,
-		)
-		.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
+		)?;
 		Ok((valid, Weight::zero()))
 	}
 
@@ -117,15 +109,7 @@ impl<T: Config> DeviceReports<T::AccountId, MultiSignature> for Pallet<T> {
 		Self::check_rate_limit(device, nonce, expected)?;
 		Self::check_report_signature(device, nonce, payload, signature)?;
 
-		let tag = |n: u64| (messages::REPORT_TAG, device, n).encode();
-		let requires = if nonce > expected { vec![tag(nonce.saturating_sub(1))] } else { vec![] };
-		Ok(ValidTransaction {
-			priority: REPORT_PRIORITY,
-			requires,
-			provides: vec![tag(nonce)],
-			longevity: REPORT_LONGEVITY,
-			propagate: true,
-		})
+		Ok(assay_primitives::pool::nonce_report(device, nonce, expected))
 	}
 
 	fn consume_report(device: &T::AccountId, nonce: u64) -> Result<(), DispatchError> {

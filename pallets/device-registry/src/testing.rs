@@ -2,7 +2,8 @@
 //! (feature `test-utils`): sr25519 device keys that register through a test maker and
 //! sign reports exactly as a device does.
 
-use crate::{messages, Config, Makers, Pallet, Reports};
+use assay_wire::devices;
+use crate::{Config, Makers, Pallet, Reports};
 use alloc::format;
 use assay_primitives::DeviceKind;
 use polkadot_sdk::{
@@ -60,8 +61,8 @@ impl DeviceKey {
 	) {
 		ensure_test_maker::<T>();
 		let attest =
-			MultiSignature::from(test_maker().sign(&messages::maker_attestation(&self.id(), kind)));
-		let consent = self.sign(&messages::registration(&Pallet::<T>::genesis_hash(), owner, kind));
+			MultiSignature::from(test_maker().sign(&devices::maker_attestation(&self.id(), kind)));
+		let consent = self.sign(&devices::registration(&Pallet::<T>::genesis_hash(), owner, kind));
 		Pallet::<T>::register_device(
 			RawOrigin::Signed(owner.clone()).into(),
 			MultiSigner::from(self.0.public()),
@@ -80,37 +81,11 @@ impl DeviceKey {
 
 	/// Its signature over a report with `nonce` and `payload`, as the registry checks it.
 	pub fn sign_report<T: Config>(&self, nonce: u64, payload: &[u8]) -> MultiSignature {
-		self.sign(&messages::report(&Pallet::<T>::genesis_hash(), nonce, payload))
+		self.sign(&devices::report(&Pallet::<T>::genesis_hash(), nonce, payload))
 	}
 
 	/// Its signature over a nonce-free report with `payload`.
 	pub fn sign_unique_report<T: Config>(&self, payload: &[u8]) -> MultiSignature {
-		self.sign(&messages::unique_report(&Pallet::<T>::genesis_hash(), payload))
+		self.sign(&devices::unique_report(&Pallet::<T>::genesis_hash(), payload))
 	}
-}
-
-/// Registers the keystore key `device` (of `key_type`, as benchmarks make them) as a `kind`
-/// of `owner`, attested by the test maker.
-pub fn register_keystore_device<T: Config<AccountId = AccountId32>>(
-	device: sr25519::Public,
-	key_type: polkadot_sdk::sp_core::crypto::KeyTypeId,
-	owner: &AccountId32,
-	kind: DeviceKind,
-) -> AccountId32 {
-	ensure_test_maker::<T>();
-	let id: AccountId32 = MultiSigner::from(device).into_account();
-	let attest = MultiSignature::from(test_maker().sign(&messages::maker_attestation(&id, kind)));
-	let registration = messages::registration(&Pallet::<T>::genesis_hash(), owner, kind);
-	let consent = polkadot_sdk::sp_io::crypto::sr25519_sign(key_type, &device, &registration)
-		.expect("the device key is in the keystore");
-	Pallet::<T>::register_device(
-		RawOrigin::Signed(owner.clone()).into(),
-		device.into(),
-		kind,
-		TEST_MAKER,
-		attest,
-		consent.into(),
-	)
-	.expect("the keystore device registers");
-	id
 }

@@ -1,6 +1,7 @@
 use crate::{
-	messages, mock::*, DeniedEdges, Devices, DevicesByOwner, Error, Event, Makers, Reports,
+	mock::*, DeniedEdges, Devices, DevicesByOwner, Error, Event, Makers, Reports,
 };
+use assay_wire::devices;
 use assay_primitives::{DeviceKind, DeviceRegistry as _, DeviceStatus, ReportRejection};
 use polkadot_sdk::{
 	frame_support::{
@@ -34,11 +35,11 @@ fn genesis() -> H256 {
 }
 
 fn attest(device: &DeviceKey, kind: DeviceKind) -> MultiSignature {
-	maker_key().sign(&messages::maker_attestation(&device.id(), kind))
+	maker_key().sign(&devices::maker_attestation(&device.id(), kind))
 }
 
 fn consent(device: &DeviceKey, owner: &AccountId, kind: DeviceKind) -> MultiSignature {
-	device.sign(&messages::registration(&genesis(), owner, kind))
+	device.sign(&devices::registration(&genesis(), owner, kind))
 }
 
 fn register(
@@ -182,7 +183,7 @@ fn registration_needs_the_devices_own_signature() {
 		);
 		// A consent made for another chain.
 		let other_chain =
-			device.sign(&messages::registration(&H256::repeat_byte(1), &alice(), kind));
+			device.sign(&devices::registration(&H256::repeat_byte(1), &alice(), kind));
 		assert_noop!(
 			DeviceRegistry::register_device(
 				RuntimeOrigin::signed(alice()),
@@ -223,7 +224,7 @@ fn registration_needs_a_known_makers_attestation() {
 				device.signer(),
 				kind,
 				MAKER,
-				DeviceKey::sr("NotTheMaker").sign(&messages::maker_attestation(&device.id(), kind)),
+				DeviceKey::sr("NotTheMaker").sign(&devices::maker_attestation(&device.id(), kind)),
 				consent(&device, &alice(), kind),
 			),
 			Error::<Test>::BadMakerSignature
@@ -540,10 +541,10 @@ fn edges_are_denied_and_allowed_in_either_order() {
 // ---- device-signed reports ------------------------------------------------------------
 
 fn heartbeat_call(device: &DeviceKey, nonce: u64) -> crate::Call<Test> {
-	let signature = device.sign(&messages::report(
+	let signature = device.sign(&devices::report(
 		&genesis(),
 		nonce,
-		&messages::heartbeat_payload(&device.id()),
+		&devices::heartbeat_payload(&device.id()),
 	));
 	crate::Call::heartbeat { device: device.id(), nonce, signature }
 }
@@ -587,10 +588,10 @@ fn reports_with_bad_signatures_are_refused() {
 		let forged = crate::Call::<Test>::heartbeat {
 			device: device.id(),
 			nonce: 0,
-			signature: DeviceKey::sr("Forger").sign(&messages::report(
+			signature: DeviceKey::sr("Forger").sign(&devices::report(
 				&genesis(),
 				0,
-				&messages::heartbeat_payload(&device.id()),
+				&devices::heartbeat_payload(&device.id()),
 			)),
 		};
 		assert_eq!(authorize(&forged), Err(InvalidTransaction::BadProof.into()));
@@ -691,8 +692,8 @@ fn unique_reports_need_an_active_device_and_its_signature_without_a_nonce() {
 	use assay_primitives::DeviceReports;
 	new_test_ext().execute_with(|| {
 		let device = registered_hotspot();
-		let payload = b"assay/poc-witness example".to_vec();
-		let signature = device.sign(&messages::unique_report(&genesis(), &payload));
+		let payload = b"a witness report's payload".to_vec();
+		let signature = device.sign(&devices::unique_report(&genesis(), &payload));
 		assert_eq!(
 			DeviceRegistry::validate_unique_report(&device.id(), &payload, &signature),
 			Ok(())
@@ -700,7 +701,7 @@ fn unique_reports_need_an_active_device_and_its_signature_without_a_nonce() {
 		// Nothing is written: no nonce advances.
 		assert_eq!(Reports::<Test>::get(device.id()).next_nonce, 0);
 		// A nonce report's signature over the same payload is not a unique report's.
-		let nonce_signature = device.sign(&messages::report(&genesis(), 0, &payload));
+		let nonce_signature = device.sign(&devices::report(&genesis(), 0, &payload));
 		assert_eq!(
 			DeviceRegistry::validate_unique_report(&device.id(), &payload, &nonce_signature),
 			Err(ReportRejection::BadSignature)
@@ -710,7 +711,7 @@ fn unique_reports_need_an_active_device_and_its_signature_without_a_nonce() {
 			Err(ReportRejection::BadSignature)
 		);
 		let stranger = DeviceKey::sr("Stranger");
-		let stranger_signature = stranger.sign(&messages::unique_report(&genesis(), &payload));
+		let stranger_signature = stranger.sign(&devices::unique_report(&genesis(), &payload));
 		assert_eq!(
 			DeviceRegistry::validate_unique_report(&stranger.id(), &payload, &stranger_signature),
 			Err(ReportRejection::UnknownDevice)

@@ -12,8 +12,10 @@
 
 pub use pallet::*;
 
+mod invariants;
 mod ledger_impls;
 pub mod runtime_api;
+mod views;
 
 #[cfg(test)]
 mod mock;

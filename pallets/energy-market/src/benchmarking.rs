@@ -4,7 +4,7 @@
 //! with its collateral really held, so every release and payment touches its own account.
 
 use crate::{
-	market_impls::value_up, messages, BalanceOf, BenchmarkHelper, Books, Call, ClearingDue,
+	BalanceOf, BenchmarkHelper, Books, Call, ClearingDue,
 	Clearings, Config, Debts, LastReading, MarketParams, MeterInfo, Meters, NextOrderId, Order,
 	OrderId, Orders, Pallet, Params, Readings, Side, SlotIndex, ZoneId, Zones,
 };
@@ -21,12 +21,12 @@ use polkadot_sdk::{
 		BoundedVec,
 	},
 	frame_system::{self, pallet_prelude::BlockNumberFor, RawOrigin},
-	sp_core::{crypto::KeyTypeId, sr25519},
-	sp_io::crypto::{sr25519_generate, sr25519_sign},
+	sp_core::sr25519,
 	sp_runtime::{traits::IdentifyAccount, AccountId32, MultiSignature, MultiSigner},
 };
 
-const KEY_TYPE: KeyTypeId = KeyTypeId(*b"bnch");
+use assay_primitives::bench_keys::{generate, sign};
+
 const ZONE: ZoneId = 1;
 const SEED: u32 = 0;
 const IMPORT: u64 = 250_000;
@@ -61,7 +61,7 @@ where
 	T::AccountId: From<AccountId32>,
 {
 	let owner: T::AccountId = account("owner", 0, SEED);
-	let key = sr25519_generate(KEY_TYPE, None);
+	let key = generate();
 	T::BenchmarkHelper::registered_meter(key, &owner);
 	fund::<T>(&owner);
 	let meter: T::AccountId = MultiSigner::from(key).into_account().into();
@@ -76,7 +76,7 @@ fn stored_order<T: Config>(i: u32, side: Side, qty_wh: u64, price: u64) -> Order
 	let meter: T::AccountId = account("meter", i, SEED);
 	fund::<T>(&owner);
 	let collateral_price = if side == Side::Buy { price } else { IMPORT };
-	let collateral = Pallet::<T>::micro_to_balance(value_up(qty_wh, collateral_price));
+	let collateral = Pallet::<T>::micro_to_balance(crate::settlement::value_up(u128::from(qty_wh), collateral_price));
 	assert!(T::Currency::hold(&Pallet::<T>::collateral_reason(), &owner, collateral).is_ok());
 	let id = NextOrderId::<T>::get();
 	NextOrderId::<T>::put(id + 1);
@@ -142,12 +142,10 @@ fn reading_call<T: Config>(
 	meter: T::AccountId,
 	boundary: SlotIndex,
 ) -> Call<T> {
-	let payload = messages::reading_payload(&meter, boundary, 2_000, 2_000);
+	let payload = assay_wire::energy::reading_payload(&meter, boundary, 2_000, 2_000);
 	let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::from(0u32));
-	let message = (b"assay/report".as_slice(), genesis, 0u64, payload).encode();
-	let signature: MultiSignature = sr25519_sign(KEY_TYPE, key, &message)
-		.expect("the key is in the keystore")
-		.into();
+	let message = assay_wire::devices::report(&genesis, 0, &payload);
+	let signature: MultiSignature = sign(key, &message);
 	Call::<T>::submit_reading {
 		meter,
 		nonce: 0,

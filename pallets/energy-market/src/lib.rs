@@ -33,14 +33,15 @@ extern crate alloc;
 pub use pallet::*;
 
 pub mod clearing;
-mod clearing_impls;
+mod tick_impls;
+mod invariants;
 mod market_impls;
-pub mod messages;
 mod readings_impls;
 pub mod runtime_api;
 pub mod settlement;
 mod settlement_impls;
 pub mod types;
+mod views;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -516,7 +517,7 @@ pub mod pallet {
 
 		/// A meter's cumulative registers (Wh) at the start of slot `slot_boundary`,
 		/// submitted within `reading_window` slots after it; both never go backwards.
-		/// Device-signed (`nonce` as for every report) over `messages::reading_payload(..)`;
+		/// Device-signed (`nonce` as for every report) over `assay_wire::energy::reading_payload(..)`;
 		/// feeless, submitted as a general transaction.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::submit_reading())]

@@ -1,6 +1,7 @@
 //! Zones, meters, orders and their collateral: each protocol check a small named function
 //! returning the pallet's typed error.
 
+use crate::settlement::value_up;
 use crate::{
 	BalanceOf, Books, ClearingDue, Config, Debts, Error, Event, HoldReason, MarketParams,
 	MeterInfo, Meters, NextOrderId, Order, OrderId, OrderOf, Orders, Pallet, Params, Side,
@@ -22,11 +23,6 @@ use polkadot_sdk::{
 		DispatchResult,
 	},
 };
-
-/// `⌈wh · price / 1000⌉`, µASY: the value of `wh` Wh at `price` µASY per kWh, rounded up.
-pub fn value_up(wh: u64, price: u64) -> u128 {
-	(u128::from(wh) * u128::from(price)).div_ceil(1000)
-}
 
 impl<T: Config> Pallet<T> {
 	/// The parameters, or `NotConfigured`.
@@ -240,7 +236,7 @@ impl<T: Config> Pallet<T> {
 			Side::Buy => price,
 			Side::Sell => zone.import_price,
 		};
-		let collateral = Self::micro_to_balance(value_up(qty_wh, collateral_price));
+		let collateral = Self::micro_to_balance(value_up(u128::from(qty_wh), collateral_price));
 		T::Currency::hold(&Self::collateral_reason(), &who, collateral)
 			.map_err(|_| Error::<T>::InsufficientCollateral)?;
 
@@ -303,7 +299,7 @@ impl<T: Config> Pallet<T> {
 		if filled_wh >= order.qty_wh {
 			return order.collateral;
 		}
-		Self::micro_to_balance(value_up(filled_wh, order.collateral_price)).min(order.collateral)
+		Self::micro_to_balance(value_up(u128::from(filled_wh), order.collateral_price)).min(order.collateral)
 	}
 
 	/// Forcibly moves up to `amount` held as collateral from `from` to `to`; returns what

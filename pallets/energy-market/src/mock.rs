@@ -2,7 +2,7 @@
 //! meters are real sr25519 keys whose readings go through the registry's one signature
 //! path. Balances are counted in µASY (`MicroUnit` = 1).
 
-use crate::{self as pallet_energy_market, messages, MarketParams, Side, SlotIndex};
+use crate::{self as pallet_energy_market, MarketParams, Side, SlotIndex};
 use assay_primitives::{DeviceKind, EarningSource, Earnings};
 use core::cell::RefCell;
 use pallet_device_registry::testing::DeviceKey;
@@ -70,27 +70,13 @@ impl pallet_device_registry::Config for Test {
 	type BenchmarkHelper = Test;
 }
 
-thread_local! {
-	/// Earnings recorded: (account, source, amount).
-	pub static EARNED: RefCell<Vec<(AccountId, EarningSource, Balance)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Records earnings for the tests.
-pub struct RecordEarnings;
-impl Earnings<AccountId, Balance> for RecordEarnings {
-	fn record(who: &AccountId, source: EarningSource, amount: Balance) {
-		EARNED.with(|e| e.borrow_mut().push((who.clone(), source, amount)));
-	}
-}
-
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId> for Test {
 	fn registered_meter(device: sr25519::Public, owner: &AccountId) {
-		use polkadot_sdk::{frame_support::traits::fungible::Mutate, sp_core::crypto::KeyTypeId};
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
 		let _ = Balances::mint_into(owner, 1_000_000_000_000);
-		pallet_device_registry::testing::register_keystore_device::<Test>(
+		pallet_device_registry::keystore_devices::register::<Test>(
 			device,
-			KeyTypeId(*b"bnch"),
 			owner,
 			DeviceKind::EnergyMeter,
 		);
@@ -103,7 +89,7 @@ impl pallet_energy_market::Config for Test {
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type Devices = DeviceRegistry;
 	type Reports = DeviceRegistry;
-	type Earnings = RecordEarnings;
+	type Earnings = assay_primitives::testing::RecordEarnings;
 	type MicroUnit = ConstU64<1>;
 	type MaxZones = ConstU32<4>;
 	type MaxOrdersPerSide = ConstU32<8>;
@@ -173,7 +159,7 @@ impl MeterKey {
 		export_wh: u64,
 	) -> crate::Call<Test> {
 		let nonce = self.0.nonce::<Test>();
-		let payload = messages::reading_payload(&self.id(), boundary, import_wh, export_wh);
+		let payload = assay_wire::energy::reading_payload(&self.id(), boundary, import_wh, export_wh);
 		crate::Call::submit_reading {
 			meter: self.id(),
 			nonce,
@@ -281,7 +267,7 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	)));
 	ext.execute_with(|| {
 		System::set_block_number(1);
-		EARNED.with(|e| e.borrow_mut().clear());
+		assay_primitives::testing::reset();
 	});
 	ext
 }

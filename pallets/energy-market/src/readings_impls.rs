@@ -3,27 +3,21 @@
 //! and once more in the call, so a refused reading never takes block space and a direct
 //! dispatch changes nothing either.
 
-use crate::{
-	messages, Config, Error, Event, LastReading, MarketParams, Pallet, Readings, SlotIndex,
-};
+use crate::{Config, Error, Event, LastReading, MarketParams, Pallet, Readings, SlotIndex};
 use assay_primitives::DeviceReports;
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::*},
 	frame_system::pallet_prelude::BlockNumberFor,
 	sp_runtime::{
-		transaction_validity::{TransactionPriority, TransactionValidityWithRefund},
+		transaction_validity::TransactionValidityWithRefund,
 		DispatchResult, MultiSignature,
 	},
 };
 
-/// Priority of readings in the pool: that of every device report.
-const REPORT_PRIORITY: TransactionPriority = 1 << 20;
-/// `InvalidTransaction::Custom` code of pallet error i: 96 + i.
-const ERROR_CODE_BASE: u8 = 96;
-
-/// A refused reading: the pallet error as a pool rejection (`Custom(96 + index)`).
+/// A refused reading: the pallet error as a pool rejection (`Custom(96 + index)`, the base
+/// in `assay_wire::pool::base`).
 pub(crate) fn invalid<T: Config>(error: Error<T>) -> TransactionValidityError {
-	assay_primitives::pool_rejection(error.into(), ERROR_CODE_BASE)
+	assay_primitives::pool_rejection(error.into(), assay_wire::pool::base::ENERGY_MARKET)
 }
 
 impl<T: Config> Pallet<T> {
@@ -90,11 +84,10 @@ impl<T: Config> Pallet<T> {
 		export_wh: u64,
 		signature: &MultiSignature,
 	) -> TransactionValidityWithRefund {
-		let payload = messages::reading_payload(meter, boundary, import_wh, export_wh);
-		let valid = T::Reports::validate_report(meter, nonce, &payload, signature)
-			.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
+		let payload = assay_wire::energy::reading_payload(meter, boundary, import_wh, export_wh);
+		let valid = T::Reports::validate_report(meter, nonce, &payload, signature)?;
 		Self::check_reading(meter, boundary, import_wh, export_wh).map_err(invalid)?;
-		Ok((ValidTransaction { priority: REPORT_PRIORITY, ..valid }, Weight::zero()))
+		Ok((valid, Weight::zero()))
 	}
 
 	pub(crate) fn do_submit_reading(

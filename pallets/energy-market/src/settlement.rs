@@ -59,29 +59,35 @@ impl Amounts {
 	}
 }
 
-/// `⌈x·p/1000⌉` for non-negative x.
-fn value_up(wh: u128, price: u64) -> i128 {
-	(wh * u128::from(price)).div_ceil(1000) as i128
+/// `⌈wh · price / 1000⌉`, µASY: the value of `wh` Wh at `price` µASY per kWh, rounded up
+/// (what a payer pays, and the collateral an order holds). Saturating.
+pub fn value_up(wh: u128, price: u64) -> u128 {
+	wh.saturating_mul(u128::from(price)).div_ceil(1000)
 }
 
-/// `⌊x·p/1000⌋` for non-negative x.
-fn value_down(wh: u128, price: u64) -> i128 {
-	(wh * u128::from(price) / 1000) as i128
+/// `⌊wh · price / 1000⌋`, µASY: rounded down (what a receiver gets). Saturating.
+pub fn value_down(wh: u128, price: u64) -> u128 {
+	wh.saturating_mul(u128::from(price)) / 1000
+}
+
+/// A value as a signed amount, saturating.
+fn signed(value: u128) -> i128 {
+	i128::try_from(value).unwrap_or(i128::MAX)
 }
 
 /// The trade amount of a position at p*.
 pub fn trade_amount(position: &Position, prices: &Prices) -> i128 {
-	value_down(u128::from(position.sold_wh), prices.clearing)
-		- value_up(u128::from(position.bought_wh), prices.clearing)
+	signed(value_down(u128::from(position.sold_wh), prices.clearing))
+		.saturating_sub(signed(value_up(u128::from(position.bought_wh), prices.clearing)))
 }
 
 /// The deviation amount of a position at the grid prices.
 pub fn deviation_amount(position: &Position, prices: &Prices) -> i128 {
 	let d = position.deviation_wh();
 	if d >= 0 {
-		value_down(d.unsigned_abs(), prices.export)
+		signed(value_down(d.unsigned_abs(), prices.export))
 	} else {
-		-value_up(d.unsigned_abs(), prices.import)
+		signed(value_up(d.unsigned_abs(), prices.import)).saturating_neg()
 	}
 }
 

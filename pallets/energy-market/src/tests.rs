@@ -136,7 +136,7 @@ fn both_sides_exhausted_exactly_the_price_is_the_midpoint_of_the_gap() {
 		assert_eq!(net_of(&nets, &alice()), 300_000);
 		assert_eq!(net_of(&nets, &charlie()), -300_000);
 		assert_eq!((held(&alice()), held(&charlie())), (0, 0));
-		assert!(EARNED.with(|e| e.borrow().contains(&(alice(), EarningSource::Energy, 300_000))));
+		assert!(assay_primitives::testing::recorded(&alice(), EarningSource::Energy, 300_000));
 		// Orders and books are gone; the settled slot stays readable.
 		assert_eq!(Orders::<Test>::iter().count(), 0);
 		assert!(Books::<Test>::get((ZONE, SLOT, Side::Buy)).is_empty());

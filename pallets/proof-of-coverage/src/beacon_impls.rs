@@ -4,11 +4,11 @@
 //! refused report never takes block space; the calls themselves only record.
 
 use crate::{
-	checks, messages, AwaitingSeed, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons, Config,
+	checks, AwaitingSeed, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons, Config,
 	Entropy, EntropyIndex, Error, Event, LastBeaconBucket, NextBeaconId, Pallet, Params, ParamsOf,
 	Region, Verdict, Verification, Verifications, VerifyQueue, Witness, Witnesses,
 };
-use alloc::vec;
+use assay_wire::coverage::Heard;
 use assay_primitives::{DeviceKind, DeviceRegistry, DeviceReports, Location};
 use codec::Encode;
 use polkadot_sdk::{
@@ -17,21 +17,18 @@ use polkadot_sdk::{
 	sp_crypto_hashing::blake2_256,
 	sp_runtime::{
 		traits::{Saturating, Zero},
-		transaction_validity::{TransactionPriority, TransactionValidityWithRefund},
+		transaction_validity::TransactionValidityWithRefund,
 		DispatchResult, MultiSignature,
 	},
 };
 
-/// Priority of proof-of-coverage reports in the pool: that of every device report.
-const REPORT_PRIORITY: TransactionPriority = 1 << 20;
-/// `InvalidTransaction::Custom` code of pallet error i: 64 + i.
-const ERROR_CODE_BASE: u8 = 64;
 /// The lowest and highest transmit power accepted, dBm.
 const TX_POWER_RANGE_DBM: core::ops::RangeInclusive<i16> = -10..=36;
 
-/// A refused report: the pallet error as a pool rejection (`Custom(64 + index)`).
+/// A refused report: the pallet error as a pool rejection (`Custom(64 + index)`, the base
+/// in `assay_wire::pool::base`).
 pub(crate) fn invalid<T: Config>(error: Error<T>) -> TransactionValidityError {
-	assay_primitives::pool_rejection(error.into(), ERROR_CODE_BASE)
+	assay_primitives::pool_rejection(error.into(), assay_wire::pool::base::PROOF_OF_COVERAGE)
 }
 
 impl<T: Config> Pallet<T> {
@@ -177,17 +174,6 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The pool validity of a device's nonce report, refused with the registry's reason.
-	fn valid_nonce_report(
-		device: &T::AccountId,
-		nonce: u64,
-		payload: &[u8],
-		signature: &MultiSignature,
-	) -> Result<ValidTransaction, TransactionValidityError> {
-		T::Reports::validate_report(device, nonce, payload, signature)
-			.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))
-	}
-
 	#[allow(clippy::too_many_arguments)]
 	pub(crate) fn authorize_beacon(
 		hotspot: &T::AccountId,
@@ -199,7 +185,7 @@ impl<T: Config> Pallet<T> {
 		region: Region,
 		signature: &MultiSignature,
 	) -> TransactionValidityWithRefund {
-		let payload = messages::beacon_payload(
+		let payload = assay_wire::coverage::beacon_payload(
 			hotspot,
 			entropy_index,
 			commitment,
@@ -207,7 +193,7 @@ impl<T: Config> Pallet<T> {
 			frequency_hz,
 			region,
 		);
-		let valid = Self::valid_nonce_report(hotspot, nonce, &payload, signature)?;
+		let valid = T::Reports::validate_report(hotspot, nonce, &payload, signature)?;
 		let params = Self::params().map_err(invalid)?;
 		Self::check_located_hotspot(hotspot).map_err(invalid)?;
 		Self::check_entropy_live(entropy_index, &params).map_err(invalid)?;
@@ -274,29 +260,23 @@ impl<T: Config> Pallet<T> {
 		let beacon = Self::check_beacon_exists(beacon_id).map_err(invalid)?;
 		Self::check_witness_window_open(&beacon).map_err(invalid)?;
 		Self::check_not_duplicate(beacon_id, witness).map_err(invalid)?;
-		let payload = messages::witness_payload(
+		let payload = assay_wire::coverage::witness_payload(&Heard {
 			witness,
-			beacon_id,
+			beacon: beacon_id,
 			commitment,
 			rssi_dbm_x10,
 			snr_db_x10,
 			frequency_hz,
 			region,
-		);
-		T::Reports::validate_unique_report(witness, &payload, signature)
-			.map_err(|rejection| TransactionValidityError::Invalid(rejection.into()))?;
+		});
+		T::Reports::validate_unique_report(witness, &payload, signature)?;
 		Self::check_located_hotspot(witness).map_err(invalid)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
 		let remaining = beacon.witness_until.saturating_sub(now);
 		let longevity = TryInto::<u64>::try_into(remaining).unwrap_or(u64::MAX).saturating_add(1);
-		let valid = ValidTransaction {
-			priority: REPORT_PRIORITY,
-			requires: vec![],
-			provides: vec![(messages::WITNESS_TAG, beacon_id, witness).encode()],
-			longevity,
-			propagate: true,
-		};
+		let tag = assay_wire::coverage::witness_pool_tag(beacon_id, witness);
+		let valid = assay_primitives::pool::unique_report(tag, longevity);
 		Ok((valid, Weight::zero()))
 	}
 
@@ -306,13 +286,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn authorize_witness_batch(
 		reports: &[crate::RelayedWitness<T::AccountId>],
 	) -> TransactionValidityWithRefund {
-		let mut batch = ValidTransaction {
-			priority: REPORT_PRIORITY,
-			requires: vec![],
-			provides: vec![],
-			longevity: u64::MAX,
-			propagate: true,
-		};
+		let mut batch = assay_primitives::pool::empty_batch();
 		for r in reports {
 			let (valid, _) = Self::authorize_witness(
 				&r.witness,
@@ -369,8 +343,8 @@ impl<T: Config> Pallet<T> {
 		local_entropy: &[u8; 32],
 		signature: &MultiSignature,
 	) -> TransactionValidityWithRefund {
-		let payload = messages::reveal_payload(hotspot, beacon_id, local_entropy);
-		let valid = Self::valid_nonce_report(hotspot, nonce, &payload, signature)?;
+		let payload = assay_wire::coverage::reveal_payload(hotspot, beacon_id, local_entropy);
+		let valid = T::Reports::validate_report(hotspot, nonce, &payload, signature)?;
 		let params = Self::params().map_err(invalid)?;
 		let beacon = Self::check_beacon_exists(beacon_id).map_err(invalid)?;
 		Self::check_is_beaconer(&beacon, hotspot).map_err(invalid)?;

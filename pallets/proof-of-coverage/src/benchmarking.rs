@@ -3,7 +3,7 @@
 //! real signature checks and the verification step for real H3 and FSPL maths.
 
 use crate::{
-	checks, messages, AwaitingSeed, Beacon, BeaconId, BeaconPhase, Beacons, BenchmarkHelper, Call,
+	checks, AwaitingSeed, Beacon, BeaconId, BeaconPhase, Beacons, BenchmarkHelper, Call,
 	CellCounts, Config, CoverageParams, Entropy, EpochTotals, Epochs, LastHeard, LatestEntropy,
 	NextBeaconId, OwnerUnits, Pallet, Params, ParamsOf, Region, RelayedWitness, Units, Verdict,
 	Verification, Verifications, Witness, Witnesses,
@@ -20,18 +20,14 @@ use polkadot_sdk::{
 	},
 	frame_system::{self, pallet_prelude::BlockNumberFor, RawOrigin},
 	sp_arithmetic::{FixedPointNumber, FixedU128},
-	sp_core::{crypto::KeyTypeId, sr25519},
+	sp_core::sr25519,
 	sp_crypto_hashing::blake2_256,
-	sp_io::crypto::{sr25519_generate, sr25519_sign},
 	sp_runtime::{traits::IdentifyAccount, MultiSignature, MultiSigner},
 };
 
-const KEY_TYPE: KeyTypeId = KeyTypeId(*b"bnch");
-const LOCAL_ENTROPY: [u8; 32] = [42u8; 32];
+use assay_primitives::bench_keys::{generate, sign};
 
-fn sign(key: &sr25519::Public, message: &[u8]) -> MultiSignature {
-	sr25519_sign(KEY_TYPE, key, message).expect("the key is in the keystore").into()
-}
+const LOCAL_ENTROPY: [u8; 32] = [42u8; 32];
 
 fn id_of<T: Config>(key: &sr25519::Public) -> T::AccountId {
 	MultiSigner::from(*key).into_account().into()
@@ -51,11 +47,11 @@ fn whitelist_genesis_hash<T: Config>() {
 }
 
 fn report<T: Config>(nonce: u64, payload: &[u8]) -> Vec<u8> {
-	(b"assay/report".as_slice(), genesis::<T>(), nonce, payload).encode()
+	assay_wire::devices::report(&genesis::<T>(), nonce, payload)
 }
 
 fn unique_report<T: Config>(payload: &[u8]) -> Vec<u8> {
-	(b"assay/unique-report".as_slice(), genesis::<T>(), payload).encode()
+	assay_wire::devices::unique_report(&genesis::<T>(), payload)
 }
 
 /// The resolution-12 cell at (lat, lng).
@@ -96,7 +92,7 @@ fn trig(x: f64) -> (f64, f64) {
 
 /// A located hotspot of `owner`, with its key.
 fn hotspot<T: Config>(owner: &T::AccountId, cell: u64) -> sr25519::Public {
-	let key = sr25519_generate(KEY_TYPE, None);
+	let key = generate();
 	T::BenchmarkHelper::located_hotspot(key, owner, cell);
 	key
 }
@@ -211,15 +207,7 @@ fn signed_report<T: Config>(
 ) -> RelayedWitness<T::AccountId> {
 	let r = honest_report::<T>(key);
 	let witness = id_of::<T>(key);
-	let payload = messages::witness_payload(
-		&witness,
-		beacon,
-		&r.commitment,
-		r.rssi_dbm_x10,
-		r.snr_db_x10,
-		r.frequency_hz,
-		r.region,
-	);
+	let payload = assay_wire::coverage::witness_payload(&assay_wire::coverage::Heard { witness: &witness, beacon, commitment: &r.commitment, rssi_dbm_x10: r.rssi_dbm_x10, snr_db_x10: r.snr_db_x10, frequency_hz: r.frequency_hz, region: r.region });
 	RelayedWitness {
 		witness,
 		beacon,
@@ -280,7 +268,7 @@ mod benchmarks {
 		let hotspot = id_of::<T>(&key);
 		let commitment = blake2_256(&LOCAL_ENTROPY);
 		let payload =
-			messages::beacon_payload(&hotspot, 10, &commitment, 27, channel(), Region::Eu868);
+			assay_wire::coverage::beacon_payload(&hotspot, 10, &commitment, 27, channel(), Region::Eu868);
 		let signature = sign(&key, &report::<T>(0, &payload));
 		let call = Call::<T>::submit_beacon {
 			hotspot,
@@ -390,7 +378,7 @@ mod benchmarks {
 		let beacon = open_beacon::<T>(&key);
 		frame_system::Pallet::<T>::set_block_number(106u32.into());
 		let hotspot = id_of::<T>(&key);
-		let payload = messages::reveal_payload(&hotspot, beacon, &LOCAL_ENTROPY);
+		let payload = assay_wire::coverage::reveal_payload(&hotspot, beacon, &LOCAL_ENTROPY);
 		let call = Call::<T>::reveal_beacon {
 			hotspot,
 			nonce: 0,
@@ -573,7 +561,7 @@ mod benchmarks {
 	#[benchmark]
 	fn prune(w: Linear<0, 16>) {
 		setup::<T>();
-		let key = sr25519_generate(KEY_TYPE, None);
+		let key = generate();
 		let beacon = open_beacon::<T>(&key);
 		for i in 0..w {
 			let witness: T::AccountId = account("witness", i, 0);

@@ -25,78 +25,19 @@ pub const GRID_DISTANCE_RESOLUTION: Resolution = Resolution::Eleven;
 /// The farthest a witness may be: 100 km.
 pub const MAX_DISTANCE_M: u64 = 100_000;
 
-/// A LoRaWAN regional plan.
-#[derive(
-	Clone,
-	Copy,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	serde::Serialize,
-	serde::Deserialize,
-)]
-pub enum Region {
-	/// Europe, 863–870 MHz.
-	Eu868,
-	/// North America, 902–928 MHz (sub-band 2).
-	Us915,
-}
-
-impl Region {
-	/// The uplink channels of the plan, Hz.
-	pub fn channels(self) -> &'static [u64] {
-		match self {
-			Region::Eu868 => &[
-				867_100_000,
-				867_300_000,
-				867_500_000,
-				867_700_000,
-				867_900_000,
-				868_100_000,
-				868_300_000,
-				868_500_000,
-			],
-			Region::Us915 => &[
-				903_900_000,
-				904_100_000,
-				904_300_000,
-				904_500_000,
-				904_700_000,
-				904_900_000,
-				905_100_000,
-				905_300_000,
-			],
-		}
-	}
-}
-
-/// The channel a beacon payload selects: `u16_le(payload[0..2]) mod channel_count`.
-pub fn channel(payload: &[u8; 32], region: Region) -> u64 {
-	let channels = region.channels();
-	let index = usize::from(u16::from_le_bytes([payload[0], payload[1]])) % channels.len();
-	channels[index]
-}
+/// A LoRaWAN regional plan and its channels (the plan's index is part of what hotspots
+/// sign, so it lives in `assay-wire`).
+pub use assay_wire::coverage::{channel, Region};
 
 /// `blake2_256(entropy ‖ local_entropy)`: the beacon's payload, known once revealed.
 pub fn payload(entropy: &[u8; 32], local_entropy: &[u8]) -> [u8; 32] {
-	let mut bytes = alloc::vec::Vec::with_capacity(32 + local_entropy.len());
-	bytes.extend_from_slice(entropy);
-	bytes.extend_from_slice(local_entropy);
-	blake2_256(&bytes)
+	blake2_256(&assay_wire::coverage::beacon_payload_preimage(entropy, local_entropy))
 }
 
 /// `blake2_256(payload ‖ witness_id)`: what a witness commits to. Bound to the witness's
 /// own id, a commitment copied from another witness is worthless.
 pub fn witness_commitment(payload: &[u8; 32], witness: &[u8; 32]) -> [u8; 32] {
-	let mut bytes = [0u8; 64];
-	bytes[..32].copy_from_slice(payload);
-	bytes[32..].copy_from_slice(witness);
-	blake2_256(&bytes)
+	blake2_256(&assay_wire::coverage::witness_commitment_preimage(payload, witness))
 }
 
 /// Why a witness report is invalid, in the order the checks run.

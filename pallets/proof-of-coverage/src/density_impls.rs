@@ -93,21 +93,6 @@ impl<T: Config> Pallet<T> {
 		weight
 	}
 
-	/// How many cells wait for recomputation.
-	pub fn density_backlog() -> u32 {
-		let (head, tail) = DensityQueueBounds::<T>::get();
-		tail.wrapping_sub(head)
-	}
-
-	/// A located hotspot's hex-density scale: the product of `clipped / unclipped` over
-	/// the parents of its resolution-11 cell at resolutions 10 … 4 (1 when alone; `None`
-	/// when not located).
-	pub fn hex_scale(device: &T::AccountId) -> Option<FixedU128> {
-		let location = T::Devices::location_of(device)?;
-		let cell = CellIndex::try_from(location.cell).ok()?.parent(Resolution::Eleven)?;
-		Some(density::scale_from(&StoredCounts::<T>::new(), cell))
-	}
-
 	/// The scale rewards use: 1 for a hotspot with no location (it cannot be verified
 	/// anyway).
 	pub(crate) fn hex_scale_of(device: &T::AccountId) -> FixedU128 {

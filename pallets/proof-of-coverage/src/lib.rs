@@ -42,13 +42,14 @@ pub mod density;
 mod density_impls;
 pub mod epoch_rewards;
 pub mod fspl;
-pub mod messages;
+mod invariants;
 pub mod reward_units;
 mod rewards_impls;
 pub mod runtime_api;
 pub mod selection;
 pub mod types;
-mod verification_impls;
+mod views;
+mod tick_impls;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -62,9 +63,9 @@ pub use types::*;
 pub use weights::WeightInfo;
 
 /// The domain tag of entropy values.
-pub const ENTROPY_DOMAIN: &[u8] = b"assay/poc-entropy";
+pub const ENTROPY_DOMAIN: &[u8] = assay_wire::tags::POC_ENTROPY;
 /// The domain tag of witness-selection seeds.
-pub const SELECTION_DOMAIN: &[u8] = b"assay/poc-select";
+pub const SELECTION_DOMAIN: &[u8] = assay_wire::tags::POC_SELECTION;
 
 /// What benchmarks need from the runtime.
 #[cfg(feature = "runtime-benchmarks")]
@@ -417,7 +418,7 @@ pub mod pallet {
 		/// `commitment = blake2_256(local_entropy)`, transmit power (dBm), the frequency it
 		/// transmits on (Hz; the channel its payload selects) and its regional plan.
 		/// Device-signed (`nonce` as for every report) over
-		/// `messages::beacon_payload(..)`; feeless, submitted as a general transaction.
+		/// `assay_wire::coverage::beacon_payload(..)`; feeless, submitted as a general transaction.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::submit_beacon())]
 		#[pallet::authorize(|_source, hotspot, nonce, entropy_index, commitment, tx_power_dbm, frequency_hz, region, signature| {
@@ -452,7 +453,7 @@ pub mod pallet {
 		/// blake2_256(payload ‖ witness)`, RSSI (tenths of dBm), SNR (tenths of dB), at
 		/// `frequency_hz`, on its `region`'s plan. One per (beacon, witness), during the
 		/// witness window. Device-signed without a nonce over
-		/// `messages::witness_payload(..)`; feeless, submitted as a general transaction.
+		/// `assay_wire::coverage::witness_payload(..)`; feeless, submitted as a general transaction.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::submit_witness())]
 		#[pallet::authorize(|_source, witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, signature| {
@@ -485,7 +486,7 @@ pub mod pallet {
 
 		/// The beaconer reveals `local_entropy` after the witness window, within the reveal
 		/// window; its witnesses are then verified. Device-signed (`nonce`) over
-		/// `messages::reveal_payload(..)`; feeless, submitted as a general transaction.
+		/// `assay_wire::coverage::reveal_payload(..)`; feeless, submitted as a general transaction.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::reveal_beacon().saturating_add(T::WeightInfo::draw_selection_seed()))]
 		#[pallet::authorize(|_source, hotspot, nonce, beacon, local_entropy, signature| {

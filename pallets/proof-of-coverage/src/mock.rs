@@ -2,7 +2,7 @@
 //! hotspots are real sr25519 keys whose reports go through the registry's one signature
 //! path. Randomness comes from a settable value through the real `derive_seed`.
 
-use crate::{self as pallet_proof_of_coverage, messages, BeaconId, CoverageParams, Region};
+use crate::{self as pallet_proof_of_coverage, BeaconId, CoverageParams, Region};
 use assay_primitives::{derive_seed, DeviceKind, EarningSource, Earnings, SeedSource};
 use core::cell::RefCell;
 use h3o::{LatLng, Resolution};
@@ -78,39 +78,13 @@ impl pallet_device_registry::Config for Test {
 	type BenchmarkHelper = Test;
 }
 
-thread_local! {
-	/// The block randomness the seed source answers with (`None`: not available).
-	pub static RANDOMNESS: RefCell<Option<[u8; 32]>> = const { RefCell::new(Some([7u8; 32])) };
-	/// Earnings recorded: (account, source, amount).
-	pub static EARNED: RefCell<Vec<(AccountId, EarningSource, Balance)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Seeds from the settable randomness, through the chain's one seed function.
-pub struct TestSeeds;
-impl SeedSource for TestSeeds {
-	fn seed(domain_tag: &[u8], subject_id: &[u8]) -> Option<[u8; 32]> {
-		RANDOMNESS
-			.with(|r| *r.borrow())
-			.map(|r| derive_seed(domain_tag, &r, subject_id))
-	}
-}
-
-/// Records earnings for the tests.
-pub struct RecordEarnings;
-impl Earnings<AccountId, Balance> for RecordEarnings {
-	fn record(who: &AccountId, source: EarningSource, amount: Balance) {
-		EARNED.with(|e| e.borrow_mut().push((who.clone(), source, amount)));
-	}
-}
-
 #[cfg(feature = "runtime-benchmarks")]
 impl crate::BenchmarkHelper<AccountId> for Test {
 	fn located_hotspot(device: sr25519::Public, owner: &AccountId, cell: u64) {
-		use polkadot_sdk::{frame_support::traits::fungible::Mutate, sp_core::crypto::KeyTypeId};
+		use polkadot_sdk::frame_support::traits::fungible::Mutate;
 		let _ = Balances::mint_into(owner, 1_000_000);
-		let id = pallet_device_registry::testing::register_keystore_device::<Test>(
+		let id = pallet_device_registry::keystore_devices::register::<Test>(
 			device,
-			KeyTypeId(*b"bnch"),
 			owner,
 			DeviceKind::Hotspot,
 		);
@@ -118,7 +92,7 @@ impl crate::BenchmarkHelper<AccountId> for Test {
 			.expect("locates");
 	}
 	fn set_randomness() {
-		RANDOMNESS.with(|r| *r.borrow_mut() = Some([5u8; 32]));
+		assay_primitives::testing::set_randomness(Some([5u8; 32]));
 	}
 }
 
@@ -127,8 +101,8 @@ impl pallet_proof_of_coverage::Config for Test {
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type Devices = DeviceRegistry;
 	type Reports = DeviceRegistry;
-	type Seeds = TestSeeds;
-	type Earnings = RecordEarnings;
+	type Seeds = assay_primitives::testing::TestSeeds;
+	type Earnings = assay_primitives::testing::RecordEarnings;
 	type MaxRevealsPerBlock = ConstU32<4>;
 	type MaxVerifyQueue = ConstU32<8>;
 	type MaxVerificationsPerBlock = ConstU32<3>;
@@ -262,7 +236,7 @@ pub fn beacon_call_with(
 	frequency_hz: u64,
 	nonce: u64,
 ) -> crate::Call<Test> {
-	let payload = messages::beacon_payload(
+	let payload = assay_wire::coverage::beacon_payload(
 		&key.id(),
 		plan.entropy_index,
 		&plan.commitment(),
@@ -309,15 +283,7 @@ impl Heard {
 
 /// The `submit_witness` call of `key` for `beacon`.
 pub fn witness_call(key: &HotspotKey, beacon: BeaconId, heard: &Heard) -> crate::Call<Test> {
-	let payload = messages::witness_payload(
-		&key.id(),
-		beacon,
-		&heard.commitment,
-		heard.rssi_dbm_x10,
-		heard.snr_db_x10,
-		heard.frequency_hz,
-		heard.region,
-	);
+	let payload = assay_wire::coverage::witness_payload(&assay_wire::coverage::Heard { witness: &key.id(), beacon, commitment: &heard.commitment, rssi_dbm_x10: heard.rssi_dbm_x10, snr_db_x10: heard.snr_db_x10, frequency_hz: heard.frequency_hz, region: heard.region });
 	let signature = key.sign_unique_report::<Test>(&payload);
 	crate::Call::submit_witness {
 		witness: key.id(),
@@ -374,7 +340,7 @@ pub fn reveal_call(
 	local_entropy: [u8; 32],
 ) -> crate::Call<Test> {
 	let nonce = key.nonce();
-	let payload = messages::reveal_payload(&key.id(), beacon, &local_entropy);
+	let payload = assay_wire::coverage::reveal_payload(&key.id(), beacon, &local_entropy);
 	let signature = key.sign_report::<Test>(nonce, &payload);
 	crate::Call::reveal_beacon { hotspot: key.id(), nonce, beacon, local_entropy, signature }
 }
@@ -430,8 +396,7 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	ext.execute_with(|| {
 		ExistentialDeposit::set(1);
 		System::set_block_number(1);
-		RANDOMNESS.with(|r| *r.borrow_mut() = Some([7u8; 32]));
-		EARNED.with(|e| e.borrow_mut().clear());
+		assay_primitives::testing::reset();
 		run_to(3);
 	});
 	ext

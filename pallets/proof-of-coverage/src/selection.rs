@@ -3,28 +3,45 @@
 //! witness window closed — never arrival order, which the block author controls.
 
 use alloc::vec::Vec;
-use polkadot_sdk::sp_crypto_hashing::blake2_256;
+use assay_primitives::{keep_lowest, rank};
+use polkadot_sdk::frame_support::{traits::ConstU32, BoundedVec};
 
 /// The most witnesses rewarded per beacon.
-pub const MAX_REWARDED_WITNESSES: usize = 14;
+pub const MAX_REWARDED_WITNESSES: u32 = 14;
 
-/// `blake2_256(randomness ‖ beacon ‖ witness)`: a witness's draw for one beacon.
+/// The bound of a beacon's selection.
+pub type MaxSelected = ConstU32<MAX_REWARDED_WITNESSES>;
+
+/// The witnesses selected so far, with their draws, lowest first.
+pub type Selection<W> = BoundedVec<([u8; 32], W), MaxSelected>;
+
+/// `blake2_256(randomness ‖ beacon ‖ witness)`: a witness's draw for one beacon (the
+/// chain's one ranking, `assay_primitives::rank`, with subject `beacon ‖ witness`).
 pub fn draw(randomness: &[u8; 32], beacon: &[u8], witness: &[u8; 32]) -> [u8; 32] {
-	let mut bytes = Vec::with_capacity(64 + beacon.len());
-	bytes.extend_from_slice(randomness);
-	bytes.extend_from_slice(beacon);
-	bytes.extend_from_slice(witness);
-	blake2_256(&bytes)
+	rank(randomness, &[beacon, &witness[..]].concat())
 }
 
-/// The rewarded witnesses among `valid`: the `MAX_REWARDED_WITNESSES` lowest draws, lowest
-/// first. The order of `valid` does not matter.
+/// Enters one valid witness into a beacon's selection, as verification meets it: bounded
+/// work, whatever the order witnesses are verified in. This is what the chain runs.
+pub fn enter<W>(
+	selection: &mut Selection<W>,
+	randomness: &[u8; 32],
+	beacon: &[u8],
+	witness_id: &[u8; 32],
+	witness: W,
+) {
+	keep_lowest(selection, draw(randomness, beacon, witness_id), witness);
+}
+
+/// The rewarded witnesses among `valid`, by definition: sort every draw, take the
+/// `MAX_REWARDED_WITNESSES` lowest, lowest first. The order of `valid` does not matter. The
+/// chain selects incrementally with [`enter`]; a property test shows both agree.
 pub fn select(randomness: &[u8; 32], beacon: &[u8], valid: &[[u8; 32]]) -> Vec<[u8; 32]> {
 	let mut drawn: Vec<([u8; 32], [u8; 32])> =
 		valid.iter().map(|w| (draw(randomness, beacon, w), *w)).collect();
 	drawn.sort();
 	drawn.dedup_by(|a, b| a.1 == b.1);
-	drawn.into_iter().take(MAX_REWARDED_WITNESSES).map(|(_, w)| w).collect()
+	drawn.into_iter().take(MAX_REWARDED_WITNESSES as usize).map(|(_, w)| w).collect()
 }
 
 #[cfg(test)]
@@ -64,6 +81,21 @@ mod tests {
 			}
 			all.reverse();
 			prop_assert_eq!(select(&r, b"b", &all), chosen);
+		}
+
+		#[test]
+		fn entering_one_at_a_time_selects_what_sorting_all_selects(r in any::<[u8; 32]>(), n in 0u8..60, rotate in 0usize..60) {
+			let mut all = witnesses(n);
+			if !all.is_empty() {
+				let k = rotate % all.len();
+				all.rotate_left(k);
+			}
+			let mut selection = Selection::<[u8; 32]>::new();
+			for w in &all {
+				enter(&mut selection, &r, b"b", w, *w);
+			}
+			let entered: Vec<[u8; 32]> = selection.iter().map(|(_, w)| *w).collect();
+			prop_assert_eq!(entered, select(&r, b"b", &all));
 		}
 
 		#[test]

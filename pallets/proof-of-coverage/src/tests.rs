@@ -530,15 +530,13 @@ fn owners_claim_an_epochs_emission_after_it_ends() {
 		assert_eq!(Balances::free_balance(alice()), before + alice_share);
 		assert_eq!(Balances::total_issuance(), issuance + alice_share, "rewards are minted");
 		assert_ok!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(bob()), epoch));
-		EARNED.with(|e| {
-			assert_eq!(
-				e.borrow().clone(),
-				vec![
-					(alice(), EarningSource::Coverage, alice_share),
-					(bob(), EarningSource::Coverage, bob_share)
-				]
-			)
-		});
+		assert_eq!(
+			assay_primitives::testing::records::<AccountId>(),
+			vec![
+				(alice(), EarningSource::Coverage, u128::from(alice_share)),
+				(bob(), EarningSource::Coverage, u128::from(bob_share))
+			]
+		);
 		assert_eq!(Epochs::<Test>::get(epoch).unwrap().paid, 1_000_000);
 		assert_noop!(
 			ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch),
@@ -601,11 +599,11 @@ fn reveals_are_bounded_per_block_and_wait_for_randomness() {
 			err(Error::TooManyReveals)
 		);
 		// No randomness at the end of this block: the seeds wait.
-		RANDOMNESS.with(|r| *r.borrow_mut() = None);
+		assay_primitives::testing::set_randomness(None);
 		next_block();
 		assert_eq!(crate::AwaitingSeed::<Test>::get().len(), 4);
 		assert!(ProofOfCoverage::verification_queue().is_empty());
-		RANDOMNESS.with(|r| *r.borrow_mut() = Some([3u8; 32]));
+		assay_primitives::testing::set_randomness(Some([3u8; 32]));
 		next_block();
 		assert!(crate::AwaitingSeed::<Test>::get().is_empty());
 		// Seeded and queued at the end of that block; the next block finished one: a finish

@@ -9,16 +9,16 @@ use polkadot_sdk::{
 use scale_info::TypeInfo;
 
 /// A beacon's id: sequential from 0, so beacons are pruned in the order they came.
-pub type BeaconId = u64;
+pub use assay_wire::coverage::BeaconId;
 
 /// The index of an entropy value: `block / EntropyPeriod` of the block that drew it.
-pub type EntropyIndex = u32;
+pub use assay_wire::coverage::EntropyIndex;
 
 /// A reward epoch: `block / RewardEpoch`.
 pub type EpochIndex = u32;
 
-/// The most witnesses rewarded per beacon.
-pub type MaxSelected = ConstU32<14>;
+/// The most witnesses rewarded per beacon (14).
+pub use crate::selection::MaxSelected;
 
 /// The longest storage key a verification cursor holds.
 pub type MaxCursorLen = ConstU32<128>;
@@ -166,28 +166,9 @@ pub struct Witness<BlockNumber> {
 
 /// A hotspot's signed witness report as a relay (its gateway software, a packet router,
 /// a fleet agent) forwards it in a batch: the same fields and signature as
-/// `submit_witness`.
-#[derive(
-	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-)]
-pub struct RelayedWitness<AccountId> {
-	/// The witness hotspot.
-	pub witness: AccountId,
-	/// The beacon it heard.
-	pub beacon: BeaconId,
-	/// `blake2_256(payload ‖ witness_id)`.
-	pub commitment: [u8; 32],
-	/// Received signal strength, tenths of dBm.
-	pub rssi_dbm_x10: i16,
-	/// Signal-to-noise ratio, tenths of dB.
-	pub snr_db_x10: i16,
-	/// The frequency it heard, Hz.
-	pub frequency_hz: u64,
-	/// The witness's regional plan.
-	pub region: Region,
-	/// The hotspot's signature, as for `submit_witness`.
-	pub signature: polkadot_sdk::sp_runtime::MultiSignature,
-}
+/// `submit_witness` (the layout is `assay_wire::RelayedWitness`).
+pub type RelayedWitness<AccountId> =
+	assay_wire::RelayedWitness<AccountId, polkadot_sdk::sp_runtime::MultiSignature>;
 
 /// The running state of a beacon's verification.
 #[derive(

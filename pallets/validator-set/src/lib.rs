@@ -18,6 +18,7 @@ extern crate alloc;
 
 pub use pallet::*;
 
+mod invariants;
 pub mod runtime_api;
 mod validator_set_impls;
 pub mod weights;

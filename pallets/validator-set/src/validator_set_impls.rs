@@ -66,18 +66,6 @@ impl<T: Config> Pallet<T> {
 		Validators::<T>::put(set);
 	}
 
-	/// The set is never empty, never holds duplicates, and never goes below the minimum
-	/// once configured.
-	#[cfg(any(feature = "try-runtime", test))]
-	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
-		let set = Validators::<T>::get();
-		ensure!(!set.is_empty(), "the validator set is empty");
-		let mut sorted = set.clone().into_inner();
-		sorted.sort();
-		sorted.dedup();
-		ensure!(sorted.len() == set.len(), "the validator set holds duplicates");
-		Ok(())
-	}
 }
 
 impl<T: Config> SessionManager<T::AccountId> for Pallet<T> {

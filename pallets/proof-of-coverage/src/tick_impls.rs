@@ -165,15 +165,7 @@ impl<T: Config> Pallet<T> {
 		witness: &T::AccountId,
 	) {
 		let id: AccountId32 = witness.clone().into();
-		let draw = selection::draw(seed, &beacon.encode(), id.as_ref());
-		let position = state.best.partition_point(|(d, _)| *d < draw);
-		if state.best.is_full() {
-			if position >= state.best.len() {
-				return;
-			}
-			state.best.pop();
-		}
-		let _ = state.best.try_insert(position, (draw, witness.clone()));
+		selection::enter(&mut state.best, seed, &beacon.encode(), id.as_ref(), witness.clone());
 	}
 
 	/// Judges one witness report, stores its verdict and, if valid, enters its draw.
@@ -338,11 +330,6 @@ impl<T: Config> Pallet<T> {
 			PruneCursor::<T>::put(cursor);
 		}
 		weight
-	}
-
-	/// The beacons waiting in the verification queue (for the runtime API and tests).
-	pub fn verification_queue() -> Vec<BeaconId> {
-		VerifyQueue::<T>::get().into_inner()
 	}
 
 	/// The units of one role, accrued to the owner of `device`.

@@ -1,0 +1,16 @@
+//! Reads for the runtime API (`EarningsApi`). Nothing here writes.
+
+use crate::{Config, Earned, EarningSource, Earnings, EarningsRecord, Event, Pallet, TotalEarned};
+use polkadot_sdk::sp_runtime::traits::Zero;
+
+impl<T: Config> Pallet<T> {
+	/// What `who` earned, by source (the runtime API's answer).
+	pub fn earnings_of(who: &T::AccountId) -> EarningsRecord<T::Balance> {
+		Earned::<T>::get(who)
+	}
+
+	/// What all accounts earned, by source.
+	pub fn total_earnings() -> EarningsRecord<T::Balance> {
+		TotalEarned::<T>::get()
+	}
+}

@@ -1,0 +1,50 @@
+//! `do_try_state`: the invariants proof of coverage keeps, checked by `try-runtime` and after
+//! every mock test.
+
+use crate::{
+	epoch_rewards, Config, EpochIndex, EpochTotals, Epochs, Error, Event, OwnerUnits, Pallet,
+	ParamsOf, PendingReward, Units,
+};
+use alloc::vec::Vec;
+use assay_primitives::{EarningSource, Earnings};
+use polkadot_sdk::{
+	frame_support::{ensure, traits::fungible::Mutate},
+	frame_system::{self, pallet_prelude::BlockNumberFor},
+	sp_runtime::{traits::Zero, DispatchResult, SaturatedConversion, Saturating},
+};
+
+impl<T: Config> Pallet<T> {
+	/// Invariants: queued beacons are being verified and have their state; each epoch
+	/// paid at most its emission; the density queue's bounds match its entries.
+	#[cfg(any(feature = "try-runtime", test))]
+	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		for id in crate::VerifyQueue::<T>::get()
+			.iter()
+			.chain(crate::AwaitingSeed::<T>::get().iter())
+		{
+			let beacon = crate::Beacons::<T>::get(id).ok_or("queued beacon missing")?;
+			ensure!(beacon.phase == crate::BeaconPhase::Verifying, "queued beacon not verifying");
+			ensure!(
+				crate::Verifications::<T>::contains_key(id),
+				"queued beacon without verification state"
+			);
+		}
+		for (id, state) in crate::Verifications::<T>::iter() {
+			ensure!(state.best.len() as u32 <= state.valid, "more selected than valid");
+			ensure!(crate::Beacons::<T>::contains_key(id), "verification of a missing beacon");
+		}
+		for (_, totals) in Epochs::<T>::iter() {
+			ensure!(totals.paid <= totals.emission, "an epoch paid more than its emission");
+		}
+		let queued = crate::DensityQueue::<T>::iter().count() as u32;
+		ensure!(
+			queued == Self::density_backlog(),
+			"density queue bounds disagree with its entries"
+		);
+		ensure!(
+			queued == crate::DensityQueued::<T>::iter().count() as u32,
+			"density queue and its set disagree"
+		);
+		Ok(())
+	}
+}
