@@ -125,11 +125,11 @@ pub fn pool_rejection(error: DispatchError, base: u8) -> TransactionValidityErro
 /// tags that order a device's nonce reports and keep unique reports unique.
 ///
 /// The rule for what is checked where: a report's `authorize` runs every check, in the
-/// pool and again when a block includes the report, cheap checks before the signature;
-/// the call itself re-checks only what another transaction of the same block can have
-/// changed since (the nonce, in `consume_report`; a uniqueness or capacity the call
-/// writes), so a refused report never takes block space and an included one cannot
-/// double-spend its slot.
+/// pool and again when a block applies the report —
+/// immediately before its dispatch, against the block's state so far. So a refused report
+/// never takes block space, and the call itself need re-check nothing; what it writes it
+/// writes through guards that cannot double-spend (`consume_report` takes only the next
+/// nonce; a unique report's key is written once).
 pub mod pool {
 	use super::*;
 	use alloc::vec;

@@ -78,6 +78,35 @@ fn babe_vrf_digest(index: u32, keyring: Sr25519Keyring, slot: u64) -> Digest {
 	Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, codec::Encode::encode(&pre))] }
 }
 
+/// Registers the device key `device` as a `kind` of `owner`, attested by the development
+/// maker (`//DevMaker`, id `DEV_MAKER_ID`), with the device's own consent; returns its id.
+fn register_with_dev_maker<P: polkadot_sdk::sp_core::Pair>(
+	device: &P,
+	owner: &AccountId,
+	kind: assay_primitives::DeviceKind,
+) -> AccountId
+where
+	polkadot_sdk::sp_runtime::MultiSigner: From<P::Public>,
+	polkadot_sdk::sp_runtime::MultiSignature: From<P::Signature>,
+{
+	use polkadot_sdk::{
+		sp_core::{sr25519, Pair},
+		sp_runtime::{traits::IdentifyAccount, MultiSignature, MultiSigner},
+	};
+	let id = MultiSigner::from(device.public()).into_account();
+	let maker = sr25519::Pair::from_string("//DevMaker", None).expect("the dev maker's seed");
+	let consent = assay_wire::devices::registration(&DeviceRegistry::genesis_hash(), owner, kind);
+	frame_support::assert_ok!(DeviceRegistry::register_device(
+		RuntimeOrigin::signed(owner.clone()),
+		MultiSigner::from(device.public()),
+		kind,
+		genesis_config_presets::DEV_MAKER_ID,
+		MultiSignature::from(maker.sign(&assay_wire::devices::maker_attestation(&id, kind))),
+		MultiSignature::from(device.sign(&consent)),
+	));
+	id
+}
+
 /// Starts block `n` authored by authority `index`: finalizes the current block, then
 /// runs every pallet's on_initialize for the new one.
 fn start_block(n: BlockNumber, index: u32) {
@@ -267,19 +296,8 @@ mod devices {
 
 	/// Registers the device to Bob with the development maker's (`//DevMaker`) attestation.
 	fn register_hotspot() {
-		let kind = DeviceKind::Hotspot;
 		let bob = Sr25519Keyring::Bob.to_account_id();
-		let maker = dev_maker();
-		frame_support::assert_ok!(DeviceRegistry::register_device(
-			RuntimeOrigin::signed(bob.clone()),
-			device_pair().public().into(),
-			kind,
-			genesis_config_presets::DEV_MAKER_ID,
-			maker.sign(&assay_wire::devices::maker_attestation(&device_id(), kind)).into(),
-			device_pair()
-				.sign(&assay_wire::devices::registration(&DeviceRegistry::genesis_hash(), &bob, kind))
-				.into(),
-		));
+		register_with_dev_maker(&device_pair(), &bob, DeviceKind::Hotspot);
 	}
 
 	#[test]
@@ -491,19 +509,8 @@ mod coverage {
 
 	/// Registers `device` as Bob's hotspot with the development maker and locates it.
 	fn located_hotspot(device: &sr25519::Pair, lat: f64, lng: f64) {
-		let kind = DeviceKind::Hotspot;
 		let bob = Sr25519Keyring::Bob.to_account_id();
-		let maker = sr25519::Pair::from_string("//DevMaker", None).unwrap();
-		frame_support::assert_ok!(DeviceRegistry::register_device(
-			RuntimeOrigin::signed(bob.clone()),
-			device.public().into(),
-			kind,
-			genesis_config_presets::DEV_MAKER_ID,
-			maker.sign(&assay_wire::devices::maker_attestation(&id(device), kind)).into(),
-			device
-				.sign(&assay_wire::devices::registration(&DeviceRegistry::genesis_hash(), &bob, kind))
-				.into(),
-		));
+		register_with_dev_maker(device, &bob, DeviceKind::Hotspot);
 		frame_support::assert_ok!(DeviceRegistry::assert_location(
 			RuntimeOrigin::signed(bob),
 			id(device),
@@ -763,22 +770,7 @@ mod energy {
 	/// Registers `meter` as an EnergyMeter of `owner` with the development maker and binds
 	/// it to the development zone.
 	fn bound_meter(meter: &sr25519::Pair, owner: &AccountId) {
-		let kind = DeviceKind::EnergyMeter;
-		let maker = sr25519::Pair::from_string("//DevMaker", None).unwrap();
-		frame_support::assert_ok!(DeviceRegistry::register_device(
-			RuntimeOrigin::signed(owner.clone()),
-			meter.public().into(),
-			kind,
-			genesis_config_presets::DEV_MAKER_ID,
-			maker.sign(&assay_wire::devices::maker_attestation(&id(meter), kind)).into(),
-			meter
-				.sign(&assay_wire::devices::registration(
-					&DeviceRegistry::genesis_hash(),
-					owner,
-					kind
-				))
-				.into(),
-		));
+		register_with_dev_maker(meter, owner, DeviceKind::EnergyMeter);
 		frame_support::assert_ok!(EnergyMarket::bind_meter(
 			RuntimeOrigin::signed(owner.clone()),
 			id(meter),
@@ -945,7 +937,7 @@ mod wire_vectors {
 	use assay_primitives::DeviceKind;
 	use frame_support::traits::GetCallName;
 	use polkadot_sdk::{
-		sp_core::{ed25519, sr25519, Pair},
+		sp_core::{ed25519, Pair},
 		sp_runtime::{generic::Era, traits::Verify, MultiSignature},
 	};
 
@@ -1011,18 +1003,9 @@ mod wire_vectors {
 			frame_system::BlockHash::<Runtime>::insert(0, genesis);
 			let seed: [u8; 32] = bytes(&t["seed"]).try_into().expect("32 bytes");
 			let device = ed25519::Pair::from_seed(&seed);
-			let id = AccountId::new(bytes(&t["device"]).try_into().expect("32 bytes"));
 			let bob = Sr25519Keyring::Bob.to_account_id();
-			let kind = DeviceKind::Hotspot;
-			let maker = sr25519::Pair::from_string("//DevMaker", None).expect("dev seed");
-			frame_support::assert_ok!(DeviceRegistry::register_device(
-				RuntimeOrigin::signed(bob.clone()),
-				device.public().into(),
-				kind,
-				genesis_config_presets::DEV_MAKER_ID,
-				maker.sign(&assay_wire::devices::maker_attestation(&id, kind)).into(),
-				device.sign(&assay_wire::devices::registration(&genesis, &bob, kind)).into(),
-			));
+			let id = register_with_dev_maker(&device, &bob, DeviceKind::Hotspot);
+			assert_eq!(id, AccountId::new(bytes(&t["device"]).try_into().expect("32 bytes")));
 			let valid = Executive::validate_transaction(
 				polkadot_sdk::sp_runtime::transaction_validity::TransactionSource::External,
 				decode(t),
