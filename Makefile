@@ -56,7 +56,7 @@ test: setup
 lint: setup
 	cargo fmt --all --check
 	cargo fmt --all --check --manifest-path clients/device-agent/Cargo.toml
-	SKIP_WASM_BUILD=1 cargo clippy --release --locked --workspace --all-targets -- -D warnings
+	cargo clippy --release --locked --workspace --all-targets -- -D warnings
 	cargo clippy --release --locked --manifest-path clients/device-agent/Cargo.toml --all-targets -- -D warnings
 
 test-rust: setup

@@ -2,29 +2,15 @@
 //! after every mock test.
 
 use crate::{
-	agreement::{equal_split, find_agreement},
-	Assignment, Assignments, BalanceOf, Config, Due, DueCursor, Error, Event, Expiring, HoldReason,
-	InferenceFailure, JobFailure, JobId, JobOf, JobPhase, Jobs, ModelProviders, Models, OpenJobs,
-	Pallet, Providers, SlashReason, StrikeReason, WeightInfo, WorkState, ASSIGNMENT_DOMAIN,
+	Assignments, BalanceOf, Config, Due, Expiring, HoldReason, Jobs, ModelProviders, Models, OpenJobs,
+	Pallet, Providers,
 };
-use alloc::vec::Vec;
-use assay_primitives::{EarningSource, Earnings, SeedSource};
-use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{
 		ensure,
-		pallet_prelude::*,
-		traits::{
-			fungible::{InspectHold, MutateHold},
-			tokens::{Fortitude, Precision, Restriction},
-		},
+		traits::fungible::InspectHold,
 	},
-	frame_system::pallet_prelude::BlockNumberFor,
-	sp_crypto_hashing::blake2_256,
-	sp_runtime::{
-		traits::{One, Saturating, Zero},
-		DispatchResult,
-	},
+	sp_runtime::traits::Saturating,
 };
 
 impl<T: Config> Pallet<T> {

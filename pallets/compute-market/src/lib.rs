@@ -38,6 +38,7 @@ pub mod agreement;
 pub mod assignment;
 pub mod commitment;
 mod jobs_impls;
+#[cfg(any(feature = "try-runtime", test))]
 mod invariants;
 mod market_impls;
 pub mod runtime_api;

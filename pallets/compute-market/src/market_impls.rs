@@ -5,7 +5,6 @@ use crate::{
 	BalanceOf, Config, Error, Event, HoldReason, MinRedundancy, ModelId, ModelInfo, ModelMetaOf,
 	ModelOf, ModelProviders, Models, Pallet, ProviderInfo, ProviderOf, Providers,
 };
-use alloc::vec::Vec;
 use polkadot_sdk::{
 	frame_support::{
 		ensure,

@@ -3,8 +3,6 @@
 //! for the tests to read.
 
 use crate::{self as pallet_compute_market, commitment::commitment, JobId, ModelId, ModelMeta};
-use assay_primitives::{derive_seed, EarningSource, Earnings, SeedSource};
-use core::cell::RefCell;
 use polkadot_sdk::{
 	frame_support::{
 		derive_impl, parameter_types,

@@ -4,7 +4,7 @@
 use crate::{
 	agreement::{equal_split, find_agreement},
 	Assignment, Assignments, BalanceOf, Config, Due, DueCursor, Error, Event, Expiring, HoldReason,
-	InferenceFailure, JobFailure, JobId, JobOf, JobPhase, Jobs, ModelProviders, Models, OpenJobs,
+	InferenceFailure, JobFailure, JobId, JobOf, JobPhase, Jobs, ModelProviders, Models,
 	Pallet, Providers, SlashReason, StrikeReason, WeightInfo, WorkState, ASSIGNMENT_DOMAIN,
 };
 use alloc::vec::Vec;
@@ -15,7 +15,7 @@ use polkadot_sdk::{
 		ensure,
 		pallet_prelude::*,
 		traits::{
-			fungible::{InspectHold, MutateHold},
+			fungible::MutateHold,
 			tokens::{Fortitude, Precision, Restriction},
 		},
 	},

@@ -1,13 +1,13 @@
 //! `do_try_state`: the invariants the earnings ledger keeps, checked by `try-runtime` and
 //! after every mock test.
 
-use crate::{Config, Earned, EarningSource, Earnings, EarningsRecord, Event, Pallet, TotalEarned};
-use polkadot_sdk::sp_runtime::traits::Zero;
+use crate::Earned;
+use crate::TotalEarned;
+use crate::{Config, Pallet};
 
 impl<T: Config> Pallet<T> {
 	/// The chain-wide totals never fall below any single account's record: every record
 	/// adds to both. (Equality of the sum is not checked, as saturation may differ.)
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		let total = TotalEarned::<T>::get();
 		for (_, record) in Earned::<T>::iter() {

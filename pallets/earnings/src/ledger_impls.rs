@@ -1,6 +1,6 @@
 //! The ledger's logic: recording, reading, and the consistency check.
 
-use crate::{Config, Earned, EarningSource, Earnings, EarningsRecord, Event, Pallet, TotalEarned};
+use crate::{Config, Earned, EarningSource, Earnings, Event, Pallet, TotalEarned};
 use polkadot_sdk::sp_runtime::traits::Zero;
 
 impl<T: Config> Earnings<T::AccountId, T::Balance> for Pallet<T> {

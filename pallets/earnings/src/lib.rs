@@ -12,6 +12,7 @@
 
 pub use pallet::*;
 
+#[cfg(any(feature = "try-runtime", test))]
 mod invariants;
 mod ledger_impls;
 pub mod runtime_api;

@@ -1,7 +1,6 @@
 //! Reads for the runtime API (`EarningsApi`). Nothing here writes.
 
-use crate::{Config, Earned, EarningSource, Earnings, EarningsRecord, Event, Pallet, TotalEarned};
-use polkadot_sdk::sp_runtime::traits::Zero;
+use crate::{Config, Earned, EarningsRecord, Pallet, TotalEarned};
 
 impl<T: Config> Pallet<T> {
 	/// What `who` earned, by source (the runtime API's answer).

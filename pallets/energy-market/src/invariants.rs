@@ -3,34 +3,20 @@
 //! zero-sum), checked by `try-runtime` and after every mock test.
 
 use crate::{
-	settlement::{self, Position, Prices},
-	BalanceOf, Books, ClearingOf, ClearingView, Clearings, Config, Debts, Error, Event,
-	MarketParams, OrderBookView, OrderId, OrderOf, OrderView, Orders, Pallet, PositionView,
-	Readings, SettledPosition, SettledPositions, SettlementTotals, Side, SlotIndex, WeightInfo,
-	ZoneId,
+	BalanceOf, Books, Clearings, Config, OrderId, Orders, Pallet, SettledPositions,
 };
-use alloc::{collections::BTreeMap, vec::Vec};
-use assay_primitives::{EarningSource, Earnings};
+use alloc::collections::BTreeMap;
 use polkadot_sdk::{
 	frame_support::{
 		ensure,
-		pallet_prelude::*,
-		traits::{
-			fungible::{Inspect, InspectHold, Mutate},
-			tokens::{Fortitude, Preservation},
-		},
+		traits::fungible::InspectHold,
 	},
-	frame_system::pallet_prelude::BlockNumberFor,
-	sp_runtime::{
-		traits::{Saturating, UniqueSaturatedInto, Zero},
-		DispatchResult,
-	},
+	sp_runtime::traits::Saturating,
 };
 
 impl<T: Config> Pallet<T> {
 	/// Collateral held per account equals what its open orders keep; books and orders
 	/// agree; every settled slot is zero-sum, and its positions add up to its totals.
-	#[cfg(any(feature = "try-runtime", feature = "std"))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		use crate::{ZoneCount, Zones};
 		let mut expected: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();

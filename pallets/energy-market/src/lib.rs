@@ -34,6 +34,7 @@ pub use pallet::*;
 
 pub mod clearing;
 mod tick_impls;
+#[cfg(any(feature = "try-runtime", test))]
 mod invariants;
 mod market_impls;
 mod readings_impls;

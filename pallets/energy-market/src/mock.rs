@@ -3,8 +3,7 @@
 //! path. Balances are counted in µASY (`MicroUnit` = 1).
 
 use crate::{self as pallet_energy_market, MarketParams, Side, SlotIndex};
-use assay_primitives::{DeviceKind, EarningSource, Earnings};
-use core::cell::RefCell;
+use assay_primitives::DeviceKind;
 use pallet_device_registry::testing::DeviceKey;
 use polkadot_sdk::{
 	frame_support::{

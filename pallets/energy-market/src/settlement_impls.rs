@@ -4,8 +4,8 @@
 
 use crate::{
 	settlement::{self, Position, Prices},
-	BalanceOf, Books, ClearingOf, ClearingView, Clearings, Config, Debts, Error, Event,
-	MarketParams, OrderBookView, OrderId, OrderOf, OrderView, Orders, Pallet, PositionView,
+	BalanceOf, Books, ClearingOf, Clearings, Config, Debts, Error, Event,
+	MarketParams, OrderId, OrderOf, Orders, Pallet,
 	Readings, SettledPosition, SettledPositions, SettlementTotals, Side, SlotIndex, WeightInfo,
 	ZoneId,
 };
@@ -16,7 +16,7 @@ use polkadot_sdk::{
 		ensure,
 		pallet_prelude::*,
 		traits::{
-			fungible::{Inspect, InspectHold, Mutate},
+			fungible::{Inspect, Mutate},
 			tokens::{Fortitude, Preservation},
 		},
 	},
@@ -28,18 +28,22 @@ use polkadot_sdk::{
 };
 
 /// One meter's part in a slot, gathered from its filled orders.
-struct Participant<T: Config> {
-	meter: T::AccountId,
-	owner: T::AccountId,
-	bought_wh: u64,
-	sold_wh: u64,
+pub(crate) struct Participant<T: Config> {
+	/// The meter.
+	pub(crate) meter: T::AccountId,
+	/// Its owner.
+	pub(crate) owner: T::AccountId,
+	/// Filled on the buy side, Wh.
+	pub(crate) bought_wh: u64,
+	/// Filled on the sell side, Wh.
+	pub(crate) sold_wh: u64,
 	/// Collateral still held for its filled orders.
-	held: BalanceOf<T>,
+	pub(crate) held: BalanceOf<T>,
 }
 
 impl<T: Config> Pallet<T> {
 	/// A slot's orders, both sides, with their fills from `clearing`.
-	fn slot_orders(
+	pub(crate) fn slot_orders(
 		zone: ZoneId,
 		slot: SlotIndex,
 		clearing: Option<&ClearingOf<T>>,
@@ -56,7 +60,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// The meters that traded, with what they bought and sold and still hold.
-	fn participants(orders: &[(OrderId, OrderOf<T>, u64)]) -> Vec<Participant<T>> {
+	pub(crate) fn participants(orders: &[(OrderId, OrderOf<T>, u64)]) -> Vec<Participant<T>> {
 		let mut parts: BTreeMap<(T::AccountId, T::AccountId), Participant<T>> = BTreeMap::new();
 		for (_, order, fill) in orders.iter().filter(|(_, _, fill)| *fill > 0) {
 			let part =

@@ -3,27 +3,12 @@
 
 use crate::{
 	settlement::{self, Position, Prices},
-	BalanceOf, Books, ClearingOf, ClearingView, Clearings, Config, Debts, Error, Event,
-	MarketParams, OrderBookView, OrderId, OrderOf, OrderView, Orders, Pallet, PositionView,
-	Readings, SettledPosition, SettledPositions, SettlementTotals, Side, SlotIndex, WeightInfo,
+	BalanceOf, ClearingView, Clearings, Config, Debts, OrderBookView, OrderView, Pallet, PositionView, SettledPositions, Side, SlotIndex,
 	ZoneId,
 };
-use alloc::{collections::BTreeMap, vec::Vec};
-use assay_primitives::{EarningSource, Earnings};
+use alloc::vec::Vec;
 use polkadot_sdk::{
-	frame_support::{
-		ensure,
-		pallet_prelude::*,
-		traits::{
-			fungible::{Inspect, InspectHold, Mutate},
-			tokens::{Fortitude, Preservation},
-		},
-	},
-	frame_system::pallet_prelude::BlockNumberFor,
-	sp_runtime::{
-		traits::{Saturating, UniqueSaturatedInto, Zero},
-		DispatchResult,
-	},
+	sp_runtime::traits::Saturating,
 };
 
 impl<T: Config> Pallet<T> {

@@ -10,7 +10,6 @@ use crate::{
 };
 use assay_wire::coverage::Heard;
 use assay_primitives::{DeviceKind, DeviceRegistry, DeviceReports, Location};
-use codec::Encode;
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::*},
 	frame_system::{self, pallet_prelude::BlockNumberFor},

@@ -8,7 +8,7 @@ use crate::{
 	WeightInfo,
 };
 use assay_primitives::{DeviceKind, DeviceRegistry, Location, OnLocationChanged};
-use h3o::{CellIndex, Resolution};
+use h3o::CellIndex;
 use polkadot_sdk::{
 	frame_support::pallet_prelude::*,
 	frame_system::pallet_prelude::BlockNumberFor,

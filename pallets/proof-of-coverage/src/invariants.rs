@@ -2,21 +2,13 @@
 //! every mock test.
 
 use crate::{
-	epoch_rewards, Config, EpochIndex, EpochTotals, Epochs, Error, Event, OwnerUnits, Pallet,
-	ParamsOf, PendingReward, Units,
+	Config, Epochs, Pallet,
 };
-use alloc::vec::Vec;
-use assay_primitives::{EarningSource, Earnings};
-use polkadot_sdk::{
-	frame_support::{ensure, traits::fungible::Mutate},
-	frame_system::{self, pallet_prelude::BlockNumberFor},
-	sp_runtime::{traits::Zero, DispatchResult, SaturatedConversion, Saturating},
-};
+use polkadot_sdk::frame_support::ensure;
 
 impl<T: Config> Pallet<T> {
 	/// Invariants: queued beacons are being verified and have their state; each epoch
 	/// paid at most its emission; the density queue's bounds match its entries.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		for id in crate::VerifyQueue::<T>::get()
 			.iter()

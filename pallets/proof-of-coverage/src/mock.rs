@@ -3,8 +3,7 @@
 //! path. Randomness comes from a settable value through the real `derive_seed`.
 
 use crate::{self as pallet_proof_of_coverage, BeaconId, CoverageParams, Region};
-use assay_primitives::{derive_seed, DeviceKind, EarningSource, Earnings, SeedSource};
-use core::cell::RefCell;
+use assay_primitives::DeviceKind;
 use h3o::{LatLng, Resolution};
 use pallet_device_registry::testing::DeviceKey;
 use polkadot_sdk::{

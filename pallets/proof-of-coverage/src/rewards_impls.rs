@@ -4,13 +4,12 @@
 
 use crate::{
 	epoch_rewards, Config, EpochIndex, EpochTotals, Epochs, Error, Event, OwnerUnits, Pallet,
-	ParamsOf, PendingReward, Units,
+	ParamsOf, Units,
 };
-use alloc::vec::Vec;
 use assay_primitives::{EarningSource, Earnings};
 use polkadot_sdk::{
 	frame_support::{ensure, traits::fungible::Mutate},
-	frame_system::{self, pallet_prelude::BlockNumberFor},
+	frame_system::pallet_prelude::BlockNumberFor,
 	sp_runtime::{traits::Zero, DispatchResult, SaturatedConversion, Saturating},
 };
 
@@ -41,7 +40,7 @@ impl<T: Config> Pallet<T> {
 
 	/// What `units` are worth in an epoch with `totals`: the beaconer pot (20 %) pro rata
 	/// to beaconer units plus the witness pot (80 %) pro rata to witness units.
-	fn worth(units: &Units, totals: &EpochTotals<crate::BalanceOf<T>>) -> crate::BalanceOf<T> {
+	pub(crate) fn worth(units: &Units, totals: &EpochTotals<crate::BalanceOf<T>>) -> crate::BalanceOf<T> {
 		let (beaconer_pot, witness_pot) = epoch_rewards::pots(totals.emission.saturated_into());
 		epoch_rewards::share(beaconer_pot, units.beaconer, totals.units.beaconer)
 			.saturating_add(epoch_rewards::share(witness_pot, units.witness, totals.units.witness))

@@ -518,7 +518,7 @@ fn owners_claim_an_epochs_emission_after_it_ends() {
 		// Alice: beaconer units 1/2 of 1/2 (all beaconer units), witness units 1 of 2.
 		// Pots: 200,000 and 800,000.
 		let alice_share = 200_000 + 400_000;
-		let bob_share = 400_000;
+		let bob_share: u64 = 400_000;
 		let pending = ProofOfCoverage::pending_rewards(&alice());
 		assert_eq!((pending[0].amount, pending[0].claimable), (alice_share, true));
 		let before = Balances::free_balance(alice());

@@ -8,7 +8,6 @@ use crate::{
 	Region, Units, Verdict, Verification, Verifications, VerifyQueue, WeightInfo, Witness,
 	WitnessRejection, Witnesses, ENTROPY_DOMAIN, SELECTION_DOMAIN,
 };
-use alloc::vec::Vec;
 use assay_primitives::{DeviceKind, DeviceRegistry, SeedSource};
 use codec::Encode;
 use h3o::CellIndex;

@@ -2,15 +2,15 @@
 //! entropy, hex scales, pending rewards, queues. Nothing here writes.
 
 use crate::{
-	epoch_rewards, Config, EpochIndex, EpochTotals, Epochs, Error, Event, OwnerUnits, Pallet,
-	ParamsOf, PendingReward, Units,
+	density, density_impls::StoredCounts, BeaconId, Config, DensityQueueBounds, EpochIndex,
+	Epochs, OwnerUnits, Pallet, PendingReward, VerifyQueue,
 };
 use alloc::vec::Vec;
-use assay_primitives::{EarningSource, Earnings};
+use assay_primitives::DeviceRegistry;
+use h3o::{CellIndex, Resolution};
 use polkadot_sdk::{
-	frame_support::{ensure, traits::fungible::Mutate},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
-	sp_runtime::{traits::Zero, DispatchResult, SaturatedConversion, Saturating},
+	sp_arithmetic::FixedU128,
 };
 
 impl<T: Config> Pallet<T> {

@@ -1,22 +1,13 @@
 //! `do_try_state`: the invariants the validator set keeps, checked by `try-runtime` and
 //! after every mock test.
 
-use crate::{Config, Error, Event, Pallet, SetChanged, Validators};
-use alloc::vec::Vec;
-use polkadot_sdk::{
-	frame_support::{
-		ensure,
-		pallet_prelude::*,
-		traits::{ValidatorRegistration, ValidatorSet},
-	},
-	pallet_session::SessionManager,
-	sp_runtime::DispatchResult,
-};
+use polkadot_sdk::frame_support::ensure;
+use crate::Validators;
+use crate::{Config, Pallet};
 
 impl<T: Config> Pallet<T> {
 	/// The set is never empty, never holds duplicates, and never goes below the minimum
 	/// once configured.
-	#[cfg(any(feature = "try-runtime", test))]
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
 		let set = Validators::<T>::get();
 		ensure!(!set.is_empty(), "the validator set is empty");

@@ -18,6 +18,7 @@ extern crate alloc;
 
 pub use pallet::*;
 
+#[cfg(any(feature = "try-runtime", test))]
 mod invariants;
 pub mod runtime_api;
 mod validator_set_impls;
