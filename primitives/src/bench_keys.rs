@@ -18,7 +18,9 @@ pub fn generate() -> sr25519::Public {
 
 /// `key`'s signature over `message`.
 pub fn sign(key: &sr25519::Public, message: &[u8]) -> MultiSignature {
-	sr25519_sign(KEY_TYPE, key, message).expect("benchmark keys are in the keystore").into()
+	sr25519_sign(KEY_TYPE, key, message)
+		.expect("benchmark keys are in the keystore")
+		.into()
 }
 
 /// The account (a device's id) of `key`.

@@ -22,8 +22,7 @@ pub mod randomness;
 pub mod testing;
 
 pub use devices::{
-	pool,
-	pool_rejection, DeviceKind, DeviceRegistry, DeviceReports, DeviceStatus, Location,
+	pool, pool_rejection, DeviceKind, DeviceRegistry, DeviceReports, DeviceStatus, Location,
 	OnLocationChanged, ReportRejection,
 };
 pub use earnings::{EarningSource, Earnings, EarningsRecord};

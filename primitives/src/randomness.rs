@@ -4,11 +4,7 @@
 //! was unknown when the subject (a job, a beacon, a slot) was committed. The domain tag
 //! keeps seeds of different uses apart even when their subjects encode alike.
 
-use polkadot_sdk::{
-	sp_core::Get,
-	sp_crypto_hashing::blake2_256,
-	sp_runtime::BoundedVec,
-};
+use polkadot_sdk::{sp_core::Get, sp_crypto_hashing::blake2_256, sp_runtime::BoundedVec};
 
 /// Derives the seed for one use: `blake2_256(domain_tag ‖ randomness ‖ subject_id)`.
 ///

@@ -30,7 +30,9 @@ pub fn reset() {
 pub struct TestSeeds;
 impl SeedSource for TestSeeds {
 	fn seed(domain_tag: &[u8], subject_id: &[u8]) -> Option<[u8; 32]> {
-		RANDOMNESS.with(|r| *r.borrow()).map(|r| derive_seed(domain_tag, &r, subject_id))
+		RANDOMNESS
+			.with(|r| *r.borrow())
+			.map(|r| derive_seed(domain_tag, &r, subject_id))
 	}
 }
 
@@ -46,7 +48,11 @@ impl<AccountId: Encode, Balance: Into<u128>> Earnings<AccountId, Balance> for Re
 pub fn earned<AccountId: Encode>(who: &AccountId, source: EarningSource) -> u128 {
 	let who = who.encode();
 	EARNED.with(|e| {
-		e.borrow().iter().filter(|(w, s, _)| *w == who && *s == source).map(|(_, _, a)| a).sum()
+		e.borrow()
+			.iter()
+			.filter(|(w, s, _)| *w == who && *s == source)
+			.map(|(_, _, a)| a)
+			.sum()
 	})
 }
 

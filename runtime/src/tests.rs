@@ -285,7 +285,11 @@ mod devices {
 
 	fn heartbeat(nonce: u64, signer: &sr25519::Pair) -> UncheckedExtrinsic {
 		let genesis = DeviceRegistry::genesis_hash();
-		let message = assay_wire::devices::report(&genesis, nonce, &assay_wire::devices::heartbeat_payload(&device_id()));
+		let message = assay_wire::devices::report(
+			&genesis,
+			nonce,
+			&assay_wire::devices::heartbeat_payload(&device_id()),
+		);
 		let call = RuntimeCall::DeviceRegistry(pallet_device_registry::Call::heartbeat {
 			device: device_id(),
 			nonce,
@@ -528,7 +532,15 @@ mod coverage {
 		frequency_hz: u64,
 	) -> UncheckedExtrinsic {
 		let commitment = checks::witness_commitment(payload, &witness.public().0);
-		let signed = assay_wire::coverage::witness_payload(&assay_wire::coverage::Heard { witness: &id(witness), beacon, commitment: &commitment, rssi_dbm_x10: rssi, snr_db_x10: 50, frequency_hz, region: Region::Eu868 });
+		let signed = assay_wire::coverage::witness_payload(&assay_wire::coverage::Heard {
+			witness: &id(witness),
+			beacon,
+			commitment: &commitment,
+			rssi_dbm_x10: rssi,
+			snr_db_x10: 50,
+			frequency_hz,
+			region: Region::Eu868,
+		});
 		let signature = witness
 			.sign(&assay_wire::devices::unique_report(&DeviceRegistry::genesis_hash(), &signed));
 		let call = RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_witness {
@@ -563,8 +575,11 @@ mod coverage {
 					frequency_hz,
 					Region::Eu868,
 				);
-				let signature =
-					p.sign(&assay_wire::devices::report(&DeviceRegistry::genesis_hash(), 0, &signed));
+				let signature = p.sign(&assay_wire::devices::report(
+					&DeviceRegistry::genesis_hash(),
+					0,
+					&signed,
+				));
 				UncheckedExtrinsic::new_transaction(
 					RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_beacon {
 						hotspot: id(p),
@@ -786,7 +801,8 @@ mod energy {
 		import_wh: u64,
 		export_wh: u64,
 	) -> UncheckedExtrinsic {
-		let payload = assay_wire::energy::reading_payload(&id(meter), boundary, import_wh, export_wh);
+		let payload =
+			assay_wire::energy::reading_payload(&id(meter), boundary, import_wh, export_wh);
 		let signature = meter.sign(&assay_wire::devices::report(
 			&DeviceRegistry::genesis_hash(),
 			nonce,
@@ -961,7 +977,8 @@ mod wire_vectors {
 	#[test]
 	fn the_general_transaction_envelope_is_the_runtimes() {
 		let call = RuntimeCall::System(frame_system::Call::remark { remark: vec![1, 2, 3] });
-		let runtime = UncheckedExtrinsic::new_transaction(call.clone(), tx_extension(Era::Immortal, 0, 0));
+		let runtime =
+			UncheckedExtrinsic::new_transaction(call.clone(), tx_extension(Era::Immortal, 0, 0));
 		assert_eq!(
 			assay_wire::extrinsic::general_transaction(&codec::Encode::encode(&call)),
 			codec::Encode::encode(&runtime)
@@ -973,9 +990,15 @@ mod wire_vectors {
 		for t in vectors()["transactions"].as_array().expect("transactions") {
 			let name = t["name"].as_str().expect("a name");
 			let xt = decode(t);
-			let general =
-				UncheckedExtrinsic::new_transaction(xt.function.clone(), tx_extension(Era::Immortal, 0, 0));
-			assert_eq!(codec::Encode::encode(&xt), codec::Encode::encode(&general), "{name}: a general transaction");
+			let general = UncheckedExtrinsic::new_transaction(
+				xt.function.clone(),
+				tx_extension(Era::Immortal, 0, 0),
+			);
+			assert_eq!(
+				codec::Encode::encode(&xt),
+				codec::Encode::encode(&general),
+				"{name}: a general transaction"
+			);
 			assert_eq!(codec::Encode::encode(&xt.function), bytes(&t["call"]), "{name}: call");
 			let called = match &xt.function {
 				RuntimeCall::DeviceRegistry(call) => call.get_call_name(),
@@ -988,7 +1011,10 @@ mod wire_vectors {
 				bytes(&t["signature"]).try_into().expect("64 bytes"),
 			));
 			let device = AccountId::new(bytes(&t["device"]).try_into().expect("32 bytes"));
-			assert!(signature.verify(&bytes(&t["message"])[..], &device), "{name}: the device signed it");
+			assert!(
+				signature.verify(&bytes(&t["message"])[..], &device),
+				"{name}: the device signed it"
+			);
 		}
 	}
 

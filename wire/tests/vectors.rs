@@ -39,17 +39,13 @@ fn region(v: &Value) -> Region {
 fn build(name: &str, f: &Value) -> Vec<u8> {
 	match name {
 		"maker_attestation" => devices::maker_attestation(&array32(&f["device"]), kind(&f["kind"])),
-		"registration" => devices::registration(
-			&array32(&f["genesis"]),
-			&array32(&f["owner"]),
-			kind(&f["kind"]),
-		),
+		"registration" => {
+			devices::registration(&array32(&f["genesis"]), &array32(&f["owner"]), kind(&f["kind"]))
+		},
 		"heartbeat_payload" => devices::heartbeat_payload(&array32(&f["device"])),
-		"report" => devices::report(
-			&array32(&f["genesis"]),
-			int(&f["nonce"]) as u64,
-			&bytes(&f["payload"]),
-		),
+		"report" => {
+			devices::report(&array32(&f["genesis"]), int(&f["nonce"]) as u64, &bytes(&f["payload"]))
+		},
 		"unique_report" => devices::unique_report(&array32(&f["genesis"]), &bytes(&f["payload"])),
 		"report_pool_tag" => {
 			devices::report_pool_tag(&array32(&f["device"]), int(&f["nonce"]) as u64)
@@ -79,15 +75,13 @@ fn build(name: &str, f: &Value) -> Vec<u8> {
 			int(&f["beacon"]) as u64,
 			&array32(&f["local_entropy"]),
 		),
-		"beacon_payload_preimage" => coverage::beacon_payload_preimage(
-			&array32(&f["entropy"]),
-			&bytes(&f["local_entropy"]),
-		),
-		"witness_commitment_preimage" => coverage::witness_commitment_preimage(
-			&array32(&f["payload"]),
-			&array32(&f["witness"]),
-		)
-		.to_vec(),
+		"beacon_payload_preimage" => {
+			coverage::beacon_payload_preimage(&array32(&f["entropy"]), &bytes(&f["local_entropy"]))
+		},
+		"witness_commitment_preimage" => {
+			coverage::witness_commitment_preimage(&array32(&f["payload"]), &array32(&f["witness"]))
+				.to_vec()
+		},
 		"reading_payload" => energy::reading_payload(
 			&array32(&f["meter"]),
 			int(&f["slot_boundary"]) as u32,

@@ -2,14 +2,11 @@
 //! after every mock test.
 
 use crate::{
-	Assignments, BalanceOf, Config, Due, Expiring, HoldReason, Jobs, ModelProviders, Models, OpenJobs,
-	Pallet, Providers,
+	Assignments, BalanceOf, Config, Due, Expiring, HoldReason, Jobs, ModelProviders, Models,
+	OpenJobs, Pallet, Providers,
 };
 use polkadot_sdk::{
-	frame_support::{
-		ensure,
-		traits::fungible::InspectHold,
-	},
+	frame_support::{ensure, traits::fungible::InspectHold},
 	sp_runtime::traits::Saturating,
 };
 

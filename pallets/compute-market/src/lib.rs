@@ -37,9 +37,9 @@ pub use pallet::*;
 pub mod agreement;
 pub mod assignment;
 pub mod commitment;
-mod jobs_impls;
 #[cfg(any(feature = "try-runtime", test))]
 mod invariants;
+mod jobs_impls;
 mod market_impls;
 pub mod runtime_api;
 mod tick_impls;

@@ -255,5 +255,4 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::MinRedundancySet { n });
 		Ok(())
 	}
-
 }

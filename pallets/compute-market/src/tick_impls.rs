@@ -4,8 +4,8 @@
 use crate::{
 	agreement::{equal_split, find_agreement},
 	Assignment, Assignments, BalanceOf, Config, Due, DueCursor, Error, Event, Expiring, HoldReason,
-	InferenceFailure, JobFailure, JobId, JobOf, JobPhase, Jobs, ModelProviders, Models,
-	Pallet, Providers, SlashReason, StrikeReason, WeightInfo, WorkState, ASSIGNMENT_DOMAIN,
+	InferenceFailure, JobFailure, JobId, JobOf, JobPhase, Jobs, ModelProviders, Models, Pallet,
+	Providers, SlashReason, StrikeReason, WeightInfo, WorkState, ASSIGNMENT_DOMAIN,
 };
 use alloc::vec::Vec;
 use assay_primitives::{EarningSource, Earnings, SeedSource};
@@ -434,5 +434,4 @@ impl<T: Config> Pallet<T> {
 	}
 
 	// ---- reads and invariants ------------------------------------------------------------------
-
 }

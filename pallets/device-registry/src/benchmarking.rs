@@ -1,12 +1,10 @@
 //! Benchmarks of the device registry. Signatures are real sr25519 signatures made with the
 //! benchmark keystore, so registration and report authorization pay for verification.
 
-use assay_wire::devices;
-use crate::{
-	BenchmarkHelper, Call, Config, Devices, MakerId, MakerInfo, Makers, Pallet, Reports,
-};
+use crate::{BenchmarkHelper, Call, Config, Devices, MakerId, MakerInfo, Makers, Pallet, Reports};
 use alloc::vec;
 use assay_primitives::{DeviceKind, DeviceStatus};
+use assay_wire::devices;
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::{

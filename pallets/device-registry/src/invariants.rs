@@ -1,12 +1,10 @@
 //! `do_try_state`: the invariants the device registry keeps, checked by `try-runtime` and
 //! after every mock test.
 
-use polkadot_sdk::frame_support::ensure;
 use crate::Devices;
 use crate::DevicesByOwner;
-use crate::{
-	Config, Pallet,
-};
+use crate::{Config, Pallet};
+use polkadot_sdk::frame_support::ensure;
 
 impl<T: Config> Pallet<T> {
 	/// Every device is indexed under its owner, and every index entry names a device of

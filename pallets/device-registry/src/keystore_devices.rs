@@ -5,9 +5,9 @@
 //! `runtime-benchmarks` or `test-utils`.
 
 use crate::{Config, MakerId, MakerInfo, Makers, Pallet};
+pub use assay_primitives::bench_keys::{account_of, generate, sign, KEY_TYPE};
 use assay_primitives::DeviceKind;
 use assay_wire::devices;
-pub use assay_primitives::bench_keys::{account_of, generate, sign, KEY_TYPE};
 use polkadot_sdk::{
 	frame_support::BoundedVec,
 	sp_core::{sr25519, Get},

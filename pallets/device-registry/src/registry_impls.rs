@@ -1,13 +1,13 @@
 //! The registry's logic: each protocol check is a small named function returning a typed
 //! error, and each call reads as the sequence of its checks.
 
-use assay_wire::devices;
 use crate::{
 	cells::{check_location_cell, CellRejection},
-	BalanceOf, Config, DeniedEdges, DeviceInfo, DeviceOf, Devices, DevicesByOwner, Error,
-	Event, HoldReason, MakerId, MakerInfo, Makers, Pallet, Reports,
+	BalanceOf, Config, DeniedEdges, DeviceInfo, DeviceOf, Devices, DevicesByOwner, Error, Event,
+	HoldReason, MakerId, MakerInfo, Makers, Pallet, Reports,
 };
 use assay_primitives::{DeviceKind, DeviceRegistry, DeviceStatus, Location, OnLocationChanged};
+use assay_wire::devices;
 use codec::MaxEncodedLen;
 use polkadot_sdk::{
 	frame_support::{
@@ -294,7 +294,6 @@ impl<T: Config> Pallet<T> {
 			(b, a)
 		}
 	}
-
 }
 
 impl<T: Config> DeviceRegistry<T::AccountId, BlockNumberFor<T>> for Pallet<T> {

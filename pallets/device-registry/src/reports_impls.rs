@@ -3,16 +3,15 @@
 //! transaction pool and again when a block includes it, and consumed by `consume_report`
 //! when dispatched. Each check is a named function returning a `ReportRejection`.
 
-use assay_wire::devices;
 use crate::{Config, DeviceOf, Devices, Error, Event, Pallet, Reports};
 use assay_primitives::{DeviceReports, DeviceStatus, ReportRejection};
+use assay_wire::devices;
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::*},
 	frame_system,
 	sp_runtime::{
-		traits::Verify,
-		transaction_validity::TransactionValidityWithRefund,
-		AccountId32, DispatchError, DispatchResult, MultiSignature,
+		traits::Verify, transaction_validity::TransactionValidityWithRefund, AccountId32,
+		DispatchError, DispatchResult, MultiSignature,
 	},
 };
 

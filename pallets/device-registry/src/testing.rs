@@ -2,10 +2,10 @@
 //! (feature `test-utils`): sr25519 device keys that register through a test maker and
 //! sign reports exactly as a device does.
 
-use assay_wire::devices;
 use crate::{Config, Makers, Pallet, Reports};
 use alloc::format;
 use assay_primitives::DeviceKind;
+use assay_wire::devices;
 use polkadot_sdk::{
 	frame_support::BoundedVec,
 	frame_system::RawOrigin,

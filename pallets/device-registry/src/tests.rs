@@ -1,8 +1,6 @@
-use crate::{
-	mock::*, DeniedEdges, Devices, DevicesByOwner, Error, Event, Makers, Reports,
-};
-use assay_wire::devices;
+use crate::{mock::*, DeniedEdges, Devices, DevicesByOwner, Error, Event, Makers, Reports};
 use assay_primitives::{DeviceKind, DeviceRegistry as _, DeviceStatus, ReportRejection};
+use assay_wire::devices;
 use polkadot_sdk::{
 	frame_support::{
 		assert_noop, assert_ok,
@@ -541,11 +539,8 @@ fn edges_are_denied_and_allowed_in_either_order() {
 // ---- device-signed reports ------------------------------------------------------------
 
 fn heartbeat_call(device: &DeviceKey, nonce: u64) -> crate::Call<Test> {
-	let signature = device.sign(&devices::report(
-		&genesis(),
-		nonce,
-		&devices::heartbeat_payload(&device.id()),
-	));
+	let signature =
+		device.sign(&devices::report(&genesis(), nonce, &devices::heartbeat_payload(&device.id())));
 	crate::Call::heartbeat { device: device.id(), nonce, signature }
 }
 

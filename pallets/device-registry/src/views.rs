@@ -1,8 +1,6 @@
 //! Reads for the runtime API (`DeviceRegistryApi`). Nothing here writes.
 
-use crate::{
-	Config, DevicesByOwner, Pallet,
-};
+use crate::{Config, DevicesByOwner, Pallet};
 
 impl<T: Config> Pallet<T> {
 	/// The devices of `owner` (the runtime API's answer).

@@ -14,6 +14,4 @@ impl<T: Config> Earnings<T::AccountId, T::Balance> for Pallet<T> {
 	}
 }
 
-impl<T: Config> Pallet<T> {
-
-}
+impl<T: Config> Pallet<T> {}

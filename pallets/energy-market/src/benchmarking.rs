@@ -4,9 +4,9 @@
 //! with its collateral really held, so every release and payment touches its own account.
 
 use crate::{
-	BalanceOf, BenchmarkHelper, Books, Call, ClearingDue,
-	Clearings, Config, Debts, LastReading, MarketParams, MeterInfo, Meters, NextOrderId, Order,
-	OrderId, Orders, Pallet, Params, Readings, Side, SlotIndex, ZoneId, Zones,
+	BalanceOf, BenchmarkHelper, Books, Call, ClearingDue, Clearings, Config, Debts, LastReading,
+	MarketParams, MeterInfo, Meters, NextOrderId, Order, OrderId, Orders, Pallet, Params, Readings,
+	Side, SlotIndex, ZoneId, Zones,
 };
 use alloc::vec::Vec;
 use codec::Encode;
@@ -76,7 +76,10 @@ fn stored_order<T: Config>(i: u32, side: Side, qty_wh: u64, price: u64) -> Order
 	let meter: T::AccountId = account("meter", i, SEED);
 	fund::<T>(&owner);
 	let collateral_price = if side == Side::Buy { price } else { IMPORT };
-	let collateral = Pallet::<T>::micro_to_balance(crate::settlement::value_up(u128::from(qty_wh), collateral_price));
+	let collateral = Pallet::<T>::micro_to_balance(crate::settlement::value_up(
+		u128::from(qty_wh),
+		collateral_price,
+	));
 	assert!(T::Currency::hold(&Pallet::<T>::collateral_reason(), &owner, collateral).is_ok());
 	let id = NextOrderId::<T>::get();
 	NextOrderId::<T>::put(id + 1);

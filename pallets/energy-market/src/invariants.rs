@@ -2,15 +2,10 @@
 //! orders keep, books agree with orders, fills sum to the volume, settled slots are
 //! zero-sum), checked by `try-runtime` and after every mock test.
 
-use crate::{
-	BalanceOf, Books, Clearings, Config, OrderId, Orders, Pallet, SettledPositions,
-};
+use crate::{BalanceOf, Books, Clearings, Config, OrderId, Orders, Pallet, SettledPositions};
 use alloc::collections::BTreeMap;
 use polkadot_sdk::{
-	frame_support::{
-		ensure,
-		traits::fungible::InspectHold,
-	},
+	frame_support::{ensure, traits::fungible::InspectHold},
 	sp_runtime::traits::Saturating,
 };
 

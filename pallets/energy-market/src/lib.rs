@@ -33,7 +33,6 @@ extern crate alloc;
 pub use pallet::*;
 
 pub mod clearing;
-mod tick_impls;
 #[cfg(any(feature = "try-runtime", test))]
 mod invariants;
 mod market_impls;
@@ -41,6 +40,7 @@ mod readings_impls;
 pub mod runtime_api;
 pub mod settlement;
 mod settlement_impls;
+mod tick_impls;
 pub mod types;
 mod views;
 pub mod weights;

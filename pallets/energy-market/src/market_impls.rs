@@ -299,7 +299,8 @@ impl<T: Config> Pallet<T> {
 		if filled_wh >= order.qty_wh {
 			return order.collateral;
 		}
-		Self::micro_to_balance(value_up(u128::from(filled_wh), order.collateral_price)).min(order.collateral)
+		Self::micro_to_balance(value_up(u128::from(filled_wh), order.collateral_price))
+			.min(order.collateral)
 	}
 
 	/// Forcibly moves up to `amount` held as collateral from `from` to `to`; returns what

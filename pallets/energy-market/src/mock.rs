@@ -158,7 +158,8 @@ impl MeterKey {
 		export_wh: u64,
 	) -> crate::Call<Test> {
 		let nonce = self.0.nonce::<Test>();
-		let payload = assay_wire::energy::reading_payload(&self.id(), boundary, import_wh, export_wh);
+		let payload =
+			assay_wire::energy::reading_payload(&self.id(), boundary, import_wh, export_wh);
 		crate::Call::submit_reading {
 			meter: self.id(),
 			nonce,

@@ -9,8 +9,7 @@ use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::*},
 	frame_system::pallet_prelude::BlockNumberFor,
 	sp_runtime::{
-		transaction_validity::TransactionValidityWithRefund,
-		DispatchResult, MultiSignature,
+		transaction_validity::TransactionValidityWithRefund, DispatchResult, MultiSignature,
 	},
 };
 

@@ -4,10 +4,9 @@
 
 use crate::{
 	settlement::{self, Position, Prices},
-	BalanceOf, Books, ClearingOf, Clearings, Config, Debts, Error, Event,
-	MarketParams, OrderId, OrderOf, Orders, Pallet,
-	Readings, SettledPosition, SettledPositions, SettlementTotals, Side, SlotIndex, WeightInfo,
-	ZoneId,
+	BalanceOf, Books, ClearingOf, Clearings, Config, Debts, Error, Event, MarketParams, OrderId,
+	OrderOf, Orders, Pallet, Readings, SettledPosition, SettledPositions, SettlementTotals, Side,
+	SlotIndex, WeightInfo, ZoneId,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use assay_primitives::{EarningSource, Earnings};
@@ -267,5 +266,4 @@ impl<T: Config> Pallet<T> {
 	// ---- runtime-API reads ----
 
 	// ---- invariants ----
-
 }

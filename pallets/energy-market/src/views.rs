@@ -3,13 +3,11 @@
 
 use crate::{
 	settlement::{self, Position, Prices},
-	BalanceOf, ClearingView, Clearings, Config, Debts, OrderBookView, OrderView, Pallet, PositionView, SettledPositions, Side, SlotIndex,
-	ZoneId,
+	BalanceOf, ClearingView, Clearings, Config, Debts, OrderBookView, OrderView, Pallet,
+	PositionView, SettledPositions, Side, SlotIndex, ZoneId,
 };
 use alloc::vec::Vec;
-use polkadot_sdk::{
-	sp_runtime::traits::Saturating,
-};
+use polkadot_sdk::sp_runtime::traits::Saturating;
 
 impl<T: Config> Pallet<T> {
 	/// `EnergyApi::order_book`.

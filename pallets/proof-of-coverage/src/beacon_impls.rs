@@ -4,12 +4,12 @@
 //! refused report never takes block space; the calls themselves only record.
 
 use crate::{
-	checks, AwaitingSeed, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons, Config,
-	Entropy, EntropyIndex, Error, Event, LastBeaconBucket, NextBeaconId, Pallet, Params, ParamsOf,
-	Region, Verdict, Verification, Verifications, VerifyQueue, Witness, Witnesses,
+	checks, AwaitingSeed, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons, Config, Entropy,
+	EntropyIndex, Error, Event, LastBeaconBucket, NextBeaconId, Pallet, Params, ParamsOf, Region,
+	Verdict, Verification, Verifications, VerifyQueue, Witness, Witnesses,
 };
-use assay_wire::coverage::Heard;
 use assay_primitives::{DeviceKind, DeviceRegistry, DeviceReports, Location};
+use assay_wire::coverage::Heard;
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::*},
 	frame_system::{self, pallet_prelude::BlockNumberFor},

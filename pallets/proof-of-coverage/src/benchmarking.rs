@@ -207,7 +207,15 @@ fn signed_report<T: Config>(
 ) -> RelayedWitness<T::AccountId> {
 	let r = honest_report::<T>(key);
 	let witness = id_of::<T>(key);
-	let payload = assay_wire::coverage::witness_payload(&assay_wire::coverage::Heard { witness: &witness, beacon, commitment: &r.commitment, rssi_dbm_x10: r.rssi_dbm_x10, snr_db_x10: r.snr_db_x10, frequency_hz: r.frequency_hz, region: r.region });
+	let payload = assay_wire::coverage::witness_payload(&assay_wire::coverage::Heard {
+		witness: &witness,
+		beacon,
+		commitment: &r.commitment,
+		rssi_dbm_x10: r.rssi_dbm_x10,
+		snr_db_x10: r.snr_db_x10,
+		frequency_hz: r.frequency_hz,
+		region: r.region,
+	});
 	RelayedWitness {
 		witness,
 		beacon,
@@ -267,8 +275,14 @@ mod benchmarks {
 		whitelist_genesis_hash::<T>();
 		let hotspot = id_of::<T>(&key);
 		let commitment = blake2_256(&LOCAL_ENTROPY);
-		let payload =
-			assay_wire::coverage::beacon_payload(&hotspot, 10, &commitment, 27, channel(), Region::Eu868);
+		let payload = assay_wire::coverage::beacon_payload(
+			&hotspot,
+			10,
+			&commitment,
+			27,
+			channel(),
+			Region::Eu868,
+		);
 		let signature = sign(&key, &report::<T>(0, &payload));
 		let call = Call::<T>::submit_beacon {
 			hotspot,

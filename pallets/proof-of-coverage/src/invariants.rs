@@ -1,9 +1,7 @@
 //! `do_try_state`: the invariants proof of coverage keeps, checked by `try-runtime` and after
 //! every mock test.
 
-use crate::{
-	Config, Epochs, Pallet,
-};
+use crate::{Config, Epochs, Pallet};
 use polkadot_sdk::frame_support::ensure;
 
 impl<T: Config> Pallet<T> {

@@ -48,9 +48,9 @@ pub mod reward_units;
 mod rewards_impls;
 pub mod runtime_api;
 pub mod selection;
+mod tick_impls;
 pub mod types;
 mod views;
-mod tick_impls;
 pub mod weights;
 
 #[cfg(feature = "runtime-benchmarks")]

@@ -282,7 +282,15 @@ impl Heard {
 
 /// The `submit_witness` call of `key` for `beacon`.
 pub fn witness_call(key: &HotspotKey, beacon: BeaconId, heard: &Heard) -> crate::Call<Test> {
-	let payload = assay_wire::coverage::witness_payload(&assay_wire::coverage::Heard { witness: &key.id(), beacon, commitment: &heard.commitment, rssi_dbm_x10: heard.rssi_dbm_x10, snr_db_x10: heard.snr_db_x10, frequency_hz: heard.frequency_hz, region: heard.region });
+	let payload = assay_wire::coverage::witness_payload(&assay_wire::coverage::Heard {
+		witness: &key.id(),
+		beacon,
+		commitment: &heard.commitment,
+		rssi_dbm_x10: heard.rssi_dbm_x10,
+		snr_db_x10: heard.snr_db_x10,
+		frequency_hz: heard.frequency_hz,
+		region: heard.region,
+	});
 	let signature = key.sign_unique_report::<Test>(&payload);
 	crate::Call::submit_witness {
 		witness: key.id(),

@@ -40,7 +40,10 @@ impl<T: Config> Pallet<T> {
 
 	/// What `units` are worth in an epoch with `totals`: the beaconer pot (20 %) pro rata
 	/// to beaconer units plus the witness pot (80 %) pro rata to witness units.
-	pub(crate) fn worth(units: &Units, totals: &EpochTotals<crate::BalanceOf<T>>) -> crate::BalanceOf<T> {
+	pub(crate) fn worth(
+		units: &Units,
+		totals: &EpochTotals<crate::BalanceOf<T>>,
+	) -> crate::BalanceOf<T> {
 		let (beaconer_pot, witness_pot) = epoch_rewards::pots(totals.emission.saturated_into());
 		epoch_rewards::share(beaconer_pot, units.beaconer, totals.units.beaconer)
 			.saturating_add(epoch_rewards::share(witness_pot, units.witness, totals.units.witness))
@@ -68,9 +71,6 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::RewardsClaimed { owner, epoch, amount });
 		Ok(())
 	}
-
 }
 
-impl<T: Config> Pallet<T> {
-
-}
+impl<T: Config> Pallet<T> {}

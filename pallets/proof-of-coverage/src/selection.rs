@@ -41,7 +41,11 @@ pub fn select(randomness: &[u8; 32], beacon: &[u8], valid: &[[u8; 32]]) -> Vec<[
 		valid.iter().map(|w| (draw(randomness, beacon, w), *w)).collect();
 	drawn.sort();
 	drawn.dedup_by(|a, b| a.1 == b.1);
-	drawn.into_iter().take(MAX_REWARDED_WITNESSES as usize).map(|(_, w)| w).collect()
+	drawn
+		.into_iter()
+		.take(MAX_REWARDED_WITNESSES as usize)
+		.map(|(_, w)| w)
+		.collect()
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! entropy, hex scales, pending rewards, queues. Nothing here writes.
 
 use crate::{
-	density, density_impls::StoredCounts, BeaconId, Config, DensityQueueBounds, EpochIndex,
-	Epochs, OwnerUnits, Pallet, PendingReward, VerifyQueue,
+	density, density_impls::StoredCounts, BeaconId, Config, DensityQueueBounds, EpochIndex, Epochs,
+	OwnerUnits, Pallet, PendingReward, VerifyQueue,
 };
 use alloc::vec::Vec;
 use assay_primitives::DeviceRegistry;

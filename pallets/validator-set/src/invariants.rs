@@ -1,9 +1,9 @@
 //! `do_try_state`: the invariants the validator set keeps, checked by `try-runtime` and
 //! after every mock test.
 
-use polkadot_sdk::frame_support::ensure;
 use crate::Validators;
 use crate::{Config, Pallet};
+use polkadot_sdk::frame_support::ensure;
 
 impl<T: Config> Pallet<T> {
 	/// The set is never empty, never holds duplicates, and never goes below the minimum

@@ -65,7 +65,6 @@ impl<T: Config> Pallet<T> {
 		}
 		Validators::<T>::put(set);
 	}
-
 }
 
 impl<T: Config> SessionManager<T::AccountId> for Pallet<T> {
