@@ -26,12 +26,17 @@ help:
 	@echo "make demo   - a dev chain with inference and a simulated device fleet (assay-agent) for a few minutes"
 	@echo "make chain-specs - regenerate chain-specs/local-raw.json from the runtime"
 	@echo "make weights     - build with runtime-benchmarks and regenerate the pallets' weights.rs"
+	@echo "make lint        - cargo fmt --check and clippy -D warnings (what make test runs first)"
+	@echo "make wire-vectors - regenerate wire/vectors.json from assay-wire and the runtime's calls"
 
 setup:
 	@bash scripts/setup.sh
 
+# Every target of the workspace in one invocation, as `make test` builds it: the node, the
+# upgrade-test runtime, the test binaries. One feature set for all, so after either
+# command the other finds everything built.
 build: setup
-	cargo build --release --locked -p assay-node -p assay-runtime-upgrade-test
+	cargo build --release --locked --workspace --all-targets
 
 # A dev chain whose validator (Alice) serves inference jobs with the shipped models.
 run: build

@@ -33,12 +33,14 @@ run "clippy" cargo clippy --release --locked --workspace --all-targets -- -D war
 run "clippy (device agent)" cargo clippy --release --locked "${agent[@]}" --all-targets -- -D warnings
 [ "$status" -eq 0 ] || { printf '%s\n' "${summary[@]}"; exit 1; }
 
-run "node build" cargo build --release --locked -p assay-node -p assay-runtime-upgrade-test
-# The pallets' tests run once, with their benchmarks (`--features runtime-benchmarks`
-# compiles each pallet's test binary once instead of twice); everything else without.
-mapfile -t all_pallets < <(cd pallets && ls -d */ | tr -d /)
-run "cargo tests" cargo test --release --locked --workspace "${all_pallets[@]/#/--exclude=pallet-}"
-run "pallet and benchmark tests" cargo test --release --locked "${all_pallets[@]/#/--package=pallet-}" --features runtime-benchmarks
+# One build of every target (the node, the upgrade-test runtime, test binaries, examples)
+# in one invocation: the tests then reuse it, and dependencies are compiled with one set of
+# features instead of one for the node and another for the tests.
+run "build" cargo build --release --locked --workspace --all-targets
+run "cargo tests" cargo test --release --locked --workspace
+# The benchmarks as tests: the pallets with `--features runtime-benchmarks`.
+mapfile -t pallets < <(grep -v '^#' scripts/benchmarked-pallets)
+run "benchmark tests" cargo test --release --locked "${pallets[@]/#/--package=pallet-}" --features runtime-benchmarks
 run "device agent build" cargo build --release --locked "${agent[@]}"
 run "device agent tests" cargo test --release --locked "${agent[@]}"
 run "end-to-end" bash -c "cd clients/e2e && ASSAY_NODE_BIN='$CARGO_TARGET_DIR/release/assay-node' npm test"
