@@ -101,7 +101,7 @@ where
 		MultiSigner::from(device.public()),
 		kind,
 		genesis_config_presets::DEV_MAKER_ID,
-		MultiSignature::from(maker.sign(&assay_wire::devices::maker_attestation(&id, kind))),
+		MultiSignature::Sr25519(maker.sign(&assay_wire::devices::maker_attestation(&id, kind))),
 		MultiSignature::from(device.sign(&consent)),
 	));
 	id

@@ -37,7 +37,7 @@ pub use pallet::*;
 pub mod agreement;
 pub mod assignment;
 pub mod commitment;
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
 mod jobs_impls;
 mod market_impls;

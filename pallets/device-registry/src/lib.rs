@@ -28,7 +28,7 @@ extern crate alloc;
 pub use pallet::*;
 
 pub mod cells;
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
 #[cfg(any(feature = "runtime-benchmarks", feature = "test-utils"))]
 pub mod keystore_devices;

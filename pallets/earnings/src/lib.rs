@@ -12,7 +12,7 @@
 
 pub use pallet::*;
 
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
 mod ledger_impls;
 pub mod runtime_api;

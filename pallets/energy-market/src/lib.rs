@@ -33,7 +33,7 @@ extern crate alloc;
 pub use pallet::*;
 
 pub mod clearing;
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
 mod market_impls;
 mod readings_impls;

@@ -42,7 +42,7 @@ pub mod density;
 mod density_impls;
 pub mod epoch_rewards;
 pub mod fspl;
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
 pub mod reward_units;
 mod rewards_impls;

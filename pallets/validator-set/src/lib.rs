@@ -18,7 +18,7 @@ extern crate alloc;
 
 pub use pallet::*;
 
-#[cfg(any(feature = "try-runtime", test))]
+#[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
 pub mod runtime_api;
 mod validator_set_impls;
