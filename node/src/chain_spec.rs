@@ -138,7 +138,7 @@ mod tests {
 
 	#[test]
 	fn unknown_chain_ids_and_bad_files_are_one_line_errors() {
-		let err = load("nosuchchain").err().expect("unknown id is refused");
+		let err = load("nosuchchain").expect_err("unknown id is refused");
 		assert!(err.starts_with("unknown chain `nosuchchain`"), "{err}");
 		assert!(!err.contains('\n'));
 
@@ -146,7 +146,7 @@ mod tests {
 		std::fs::create_dir_all(&dir).unwrap();
 		let bad = dir.join("bad.json");
 		std::fs::write(&bad, "{ this is not json").unwrap();
-		let err = load(bad.to_str().unwrap()).err().expect("malformed spec is refused");
+		let err = load(bad.to_str().unwrap()).expect_err("malformed spec is refused");
 		assert!(err.starts_with("invalid chain spec"), "{err}");
 		assert!(!err.contains('\n'));
 		std::fs::remove_dir_all(&dir).ok();

@@ -70,7 +70,7 @@ polkadot_sdk::sp_externalities::decl_extension! {
 
 /// Decodes little-endian i32 values; `None` unless the length is a multiple of 4.
 pub fn decode_input(bytes: &[u8]) -> Option<Vec<i32>> {
-	if bytes.len() % 4 != 0 {
+	if !bytes.len().is_multiple_of(4) {
 		return None;
 	}
 	Some(

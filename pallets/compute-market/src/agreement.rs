@@ -270,10 +270,11 @@ mod tests {
 			let hashed: Vec<(&[i32], [u8; 32])> = outputs.iter().enumerate().map(|(i, o)| (&o[..], [i as u8; 32])).collect();
 			let agreement = find_agreement(&hashed, &t).unwrap();
 			prop_assert!(agreement.cluster.contains(&agreement.anchor));
-			for i in 0..base.len() {
+			prop_assert_eq!(agreement.result.len(), base.len());
+			for (i, result) in agreement.result.iter().enumerate() {
 				let column: Vec<i32> = agreement.cluster.iter().map(|&m| outputs[m][i]).collect();
 				let (lo, hi) = (column.iter().min().unwrap(), column.iter().max().unwrap());
-				prop_assert!(*lo <= agreement.result[i] && agreement.result[i] <= *hi);
+				prop_assert!(lo <= result && result <= hi);
 			}
 			// Every member agrees with the anchor.
 			for &m in &agreement.cluster {

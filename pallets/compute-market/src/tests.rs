@@ -527,7 +527,7 @@ fn three_honest_workers_complete_the_job_and_share_the_fee() {
 		let job = submit(3, 2);
 		settle();
 		assert_eq!(workers_of(job).len(), 3);
-		let before: Vec<Balance> = WORKERS.iter().map(|w| Balances::balance(w)).collect();
+		let before: Vec<Balance> = WORKERS.iter().map(Balances::balance).collect();
 		for w in WORKERS {
 			commit(job, w, &HONEST);
 			System::assert_has_event(Event::ResultCommitted { job, worker: w }.into());

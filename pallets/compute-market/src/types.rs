@@ -1,5 +1,9 @@
 //! Types stored and exchanged by the compute market.
 
+// The derives (TypeInfo, DecodeWithMemTracking) add where-bounds on the generic types, which
+// clippy counts as a second place for the bounds the NoBound derives need on the struct.
+#![allow(clippy::multiple_bound_locations)]
+
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::{
 	frame_support::{BoundedVec, CloneNoBound, DebugNoBound, EqNoBound, PartialEqNoBound},

@@ -240,7 +240,7 @@ pub fn run_to_slot(slot: SlotIndex) {
 /// The sum of every account's total balance (free + held): conserved by the market.
 pub fn total_of(accounts: &[AccountId]) -> Balance {
 	use polkadot_sdk::frame_support::traits::fungible::Inspect;
-	accounts.iter().map(|a| Balances::total_balance(a)).sum()
+	accounts.iter().map(Balances::total_balance).sum()
 }
 
 /// Block 1 with the test parameters and zone.

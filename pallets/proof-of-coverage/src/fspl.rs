@@ -38,7 +38,8 @@ pub fn log2_q32(x: u128) -> Option<u64> {
 pub fn fspl_milli_db(distance_m: u64, frequency_hz: u64) -> Option<i64> {
 	let log2 = log2_q32(u128::from(distance_m) * u128::from(frequency_hz))?;
 	// micro-dB: log2 (Q32) · 20/log2(10) (nano) / 2^32 / 1000.
-	let twenty_log10_micro = (u128::from(log2) * TWENTY_OVER_LOG2_10_NANO >> FRACTION_BITS) / 1_000;
+	let twenty_log10_micro =
+		((u128::from(log2) * TWENTY_OVER_LOG2_10_NANO) >> FRACTION_BITS) / 1_000;
 	let micro = i128::try_from(twenty_log10_micro).ok()?.checked_add(FOUR_PI_OVER_C_MICRO_DB)?;
 	// Round to the nearest milli-dB.
 	i64::try_from((micro + 500).div_euclid(1_000)).ok()

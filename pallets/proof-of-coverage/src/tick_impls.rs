@@ -206,8 +206,7 @@ impl<T: Config> Pallet<T> {
 		};
 		let mut queue = VerifyQueue::<T>::get();
 		let mut changed = false;
-		loop {
-			let Some(&beacon_id) = queue.first() else { break };
+		while let Some(&beacon_id) = queue.first() {
 			let (Some(mut state), Some(beacon)) =
 				(Verifications::<T>::get(beacon_id), Beacons::<T>::get(beacon_id))
 			else {
