@@ -103,6 +103,7 @@ pub fn account(seed: &str) -> AccountId {
 
 /// A device key of any scheme, with helpers to sign as it.
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // a handful of test keys, never moved in bulk
 pub enum DeviceKey {
 	Sr(sr25519::Pair),
 	Ed(ed25519::Pair),
