@@ -8,13 +8,12 @@ use assay_wire::coverage::{
 	beacon_payload, beacon_payload_preimage, channel, reveal_payload, witness_commitment_preimage,
 	witness_payload, Heard, Region,
 };
-use assay_wire::devices::{report, unique_report};
+use assay_wire::devices::{report as report_message, unique_report};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{anyhow, Result};
-use codec::Encode;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use scale_decode::DecodeAsType;
@@ -263,7 +262,8 @@ impl Coverage {
 							frequency_hz,
 							REGION,
 						);
-						let signature = device.sign(&report(&chain.genesis, nonce, &message));
+						let signature =
+							device.sign(&report_message(&chain.genesis, nonce, &message));
 						Call::new(
 							"ProofOfCoverage",
 							"submit_beacon",
@@ -335,7 +335,7 @@ impl Coverage {
 						let local = b.local_entropy;
 						let sent = device
 							.submit_report(chain, |nonce| {
-								let signature = device.sign(&report(
+								let signature = device.sign(&report_message(
 									&chain.genesis,
 									nonce,
 									&reveal_payload(&device.id, id, &local),

@@ -5,6 +5,7 @@
 
 use assay_wire::devices::{maker_attestation, registration};
 use assay_wire::extrinsic::general_transaction;
+use assay_wire::DeviceKind;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -212,7 +213,7 @@ pub async fn onboard(
 				changed = true;
 			}
 		}
-		if kind == "EnergyMeter" {
+		if kind == DeviceKind::EnergyMeter {
 			let bound: Option<MeterInfo> =
 				chain.storage_map("EnergyMarket", "Meters", AccountId32(device.id)).await?;
 			if bound.as_ref().map(|m| m.zone) != Some(ZONE) {

@@ -11,7 +11,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Result;
-use codec::Encode;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use scale_decode::DecodeAsType;
