@@ -25,7 +25,8 @@ if [ "${#need_pkgs[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_pkgs[@]}" >/dev/null
 fi
 
-# Rust: the toolchain comes from rustup; add the wasm targets and rust-src the runtime needs.
+# Rust: the toolchain comes from rustup; add the wasm targets and rust-src the runtime needs,
+# and rustfmt and clippy, which `make test` runs first (the minimal profile has neither).
 if ! command -v cargo >/dev/null 2>&1; then
   say "installing rustup (stable toolchain)"
   curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y -q --profile minimal
@@ -36,7 +37,10 @@ installed_targets="$(rustup target list --installed)"
 for t in wasm32v1-none wasm32-unknown-unknown; do
   grep -qx "$t" <<<"$installed_targets" || { say "adding rust target $t"; rustup target add "$t" >/dev/null 2>&1; }
 done
-rustup component list --installed | grep -q '^rust-src' || { say "adding rust-src"; rustup component add rust-src >/dev/null 2>&1; }
+installed_components="$(rustup component list --installed)"
+for c in rust-src rustfmt clippy; do
+  grep -q "^$c" <<<"$installed_components" || { say "adding $c"; rustup component add "$c" >/dev/null 2>&1; }
+done
 
 # Python venv with ONNX Runtime (its shared library is what the node's inference engine
 # loads) and onnx (to make the shipped models).
