@@ -1,7 +1,7 @@
 //! Benchmarks of the device registry. Signatures are real sr25519 signatures made with the
 //! benchmark keystore, so registration and report authorization pay for verification.
 
-use crate::{BenchmarkHelper, Call, Config, Devices, MakerId, MakerInfo, Makers, Pallet, Reports};
+use crate::{BenchmarkHelper, Call, Config, Devices, Makers, Pallet, Reports};
 use alloc::vec;
 use assay_primitives::{DeviceKind, DeviceStatus};
 use assay_wire::devices;
@@ -13,9 +13,8 @@ use polkadot_sdk::{
 		BoundedVec,
 	},
 	frame_system::{self, RawOrigin},
-	sp_core::{crypto::KeyTypeId, sr25519},
-	sp_io::crypto::{sr25519_generate, sr25519_sign},
-	sp_runtime::{traits::IdentifyAccount, MultiSignature, MultiSigner, Saturating},
+	sp_core::sr25519,
+	sp_runtime::{MultiSignature, MultiSigner, Saturating},
 };
 
 use crate::keystore_devices::{self, generate as new_key, sign, MAKER};
@@ -32,7 +31,7 @@ fn funded<T: Config>(name: &'static str) -> T::AccountId {
 
 /// A maker with the longest name, returning its key.
 fn setup_maker<T: Config>() -> sr25519::Public {
-	keystore_devices::ensure_maker::<T>(T::MaxMakerNameLen::get())
+	keystore_devices::ensure_maker::<T>()
 }
 
 /// Registers a fresh device to `owner` through the real path; returns its key.

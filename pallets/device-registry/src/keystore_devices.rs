@@ -1,7 +1,8 @@
 //! Devices whose sr25519 keys live in the keystore (`sp_io::crypto`), as benchmarks make
-//! them: the one way to create such a device, sign for it and register it through the real
-//! path (keys from `assay_primitives::bench_keys`). The registry's own benchmarks, the benchmark helpers of the pallets that use the
-//! registry (in their mocks and in the runtime) all go through here. Compiled with
+//! them: the one way to register such a device through the real path, attested by a maker
+//! whose key is in the keystore too (keys from `assay_primitives::bench_keys`). The
+//! registry's own benchmarks and the benchmark helpers of the pallets that use the registry
+//! (in their mocks and in the runtime) all go through here. Compiled with
 //! `runtime-benchmarks` or `test-utils`.
 
 use crate::{Config, MakerId, MakerInfo, Makers, Pallet};
@@ -17,15 +18,15 @@ use polkadot_sdk::{
 /// The id of the maker whose key is in the keystore.
 pub const MAKER: MakerId = 0xbe0c;
 
-/// Allows maker [`MAKER`] with a keystore key and a name of `name_len` bytes (the longest,
-/// for worst-case benchmarks), unless it is already allowed; returns its key.
-pub fn ensure_maker<T: Config>(name_len: u32) -> sr25519::Public {
+/// Allows maker [`MAKER`] with a keystore key and the longest name (the worst case for
+/// benchmarks), unless it is already allowed; returns its key.
+pub fn ensure_maker<T: Config>() -> sr25519::Public {
 	if let Some(info) = Makers::<T>::get(MAKER) {
 		let signer: AccountId32 = info.signer;
 		return sr25519::Public::from_raw(signer.into());
 	}
 	let key = generate();
-	let name = BoundedVec::truncate_from(alloc::vec![b'm'; name_len as usize]);
+	let name = BoundedVec::truncate_from(alloc::vec![b'm'; T::MaxMakerNameLen::get() as usize]);
 	Makers::<T>::insert(MAKER, MakerInfo { name, signer: MultiSigner::from(key).into_account() });
 	key
 }
@@ -38,7 +39,7 @@ pub fn register<T: Config>(
 	owner: &T::AccountId,
 	kind: DeviceKind,
 ) -> T::AccountId {
-	let maker = ensure_maker::<T>(T::MaxMakerNameLen::get());
+	let maker = ensure_maker::<T>();
 	let id: T::AccountId = account_of(&device);
 	let registration = devices::registration(&Pallet::<T>::genesis_hash(), owner, kind);
 	Pallet::<T>::do_register_device(
@@ -56,9 +57,4 @@ pub fn register<T: Config>(
 /// `key`'s signature over a nonce report with `payload`.
 pub fn sign_report<T: Config>(key: &sr25519::Public, nonce: u64, payload: &[u8]) -> MultiSignature {
 	sign(key, &devices::report(&Pallet::<T>::genesis_hash(), nonce, payload))
-}
-
-/// `key`'s signature over a unique report with `payload`.
-pub fn sign_unique_report<T: Config>(key: &sr25519::Public, payload: &[u8]) -> MultiSignature {
-	sign(key, &devices::unique_report(&Pallet::<T>::genesis_hash(), payload))
 }

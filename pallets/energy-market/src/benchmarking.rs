@@ -9,7 +9,6 @@ use crate::{
 	Side, SlotIndex, ZoneId, Zones,
 };
 use alloc::vec::Vec;
-use codec::Encode;
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
 	frame_support::{

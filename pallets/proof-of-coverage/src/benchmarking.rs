@@ -9,7 +9,6 @@ use crate::{
 	Verification, Verifications, Witness, Witnesses,
 };
 use alloc::{vec, vec::Vec};
-use codec::Encode;
 use h3o::{CellIndex, LatLng, Resolution};
 use polkadot_sdk::{
 	frame_benchmarking::v2::*,
@@ -22,7 +21,7 @@ use polkadot_sdk::{
 	sp_arithmetic::{FixedPointNumber, FixedU128},
 	sp_core::sr25519,
 	sp_crypto_hashing::blake2_256,
-	sp_runtime::{traits::IdentifyAccount, MultiSignature, MultiSigner},
+	sp_runtime::{traits::IdentifyAccount, MultiSigner},
 };
 
 use assay_primitives::bench_keys::{generate, sign};
