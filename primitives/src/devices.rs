@@ -252,3 +252,27 @@ impl<AccountId, BlockNumber> OnLocationChanged<AccountId, BlockNumber> for () {
 	) {
 	}
 }
+
+/// What other pallets hold against a device. The registry asks before the device changes
+/// owner or leaves, so a claim (an open market position, a debt) cannot be escaped by
+/// handing the device to a fresh account or by deregistering it; and it says when the
+/// device has left, so the claimant can drop what it kept for it.
+pub trait DeviceClaims<AccountId> {
+	/// `Ok` if `device` may change owner or be deregistered now; otherwise the claimant's
+	/// error, which the registry's call returns unchanged.
+	fn ensure_releasable(device: &AccountId) -> Result<(), DispatchError>;
+
+	/// `device` was deregistered (after [`DeviceClaims::ensure_releasable`] allowed it).
+	fn on_deregistered(_device: &AccountId) {}
+
+	/// The most both hooks cost together.
+	fn weight() -> Weight {
+		Weight::zero()
+	}
+}
+
+impl<AccountId> DeviceClaims<AccountId> for () {
+	fn ensure_releasable(_: &AccountId) -> Result<(), DispatchError> {
+		Ok(())
+	}
+}

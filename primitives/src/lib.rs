@@ -22,8 +22,8 @@ pub mod randomness;
 pub mod testing;
 
 pub use devices::{
-	pool, pool_rejection, DeviceKind, DeviceRegistry, DeviceReports, DeviceStatus, Location,
-	OnLocationChanged, ReportRejection,
+	pool, pool_rejection, DeviceClaims, DeviceKind, DeviceRegistry, DeviceReports, DeviceStatus,
+	Location, OnLocationChanged, ReportRejection,
 };
 pub use earnings::{EarningSource, Earnings, EarningsRecord};
 pub use randomness::{derive_seed, keep_lowest, rank, SeedSource};

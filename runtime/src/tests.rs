@@ -789,7 +789,8 @@ mod energy {
 		frame_support::assert_ok!(EnergyMarket::bind_meter(
 			RuntimeOrigin::signed(owner.clone()),
 			id(meter),
-			genesis_config_presets::DEV_ZONE
+			genesis_config_presets::DEV_ZONE,
+			10_000
 		));
 	}
 

@@ -220,7 +220,11 @@ pub async fn onboard(
 				slot.1.push(Call::new(
 					"EnergyMarket",
 					"bind_meter",
-					vec![("device", v::account(&device.id)), ("zone", v::u(ZONE))],
+					vec![
+						("device", v::account(&device.id)),
+						("zone", v::u(ZONE)),
+						("capacity_wh", v::u(crate::energy::CAPACITY_WH)),
+					],
 				));
 				done.bound += 1;
 				changed = true;

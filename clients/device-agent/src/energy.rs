@@ -25,10 +25,13 @@ use assay_wire::devices::report;
 
 /// Balance units (plancks) per µASY: prices are µASY per kWh.
 pub const MICRO: i128 = 1_000_000;
-/// Orders below this many Wh are not worth placing.
+/// Orders below this many Wh are not placed (the runtime's `MinOrderWh`).
 const MIN_ORDER_WH: u64 = 50;
 /// Slot length each chain slot stands for in the simulated day, hours.
 const SIM_SLOT_HOURS: f64 = 0.25;
+/// The capacity households bind their meters with, Wh per slot: a 25 kW connection over a
+/// simulated 15-minute slot. Every order and register step of a household stays below it.
+pub const CAPACITY_WH: u64 = 6_250;
 const SETTLE: Duration = Duration::from_millis(800);
 
 // ---- profiles (pure) ----

@@ -44,6 +44,8 @@ import { ERROR_CODE_BASE, MICRO, readingExtrinsic, settlementOf, valueUp } from 
 const ZONE = 1;
 const IMPORT_PRICE = 250_000;
 const EXPORT_PRICE = 50_000;
+// Each meter's capacity, Wh per slot: above every order and register step below.
+const CAPACITY_WH = 10_000;
 
 /**
  * The four meters: owner, order, registers (import, export Wh) at boundaries s and s + 1,
@@ -173,7 +175,7 @@ describe('energy market on a dev chain', () => {
               { Sr25519: maker.sign(makerAttestation(pair.publicKey, 'EnergyMeter')) },
               { Sr25519: pair.sign(registration(genesis, owner.publicKey, 'EnergyMeter')) },
             ),
-            api.tx.energyMarket.bindMeter(pair.address, ZONE),
+            api.tx.energyMarket.bindMeter(pair.address, ZONE, CAPACITY_WH),
           ]),
           owner,
         ),
@@ -186,6 +188,7 @@ describe('energy market on a dev chain', () => {
       assert.ok(bound, `${name} bound`);
       assert.equal(bound.data.meter.toString(), pair.address);
       assert.equal(bound.data.zone.toNumber(), ZONE);
+      assert.equal(bound.data.capacityWh.toNumber(), CAPACITY_WH);
       const info = (await api.call.deviceRegistryApi.device(pair.address)).unwrap();
       assert.equal(info.owner.toString(), owner.address);
       assert.equal(info.kind.type, 'EnergyMeter');
@@ -201,7 +204,7 @@ describe('energy market on a dev chain', () => {
     await Promise.all([
       failsWith(signAndWait(api, api.tx.energyMarket.placeOrder(m.P1.pair.address, far, 'Sell', 1_000, IMPORT_PRICE + 1), m.P1.owner), 'PriceOutsideBand'),
       failsWith(signAndWait(api, api.tx.energyMarket.placeOrder(m.P2.pair.address, far, 'Sell', 1_000, EXPORT_PRICE - 1), m.P2.owner), 'PriceOutsideBand'),
-      failsWith(signAndWait(api, api.tx.energyMarket.bindMeter(m.C1.pair.address, ZONE), m.C1.owner), 'MeterAlreadyBound'),
+      failsWith(signAndWait(api, api.tx.energyMarket.bindMeter(m.C1.pair.address, ZONE, CAPACITY_WH), m.C1.owner), 'MeterAlreadyBound'),
       failsWith(signAndWait(api, api.tx.energyMarket.placeOrder(m.C2.pair.address, near, 'Buy', 1_000, 150_000), m.C2.owner), 'GateClosed'),
     ]);
     for (const { owner } of Object.values(m)) assert.equal(await collateralHeld(owner.address), 0n, 'nothing held');

@@ -472,7 +472,7 @@ pub mod pallet {
 		BadModelShape,
 		/// The fraction bits exceed 24.
 		FractionBitsTooHigh,
-		/// The relative tolerance exceeds 1 000 000 ppm.
+		/// A tolerance exceeds its bound: `2^(F−4)` units absolute, 50 000 ppm relative.
 		BadTolerance,
 		/// Only the model's registrar may deregister it.
 		NotRegistrar,

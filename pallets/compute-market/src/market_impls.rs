@@ -1,7 +1,10 @@
 //! Models and providers: registration, the checks they pass, bonds and unbonding.
 
 use crate::{
-	types::{default_absolute_tolerance, DEFAULT_RELATIVE_TOLERANCE_PPM, MAX_FRACTION_BITS},
+	types::{
+		default_absolute_tolerance, max_absolute_tolerance, DEFAULT_RELATIVE_TOLERANCE_PPM,
+		MAX_FRACTION_BITS, MAX_RELATIVE_TOLERANCE_PPM,
+	},
 	BalanceOf, Config, Error, Event, HoldReason, MinRedundancy, ModelId, ModelInfo, ModelMetaOf,
 	ModelOf, ModelProviders, Models, Pallet, ProviderInfo, ProviderOf, Providers,
 };
@@ -40,9 +43,15 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// A relative tolerance above 100 % makes no sense.
-	fn ensure_relative_tolerance(ppm: u32) -> Result<(), Error<T>> {
-		ensure!(ppm <= 1_000_000, Error::<T>::BadTolerance);
+	/// Tolerances within their bounds: at most `max_absolute_tolerance(F)` units and
+	/// `MAX_RELATIVE_TOLERANCE_PPM`, so a registrar cannot make every output agree.
+	fn ensure_tolerances(
+		absolute: u32,
+		relative_ppm: u32,
+		fraction_bits: u8,
+	) -> Result<(), Error<T>> {
+		ensure!(absolute <= max_absolute_tolerance(fraction_bits), Error::<T>::BadTolerance);
+		ensure!(relative_ppm <= MAX_RELATIVE_TOLERANCE_PPM, Error::<T>::BadTolerance);
 		Ok(())
 	}
 
@@ -95,7 +104,10 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_model_shape(meta.input_len, meta.output_len)?;
 		Self::ensure_fraction_bits(meta.fraction_bits)?;
 		let relative = meta.relative_tolerance_ppm.unwrap_or(DEFAULT_RELATIVE_TOLERANCE_PPM);
-		Self::ensure_relative_tolerance(relative)?;
+		let absolute = meta
+			.absolute_tolerance
+			.unwrap_or_else(|| default_absolute_tolerance(meta.fraction_bits));
+		Self::ensure_tolerances(absolute, relative, meta.fraction_bits)?;
 		let deposit = T::ModelDeposit::get();
 		Self::hold(HoldReason::ModelDeposit, &who, deposit)?;
 		let info = ModelInfo {
@@ -106,9 +118,7 @@ impl<T: Config> Pallet<T> {
 			output_len: meta.output_len,
 			fraction_bits: meta.fraction_bits,
 			classifier: meta.classifier,
-			absolute_tolerance: meta
-				.absolute_tolerance
-				.unwrap_or_else(|| default_absolute_tolerance(meta.fraction_bits)),
+			absolute_tolerance: absolute,
 			relative_tolerance_ppm: relative,
 			uri: meta.uri,
 			open_jobs: 0,

@@ -166,6 +166,39 @@ fn model_registration_errors_change_nothing() {
 	});
 }
 
+/// Issue 15, item 13. Before: a registrar could declare `absolute_tolerance = u32::MAX` (or
+/// 100 % relative), and every pair of outputs agreed: any worker's output became the
+/// result. Now tolerances are bounded (`2^(F−4)` units, 50 000 ppm).
+#[test]
+fn a_model_cannot_declare_a_tolerance_that_makes_every_output_agree() {
+	test(|| {
+		for (absolute, relative) in [(Some(u32::MAX), None), (None, Some(1_000_000))] {
+			let mut m = meta(2, 3, false);
+			m.absolute_tolerance = absolute;
+			m.relative_tolerance_ppm = relative;
+			assert_noop!(
+				ComputeMarket::register_model(signed(BOB), [9u8; 32], m),
+				Error::<Test>::BadTolerance
+			);
+		}
+		// One unit above the bounds, then at them (F = 16: 4,096 units).
+		let mut m = meta(2, 3, false);
+		m.absolute_tolerance = Some(4_097);
+		assert_noop!(
+			ComputeMarket::register_model(signed(BOB), [9u8; 32], m.clone()),
+			Error::<Test>::BadTolerance
+		);
+		m.absolute_tolerance = Some(4_096);
+		m.relative_tolerance_ppm = Some(50_001);
+		assert_noop!(
+			ComputeMarket::register_model(signed(BOB), [9u8; 32], m.clone()),
+			Error::<Test>::BadTolerance
+		);
+		m.relative_tolerance_ppm = Some(50_000);
+		assert_ok!(ComputeMarket::register_model(signed(BOB), [9u8; 32], m));
+	});
+}
+
 #[test]
 fn deregistering_a_model_returns_the_deposit_and_unlists_it() {
 	test(|| {

@@ -32,6 +32,17 @@ pub fn default_absolute_tolerance(fraction_bits: u8) -> u32 {
 	1u32 << fraction_bits.saturating_sub(13).min(31)
 }
 
+/// The largest absolute tolerance a model may declare for `fraction_bits`: `2^(F−4)` units,
+/// 1/16 in real units (512 times the default), at least 1 unit. Beyond it, outputs that
+/// differ in substance would agree.
+pub fn max_absolute_tolerance(fraction_bits: u8) -> u32 {
+	1u32 << fraction_bits.saturating_sub(4).min(31)
+}
+
+/// The largest relative tolerance a model may declare, ppm (5 %, 50 times the default).
+/// At 100 % any two outputs of the same sign would agree.
+pub const MAX_RELATIVE_TOLERANCE_PPM: u32 = 50_000;
+
 /// What a registrar says about a model. Tolerances left out take the defaults
 /// (`2^(F−13)` units absolute, 1000 ppm relative).
 #[derive(
@@ -62,9 +73,9 @@ pub struct ModelMeta<MaxNameLen: Get<u32>, MaxUriLen: Get<u32>> {
 	/// Whether the output is class scores: then agreeing outputs must also have the same
 	/// argmax.
 	pub classifier: bool,
-	/// Absolute tolerance in output units (default `2^(F−13)`).
+	/// Absolute tolerance in output units (default `2^(F−13)`, at most `2^(F−4)`).
 	pub absolute_tolerance: Option<u32>,
-	/// Relative tolerance in parts per million (default 1000, i.e. 1e-3).
+	/// Relative tolerance in parts per million (default 1000, i.e. 1e-3; at most 50 000).
 	pub relative_tolerance_ppm: Option<u32>,
 	/// Where the ONNX file can be fetched from.
 	pub uri: Option<BoundedVec<u8, MaxUriLen>>,

@@ -1,25 +1,38 @@
 //! `do_try_state`: the invariants the device registry keeps, checked by `try-runtime` and
 //! after every mock test.
 
-use crate::Devices;
-use crate::DevicesByOwner;
-use crate::{Config, Pallet};
-use polkadot_sdk::frame_support::ensure;
+use crate::{BalanceOf, Config, Devices, DevicesByOwner, HoldReason, Pallet};
+use alloc::collections::BTreeMap;
+use polkadot_sdk::{
+	frame_support::{ensure, traits::fungible::InspectHold},
+	sp_runtime::traits::Saturating,
+};
 
 impl<T: Config> Pallet<T> {
 	/// Every device is indexed under its owner, and every index entry names a device of
-	/// that owner.
+	/// that owner; what each owner has on hold for device deposits is the sum of its
+	/// devices' deposits.
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for (device, info) in Devices::<T>::iter() {
 			ensure!(
 				DevicesByOwner::<T>::contains_key(&info.owner, &device),
 				"device missing from its owner's index"
 			);
+			let sum = deposits.entry(info.owner.clone()).or_default();
+			*sum = sum.saturating_add(info.deposit);
 		}
 		for (owner, device, ()) in DevicesByOwner::<T>::iter() {
 			ensure!(
 				Devices::<T>::get(&device).map(|d| d.owner) == Some(owner),
 				"owner index names a device the owner does not hold"
+			);
+		}
+		let reason = HoldReason::DeviceDeposit.into();
+		for (owner, sum) in deposits {
+			ensure!(
+				T::Currency::balance_on_hold(&reason, &owner) == sum,
+				"an owner's held device deposits differ from its devices' deposits"
 			);
 		}
 		Ok(())

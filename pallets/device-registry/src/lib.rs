@@ -61,7 +61,7 @@ pub trait BenchmarkHelper<AccountId> {
 #[polkadot_sdk::frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use assay_primitives::{DeviceKind, DeviceStatus, OnLocationChanged};
+	use assay_primitives::{DeviceClaims, DeviceKind, DeviceStatus, OnLocationChanged};
 	use polkadot_sdk::{
 		frame_support::{
 			pallet_prelude::*,
@@ -117,6 +117,9 @@ pub mod pallet {
 		type MaxMakerNameLen: Get<u32>;
 		/// Told when a device asserts a location.
 		type OnLocationChanged: OnLocationChanged<Self::AccountId, BlockNumberFor<Self>>;
+		/// What other pallets hold against a device (an energy meter's open position or
+		/// debt): asked before a transfer or a deregistration, told after a deregistration.
+		type DeviceClaims: DeviceClaims<Self::AccountId>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 		/// Prepares accounts for benchmarks.
@@ -279,6 +282,9 @@ pub mod pallet {
 		SameDevice,
 		/// The report's nonce is not the next expected one.
 		BadNonce,
+		/// The device is Suspended: it cannot be deregistered until governance lifts the
+		/// suspension (registering it again would clear it).
+		DeviceSuspended,
 	}
 
 	/// Genesis: the makers allowed from the start (development chains allow the
@@ -390,9 +396,10 @@ pub mod pallet {
 		}
 
 		/// Hands the device to `new_owner`; the deposit is returned to the old owner and
-		/// held from the new one. Owner only.
+		/// held from the new one. Owner only; refused while another pallet holds a claim
+		/// on the device (an energy meter's open position or debt).
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::transfer_device())]
+		#[pallet::weight(T::WeightInfo::transfer_device().saturating_add(T::DeviceClaims::weight()))]
 		pub fn transfer_device(
 			origin: OriginFor<T>,
 			device: T::AccountId,
@@ -402,9 +409,14 @@ pub mod pallet {
 			Self::do_transfer_device(owner, device, new_owner)
 		}
 
-		/// Deregisters the device and returns its deposit. Owner only; not for Denied devices.
+		/// Deregisters the device and returns its deposit. Owner only; not for Suspended or
+		/// Denied devices, nor while another pallet holds a claim on the device (an energy
+		/// meter's open position or debt). Its report nonce is kept, so reports it signed
+		/// before cannot be replayed if it is registered again.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::deregister_device().saturating_add(T::OnLocationChanged::weight()))]
+		#[pallet::weight(T::WeightInfo::deregister_device()
+			.saturating_add(T::OnLocationChanged::weight())
+			.saturating_add(T::DeviceClaims::weight()))]
 		pub fn deregister_device(origin: OriginFor<T>, device: T::AccountId) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
 			Self::do_deregister_device(owner, device)

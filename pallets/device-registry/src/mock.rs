@@ -91,6 +91,7 @@ impl pallet_device_registry::Config for Test {
 	type MaxReportsPerBlock = ConstU32<3>;
 	type MaxMakerNameLen = ConstU32<32>;
 	type OnLocationChanged = RecordMoves;
+	type DeviceClaims = ();
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Test;

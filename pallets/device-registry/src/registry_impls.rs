@@ -4,9 +4,11 @@
 use crate::{
 	cells::{check_location_cell, CellRejection},
 	BalanceOf, Config, DeniedEdges, DeviceInfo, DeviceOf, Devices, DevicesByOwner, Error, Event,
-	HoldReason, MakerId, MakerInfo, Makers, Pallet, Reports,
+	HoldReason, MakerId, MakerInfo, Makers, Pallet,
 };
-use assay_primitives::{DeviceKind, DeviceRegistry, DeviceStatus, Location, OnLocationChanged};
+use assay_primitives::{
+	DeviceClaims, DeviceKind, DeviceRegistry, DeviceStatus, Location, OnLocationChanged,
+};
 use assay_wire::devices;
 use codec::MaxEncodedLen;
 use polkadot_sdk::{
@@ -74,6 +76,13 @@ impl<T: Config> Pallet<T> {
 	/// The device must not be Denied.
 	fn ensure_not_denied(info: &DeviceOf<T>) -> Result<(), Error<T>> {
 		ensure!(info.status != DeviceStatus::Denied, Error::<T>::DeviceDenied);
+		Ok(())
+	}
+
+	/// A suspension stays with the device: a Suspended device does not leave (and come
+	/// back Active).
+	fn ensure_not_suspended(info: &DeviceOf<T>) -> Result<(), Error<T>> {
+		ensure!(info.status != DeviceStatus::Suspended, Error::<T>::DeviceSuspended);
 		Ok(())
 	}
 
@@ -201,6 +210,7 @@ impl<T: Config> Pallet<T> {
 		let mut info = Self::ensure_owned(&owner, &device)?;
 		Self::ensure_not_denied(&info)?;
 		ensure!(owner != new_owner, Error::<T>::SameOwner);
+		T::DeviceClaims::ensure_releasable(&device)?;
 
 		let reason = HoldReason::DeviceDeposit.into();
 		T::Currency::hold(&reason, &new_owner, info.deposit)
@@ -220,6 +230,8 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let info = Self::ensure_owned(&owner, &device)?;
 		Self::ensure_not_denied(&info)?;
+		Self::ensure_not_suspended(&info)?;
+		T::DeviceClaims::ensure_releasable(&device)?;
 
 		T::Currency::release(
 			&HoldReason::DeviceDeposit.into(),
@@ -233,7 +245,8 @@ impl<T: Config> Pallet<T> {
 		}
 		Devices::<T>::remove(&device);
 		DevicesByOwner::<T>::remove(&owner, &device);
-		Reports::<T>::remove(&device);
+		// `Reports` stays: the nonce goes on if the device is registered again.
+		T::DeviceClaims::on_deregistered(&device);
 		Self::deposit_event(Event::DeviceDeregistered { device, owner, deposit: info.deposit });
 		Ok(())
 	}

@@ -748,3 +748,56 @@ fn deregistering_a_located_device_tells_the_hook() {
 		MOVES.with(|m| assert_eq!(m.borrow().clone(), vec![(device.id(), cell, 0)]));
 	});
 }
+
+/// Issue 15, item 18. Before: `try_state` did not compare what owners have on hold for
+/// device deposits with their devices' deposits, so a deposit released or held outside the
+/// registry went unnoticed. Now it does.
+#[test]
+fn try_state_checks_each_owners_held_deposits() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		crate::Pallet::<Test>::do_try_state().unwrap();
+		let deposit = Devices::<Test>::get(device.id()).unwrap().deposit;
+		// A deposit released behind the registry's back.
+		use polkadot_sdk::frame_support::traits::{fungible::MutateHold, tokens::Precision};
+		assert_ok!(<Balances as MutateHold<_>>::release(
+			&crate::HoldReason::DeviceDeposit.into(),
+			&alice(),
+			deposit,
+			Precision::Exact
+		));
+		assert!(crate::Pallet::<Test>::do_try_state().is_err());
+	});
+}
+
+/// Issue 15, item 16 (suspension and nonce). Before: `batch_all([deregister, register])`
+/// cleared a governance suspension (only Denied blocked deregistration), and deregistering
+/// removed the device's report state, so heartbeats it signed earlier replayed against its
+/// next owner. Now a Suspended device cannot leave, and the nonce survives.
+#[test]
+fn re_registration_clears_neither_a_suspension_nor_the_report_nonce() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		assert_ok!(dispatch_authorized(&device, 0));
+		let kept = heartbeat_call(&device, 0);
+		assert_ok!(DeviceRegistry::set_device_status(
+			RuntimeOrigin::root(),
+			device.id(),
+			DeviceStatus::Suspended
+		));
+		assert_noop!(
+			DeviceRegistry::deregister_device(RuntimeOrigin::signed(alice()), device.id()),
+			Error::<Test>::DeviceSuspended
+		);
+		assert_ok!(DeviceRegistry::set_device_status(
+			RuntimeOrigin::root(),
+			device.id(),
+			DeviceStatus::Active
+		));
+		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(alice()), device.id()));
+		assert_ok!(register(&bob(), &device, DeviceKind::Hotspot));
+		// The heartbeat signed under Alice does not replay under Bob.
+		assert_eq!(authorize(&kept), Err(InvalidTransaction::Stale.into()));
+		assert_ok!(authorize(&heartbeat_call(&device, 1)));
+	});
+}

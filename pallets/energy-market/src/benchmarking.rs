@@ -5,8 +5,8 @@
 
 use crate::{
 	BalanceOf, BenchmarkHelper, Books, Call, ClearingDue, Clearings, Config, Debts, LastReading,
-	MarketParams, MeterInfo, Meters, NextOrderId, Order, OrderId, Orders, Pallet, Params, Readings,
-	Side, SlotIndex, ZoneId, Zones,
+	MarketParams, MeterBook, MeterDebtor, MeterInfo, MeterOrders, Meters, NextOrderId, Order,
+	OrderId, Orders, Pallet, Params, Readings, Side, SlotIndex, ZoneId, Zones,
 };
 use alloc::vec::Vec;
 use polkadot_sdk::{
@@ -32,6 +32,9 @@ const IMPORT: u64 = 250_000;
 const EXPORT: u64 = 50_000;
 /// The slot books are made for: its gate closes at the start of slot 2.
 const SLOT: SlotIndex = 3;
+/// The capacity benchmark meters are bound with, Wh per slot: a large plant, so no order or
+/// reading here is bounded by it.
+const CAPACITY_WH: u64 = 100_000_000;
 
 fn params<T: Config>() -> MarketParams<BlockNumberFor<T>> {
 	MarketParams { slot_length: 10u32.into(), reading_window: 2, reading_retention: 8 }
@@ -64,7 +67,7 @@ where
 	T::BenchmarkHelper::registered_meter(key, &owner);
 	fund::<T>(&owner);
 	let meter: T::AccountId = MultiSigner::from(key).into_account().into();
-	Meters::<T>::insert(&meter, MeterInfo { zone: ZONE, last_order_slot: None });
+	Meters::<T>::insert(&meter, MeterInfo { zone: ZONE, capacity_wh: CAPACITY_WH });
 	(owner, key, meter)
 }
 
@@ -97,6 +100,7 @@ fn stored_order<T: Config>(i: u32, side: Side, qty_wh: u64, price: u64) -> Order
 		},
 	);
 	assert!(Books::<T>::try_mutate((ZONE, SLOT, side), |b| b.try_push(id)).is_ok());
+	MeterBook::<T>::insert(&meter, (SLOT, side), MeterOrders { count: 1, qty_wh });
 	id
 }
 
@@ -191,7 +195,7 @@ mod benchmarks {
 		let (owner, _, meter) = bound_meter::<T>();
 		Meters::<T>::remove(&meter);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(owner), meter.clone(), ZONE);
+		_(RawOrigin::Signed(owner), meter.clone(), ZONE, CAPACITY_WH);
 		assert!(Meters::<T>::contains_key(&meter));
 	}
 
@@ -199,18 +203,23 @@ mod benchmarks {
 	fn unbind_meter() {
 		setup::<T>();
 		let (owner, _, meter) = bound_meter::<T>();
-		Meters::<T>::insert(&meter, MeterInfo { zone: ZONE, last_order_slot: Some(SLOT) });
+		// It once owed, and its debtor has paid: both looked up.
+		MeterDebtor::<T>::insert(&meter, &owner);
 		run_to_slot::<T>(SLOT + 3);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), meter.clone());
 		assert!(!Meters::<T>::contains_key(&meter));
 	}
 
-	/// Into a book one short of full, for a slot whose due-list holds every other zone.
+	/// Into a book one short of full, for a slot whose due-list holds every other zone, by a
+	/// meter one order short of its cap that once owed (its debtor looked up).
 	#[benchmark]
 	fn place_order() {
 		setup::<T>();
 		let (owner, _, meter) = bound_meter::<T>();
+		MeterDebtor::<T>::insert(&meter, &owner);
+		let count = T::MaxOrdersPerMeter::get() - 1;
+		MeterBook::<T>::insert(&meter, (SLOT, Side::Buy), MeterOrders { count, qty_wh: 1_000 });
 		let ids: Vec<OrderId> =
 			(0..u64::from(T::MaxOrdersPerSide::get()) - 1).map(|i| 1_000_000 + i).collect();
 		Books::<T>::insert((ZONE, SLOT, Side::Buy), BoundedVec::truncate_from(ids));
@@ -297,9 +306,13 @@ mod benchmarks {
 		let _ = grid;
 	}
 
+	/// A debt to the grid, with every zone looked at to see whether the debtor is a grid.
 	#[benchmark]
 	fn pay_debt() {
 		let grid = setup::<T>();
+		for zone in 2..=T::MaxZones::get() {
+			assert!(Pallet::<T>::do_set_zone(zone, IMPORT, EXPORT, grid.clone()).is_ok());
+		}
 		let debtor: T::AccountId = account("debtor", 0, SEED);
 		fund::<T>(&debtor);
 		let debt: BalanceOf<T> = Pallet::<T>::micro_to_balance(1_000);

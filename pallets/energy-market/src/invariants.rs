@@ -1,8 +1,12 @@
 //! `do_try_state`: the invariants the energy market keeps (collateral equals what open
-//! orders keep, books agree with orders, fills sum to the volume, settled slots are
-//! zero-sum), checked by `try-runtime` and after every mock test.
+//! orders keep, books agree with orders, each meter's tally agrees with its orders and its
+//! orders in a slot have one owner, fills sum to the volume, settled slots are zero-sum),
+//! checked by `try-runtime` and after every mock test.
 
-use crate::{BalanceOf, Books, Clearings, Config, OrderId, Orders, Pallet, SettledPositions};
+use crate::{
+	BalanceOf, Books, Clearings, Config, MeterBook, MeterOrders, OrderId, Orders, Pallet,
+	SettledPositions,
+};
 use alloc::collections::BTreeMap;
 use polkadot_sdk::{
 	frame_support::{ensure, traits::fungible::InspectHold},
@@ -39,6 +43,20 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		ensure!(listed == Orders::<T>::iter().count(), "an order is in no book");
+		let mut tally: BTreeMap<_, MeterOrders> = BTreeMap::new();
+		let mut owners: BTreeMap<_, T::AccountId> = BTreeMap::new();
+		for (_, order) in Orders::<T>::iter() {
+			let entry = tally.entry((order.meter.clone(), order.slot, order.side)).or_default();
+			entry.count = entry.count.saturating_add(1);
+			entry.qty_wh = entry.qty_wh.saturating_add(order.qty_wh);
+			let owner =
+				owners.entry((order.meter.clone(), order.slot)).or_insert(order.owner.clone());
+			ensure!(*owner == order.owner, "a meter's orders in one slot have two owners");
+		}
+		let booked: BTreeMap<_, MeterOrders> = MeterBook::<T>::iter()
+			.map(|(meter, (slot, side), orders)| ((meter, slot, side), orders))
+			.collect();
+		ensure!(booked == tally, "a meter's tally differs from its orders");
 		for (who, held) in expected {
 			let on_hold = T::Currency::balance_on_hold(&Self::collateral_reason(), &who);
 			ensure!(on_hold == held, "held collateral differs from the open orders' collateral");

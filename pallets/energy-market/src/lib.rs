@@ -121,6 +121,16 @@ pub mod pallet {
 		/// MaxZones`, so every book is cleared within the slot before delivery.
 		#[pallet::constant]
 		type MaxClearingsPerBlock: Get<u32>;
+		/// The most open orders one meter has on one side of one slot.
+		#[pallet::constant]
+		type MaxOrdersPerMeter: Get<u32>;
+		/// The smallest order, Wh.
+		#[pallet::constant]
+		type MinOrderWh: Get<u64>;
+		/// How many slots ahead orders are taken: for slot `s` while
+		/// `s ≤ current_slot + OrderHorizon`.
+		#[pallet::constant]
+		type OrderHorizon: Get<SlotIndex>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 		/// Prepares meters for benchmarks.
@@ -200,6 +210,25 @@ pub mod pallet {
 		SettledPosition<T::AccountId>,
 	>;
 
+	/// What each meter has ordered per (slot, side), until the slot is settled: bounds a
+	/// meter's orders per book and their sum by its capacity; a meter with an entry has an
+	/// open position.
+	#[pallet::storage]
+	pub type MeterBook<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		(SlotIndex, Side),
+		MeterOrders,
+		ValueQuery,
+	>;
+
+	/// The account whose debt a meter's settlement left unpaid: the meter trades, changes
+	/// owner and leaves only once that account owes nothing.
+	#[pallet::storage]
+	pub type MeterDebtor<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
 	/// Debts: debtor → creditor → amount. A debtor cannot place orders until it pays.
 	#[pallet::storage]
 	pub type Debts<T: Config> = StorageDoubleMap<
@@ -232,6 +261,8 @@ pub mod pallet {
 			meter: T::AccountId,
 			/// The zone.
 			zone: ZoneId,
+			/// Its declared capacity, Wh per slot.
+			capacity_wh: u64,
 		},
 		/// A meter left its zone.
 		MeterUnbound {
@@ -359,10 +390,11 @@ pub mod pallet {
 		MeterNotBound,
 		/// The meter is Suspended or Denied.
 		MeterNotActive,
-		/// The meter has an order whose slot's readings window is still open.
+		/// The meter has orders in a slot that is not settled yet (settle it first: anyone
+		/// may, once its readings are in or their window has closed).
 		OpenPosition,
-		/// The quantity must be above zero.
-		ZeroQuantity,
+		/// The quantity is below `MinOrderWh`.
+		QuantityTooSmall,
 		/// The price must lie within the zone's [λ_exp, λ_imp].
 		PriceOutsideBand,
 		/// The gate of this slot has closed (orders close one slot before delivery).
@@ -396,6 +428,20 @@ pub mod pallet {
 		/// Parameters out of range: `slot_length · MaxClearingsPerBlock ≥ MaxZones`, and
 		/// the retention longer than the readings window.
 		InvalidParams,
+		/// The slot is beyond the order horizon (`OrderHorizon` slots ahead).
+		BeyondHorizon,
+		/// The meter already has `MaxOrdersPerMeter` orders on this side of this slot.
+		TooManyMeterOrders,
+		/// The meter's orders on this side of this slot would exceed what its capacity
+		/// delivers in a slot.
+		OverCapacity,
+		/// A register advanced more than the meter's capacity allows since its last
+		/// reading.
+		ImplausibleReading,
+		/// The meter's settlement left a debt that is not paid yet.
+		MeterInDebt,
+		/// The capacity must be at least `MinOrderWh`.
+		InvalidCapacity,
 	}
 
 	/// Genesis: the parameters and zones.
@@ -469,20 +515,24 @@ pub mod pallet {
 			Self::do_set_zone(zone, import_price, export_price, grid_account)
 		}
 
-		/// Binds a registered EnergyMeter the caller owns to a zone.
+		/// Binds a registered EnergyMeter the caller owns to a zone, with its connection's
+		/// capacity: the most Wh it can import or export in one slot (a 25 kW connection in
+		/// a 15-minute slot: 6,250). A slot's orders on each side and each register's
+		/// advance per slot are bounded by it.
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::bind_meter())]
 		pub fn bind_meter(
 			origin: OriginFor<T>,
 			device: T::AccountId,
 			zone: ZoneId,
+			capacity_wh: u64,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_bind_meter(who, device, zone)
+			Self::do_bind_meter(who, device, zone, capacity_wh)
 		}
 
-		/// Unbinds the caller's meter from its zone, once no slot it ordered for still waits
-		/// for its readings.
+		/// Unbinds the caller's meter from its zone, once every slot it ordered for is
+		/// settled and it owes nothing.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::unbind_meter())]
 		pub fn unbind_meter(origin: OriginFor<T>, device: T::AccountId) -> DispatchResult {
@@ -491,8 +541,10 @@ pub mod pallet {
 		}
 
 		/// Places an order for delivery `slot` through the caller's bound meter: `Buy` or
-		/// `Sell` `qty_wh` Wh at a limit `price` in µASY per kWh within the zone's
-		/// [λ_exp, λ_imp], before the gate closes one slot before delivery. Holds the
+		/// `Sell` `qty_wh` Wh (at least `MinOrderWh`) at a limit `price` in µASY per kWh
+		/// within the zone's [λ_exp, λ_imp], before the gate closes one slot before delivery
+		/// and at most `OrderHorizon` slots ahead. A meter has at most `MaxOrdersPerMeter`
+		/// orders per side and slot, summing to at most its capacity in a slot. Holds the
 		/// collateral: a bid `⌈qty·price/1000⌉`, an ask `⌈qty·λ_imp/1000⌉` µASY.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::place_order())]
@@ -517,7 +569,8 @@ pub mod pallet {
 		}
 
 		/// A meter's cumulative registers (Wh) at the start of slot `slot_boundary`,
-		/// submitted within `reading_window` slots after it; both never go backwards.
+		/// submitted within `reading_window` slots after it; both never go backwards, nor
+		/// advance faster than the meter's capacity.
 		/// Device-signed (`nonce` as for every report) over `assay_wire::energy::reading_payload(..)`;
 		/// feeless, submitted as a general transaction.
 		#[pallet::call_index(5)]
@@ -547,9 +600,10 @@ pub mod pallet {
 		}
 
 		/// Settles a cleared slot (anyone may): once every participant's two boundary
-		/// readings are in, or the readings window after the slot has closed. Pays trades at
-		/// p* and deviations at grid prices from collateral, then free balance; records the
-		/// rest as debt.
+		/// readings are in, or the readings window after the slot has closed. Each meter is
+		/// settled once. Pays trades at p* and deviations at grid prices from collateral,
+		/// then free balance; records the rest as debt. A meter whose readings are missing
+		/// is settled as if it exported nothing and imported its full capacity.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::settle_slot(T::MaxOrdersPerSide::get().saturating_mul(2)))]
 		pub fn settle_slot(

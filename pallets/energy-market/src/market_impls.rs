@@ -4,10 +4,10 @@
 use crate::settlement::value_up;
 use crate::{
 	BalanceOf, Books, ClearingDue, Config, Debts, Error, Event, HoldReason, MarketParams,
-	MeterInfo, Meters, NextOrderId, Order, OrderId, OrderOf, Orders, Pallet, Params, Side,
-	SlotIndex, Zone, ZoneCount, ZoneId, ZoneOf, Zones,
+	MeterBook, MeterDebtor, MeterInfo, MeterOrders, Meters, NextOrderId, Order, OrderId, OrderOf,
+	Orders, Pallet, Params, Side, SlotIndex, Zone, ZoneCount, ZoneId, ZoneOf, Zones,
 };
-use assay_primitives::{DeviceKind, DeviceRegistry};
+use assay_primitives::{DeviceClaims, DeviceKind, DeviceRegistry};
 use polkadot_sdk::{
 	frame_support::{
 		ensure,
@@ -20,7 +20,7 @@ use polkadot_sdk::{
 	frame_system::{self, pallet_prelude::BlockNumberFor},
 	sp_runtime::{
 		traits::{Saturating, UniqueSaturatedFrom, UniqueSaturatedInto, Zero},
-		DispatchResult,
+		DispatchError, DispatchResult,
 	},
 };
 
@@ -57,6 +57,11 @@ impl<T: Config> Pallet<T> {
 	/// The current slot.
 	pub(crate) fn current_slot(params: &MarketParams<BlockNumberFor<T>>) -> SlotIndex {
 		Self::slot_of(frame_system::Pallet::<T>::block_number(), params)
+	}
+
+	/// A bound meter's capacity, Wh per slot (0 if it is not bound).
+	pub(crate) fn meter_capacity_wh(meter: &T::AccountId) -> u64 {
+		Meters::<T>::get(meter).map_or(0, |info| info.capacity_wh)
 	}
 
 	/// µASY as a balance.
@@ -119,16 +124,15 @@ impl<T: Config> Pallet<T> {
 		Meters::<T>::get(device).ok_or(Error::<T>::MeterNotBound)
 	}
 
-	/// A meter may leave once the readings window of the last slot it ordered for has
-	/// closed: no slot still waits for its readings.
-	fn check_no_open_position(
-		info: &MeterInfo,
-		params: &MarketParams<BlockNumberFor<T>>,
-	) -> Result<(), Error<T>> {
-		if let Some(last) = info.last_order_slot {
-			let done_from = last.saturating_add(1).saturating_add(params.reading_window);
-			ensure!(Self::current_slot(params) >= done_from, Error::<T>::OpenPosition);
-		}
+	/// The capacity must take at least the smallest order.
+	fn check_capacity(capacity_wh: u64) -> Result<(), Error<T>> {
+		ensure!(capacity_wh >= T::MinOrderWh::get().max(1), Error::<T>::InvalidCapacity);
+		Ok(())
+	}
+
+	/// A meter's position is open while it has orders in a slot that is not settled.
+	fn check_no_open_position(meter: &T::AccountId) -> Result<(), Error<T>> {
+		ensure!(MeterBook::<T>::iter_prefix(meter).next().is_none(), Error::<T>::OpenPosition);
 		Ok(())
 	}
 
@@ -136,6 +140,45 @@ impl<T: Config> Pallet<T> {
 	fn check_no_debt(who: &T::AccountId) -> Result<(), Error<T>> {
 		ensure!(Debts::<T>::iter_prefix(who).next().is_none(), Error::<T>::OutstandingDebt);
 		Ok(())
+	}
+
+	/// A meter whose settlement left a debt stays encumbered until its debtor owes nothing,
+	/// whoever owns it now.
+	fn check_meter_clear(meter: &T::AccountId) -> Result<(), Error<T>> {
+		if let Some(debtor) = MeterDebtor::<T>::get(meter) {
+			ensure!(Debts::<T>::iter_prefix(&debtor).next().is_none(), Error::<T>::MeterInDebt);
+		}
+		Ok(())
+	}
+
+	/// Orders are taken at most `OrderHorizon` slots ahead.
+	fn check_horizon(
+		slot: SlotIndex,
+		params: &MarketParams<BlockNumberFor<T>>,
+	) -> Result<(), Error<T>> {
+		ensure!(
+			slot <= Self::current_slot(params).saturating_add(T::OrderHorizon::get()),
+			Error::<T>::BeyondHorizon
+		);
+		Ok(())
+	}
+
+	/// Room for one more order of `qty_wh` on the meter's side of the slot: fewer than
+	/// `MaxOrdersPerMeter` orders, and their sum within the meter's capacity in a slot.
+	/// Returns the meter's orders with this one added.
+	fn check_meter_room(
+		meter: &T::AccountId,
+		slot: SlotIndex,
+		side: Side,
+		qty_wh: u64,
+		capacity_wh: u64,
+	) -> Result<MeterOrders, Error<T>> {
+		let mut ordered = MeterBook::<T>::get(meter, (slot, side));
+		ensure!(ordered.count < T::MaxOrdersPerMeter::get(), Error::<T>::TooManyMeterOrders);
+		ordered.count = ordered.count.saturating_add(1);
+		ordered.qty_wh = ordered.qty_wh.saturating_add(qty_wh);
+		ensure!(ordered.qty_wh <= capacity_wh, Error::<T>::OverCapacity);
+		Ok(ordered)
 	}
 
 	/// Orders for `slot` are taken while the current slot is more than one slot before it.
@@ -147,9 +190,9 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// A quantity above zero.
+	/// At least the smallest order.
 	fn check_quantity(qty_wh: u64) -> Result<(), Error<T>> {
-		ensure!(qty_wh > 0, Error::<T>::ZeroQuantity);
+		ensure!(qty_wh >= T::MinOrderWh::get().max(1), Error::<T>::QuantityTooSmall);
 		Ok(())
 	}
 
@@ -193,22 +236,25 @@ impl<T: Config> Pallet<T> {
 		who: T::AccountId,
 		device: T::AccountId,
 		zone: ZoneId,
+		capacity_wh: u64,
 	) -> DispatchResult {
 		Self::check_energy_meter(&device)?;
 		Self::check_owner(&who, &device)?;
 		Self::check_zone(zone)?;
+		Self::check_capacity(capacity_wh)?;
 		ensure!(!Meters::<T>::contains_key(&device), Error::<T>::MeterAlreadyBound);
-		Meters::<T>::insert(&device, MeterInfo { zone, last_order_slot: None });
-		Self::deposit_event(Event::MeterBound { meter: device, zone });
+		Meters::<T>::insert(&device, MeterInfo { zone, capacity_wh });
+		Self::deposit_event(Event::MeterBound { meter: device, zone, capacity_wh });
 		Ok(())
 	}
 
 	pub(crate) fn do_unbind_meter(who: T::AccountId, device: T::AccountId) -> DispatchResult {
-		let params = Self::params()?;
 		Self::check_owner(&who, &device)?;
-		let info = Self::check_bound(&device)?;
-		Self::check_no_open_position(&info, &params)?;
+		Self::check_bound(&device)?;
+		Self::check_no_open_position(&device)?;
+		Self::check_meter_clear(&device)?;
 		Meters::<T>::remove(&device);
+		MeterDebtor::<T>::remove(&device);
 		Self::deposit_event(Event::MeterUnbound { meter: device });
 		Ok(())
 	}
@@ -222,15 +268,18 @@ impl<T: Config> Pallet<T> {
 		price: u64,
 	) -> DispatchResult {
 		let params = Self::params()?;
-		let mut info = Self::check_bound(&meter)?;
+		let info = Self::check_bound(&meter)?;
 		Self::check_owner(&who, &meter)?;
 		Self::check_meter_active(&meter)?;
 		Self::check_no_debt(&who)?;
+		Self::check_meter_clear(&meter)?;
 		Self::check_gate_open(slot, &params)?;
+		Self::check_horizon(slot, &params)?;
 		Self::check_quantity(qty_wh)?;
 		let zone = Self::check_zone(info.zone)?;
 		Self::check_price_in_band(price, &zone)?;
 		Self::check_book_room(info.zone, slot, side)?;
+		let ordered = Self::check_meter_room(&meter, slot, side, qty_wh, info.capacity_wh)?;
 
 		let collateral_price = match side {
 			Side::Buy => price,
@@ -264,9 +313,8 @@ impl<T: Config> Pallet<T> {
 			collateral,
 		};
 		Orders::<T>::insert(id, order);
-		info.last_order_slot = Some(info.last_order_slot.map_or(slot, |last| last.max(slot)));
+		MeterBook::<T>::insert(&meter, (slot, side), ordered);
 		let zone_id = info.zone;
-		Meters::<T>::insert(&meter, info);
 		Self::deposit_event(Event::OrderPlaced {
 			order: id,
 			owner: who,
@@ -288,9 +336,23 @@ impl<T: Config> Pallet<T> {
 		Self::check_gate_open(order.slot, &params)?;
 		Books::<T>::mutate((order.zone, order.slot, order.side), |book| book.retain(|o| *o != id));
 		Orders::<T>::remove(id);
+		Self::forget_meter_order(&order);
 		Self::release_collateral(&who, order.collateral);
 		Self::deposit_event(Event::OrderCancelled { order: id });
 		Ok(())
+	}
+
+	/// Takes a cancelled order out of its meter's count for its slot and side.
+	fn forget_meter_order(order: &OrderOf<T>) {
+		let key = (order.slot, order.side);
+		let mut ordered = MeterBook::<T>::get(&order.meter, key);
+		ordered.count = ordered.count.saturating_sub(1);
+		ordered.qty_wh = ordered.qty_wh.saturating_sub(order.qty_wh);
+		if ordered.count == 0 {
+			MeterBook::<T>::remove(&order.meter, key);
+		} else {
+			MeterBook::<T>::insert(&order.meter, key, ordered);
+		}
 	}
 
 	/// The collateral an order keeps once `filled_wh` of it traded:
@@ -324,5 +386,26 @@ impl<T: Config> Pallet<T> {
 			Fortitude::Force,
 		)
 		.unwrap_or_else(|_| Zero::zero())
+	}
+}
+
+/// The registry asks before a meter changes owner or leaves: not while it has an open
+/// position (its orders and readings settle with its current owner) or an unpaid debt.
+impl<T: Config> DeviceClaims<T::AccountId> for Pallet<T> {
+	fn ensure_releasable(device: &T::AccountId) -> Result<(), DispatchError> {
+		Self::check_no_open_position(device)?;
+		Self::check_meter_clear(device)?;
+		Ok(())
+	}
+
+	fn on_deregistered(device: &T::AccountId) {
+		Meters::<T>::remove(device);
+		MeterDebtor::<T>::remove(device);
+	}
+
+	fn weight() -> Weight {
+		// `ensure_releasable` reads the meter's book prefix, its debtor and the debtor's
+		// debts; `on_deregistered` removes two entries.
+		T::DbWeight::get().reads_writes(3, 2)
 	}
 }

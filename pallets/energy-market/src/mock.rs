@@ -64,6 +64,7 @@ impl pallet_device_registry::Config for Test {
 	type MaxReportsPerBlock = ConstU32<4>;
 	type MaxMakerNameLen = ConstU32<32>;
 	type OnLocationChanged = ();
+	type DeviceClaims = EnergyMarket;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Test;
@@ -91,7 +92,10 @@ impl pallet_energy_market::Config for Test {
 	type Earnings = assay_primitives::testing::RecordEarnings;
 	type MicroUnit = ConstU64<1>;
 	type MaxZones = ConstU32<4>;
-	type MaxOrdersPerSide = ConstU32<8>;
+	type MaxOrdersPerSide = ConstU32<12>;
+	type MaxOrdersPerMeter = ConstU32<8>;
+	type MinOrderWh = ConstU64<10>;
+	type OrderHorizon = ConstU32<10>;
 	type MaxClearingsPerBlock = ConstU32<1>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
@@ -171,11 +175,20 @@ impl MeterKey {
 	}
 }
 
-/// A registered EnergyMeter of `owner`, bound to the test zone.
+/// The capacity test meters are bound with, Wh per slot.
+pub const CAPACITY_WH: u64 = 400_000;
+
+/// A registered EnergyMeter of `owner`, bound to the test zone with `CAPACITY_WH`.
 pub fn meter(seed: &str, owner: &AccountId) -> MeterKey {
+	meter_with_capacity(seed, owner, CAPACITY_WH)
+}
+
+/// A registered EnergyMeter of `owner`, bound to the test zone with `capacity_wh`.
+pub fn meter_with_capacity(seed: &str, owner: &AccountId, capacity_wh: u64) -> MeterKey {
 	let key = MeterKey::new(seed);
 	key.register_as(owner, DeviceKind::EnergyMeter);
-	EnergyMarket::bind_meter(RuntimeOrigin::signed(owner.clone()), key.id(), ZONE).unwrap();
+	EnergyMarket::bind_meter(RuntimeOrigin::signed(owner.clone()), key.id(), ZONE, capacity_wh)
+		.unwrap();
 	key
 }
 

@@ -44,16 +44,38 @@ impl<T: Config> Pallet<T> {
 
 	/// Boundaries only move forward, and registers never go backwards.
 	fn check_monotonic(
-		meter: &T::AccountId,
+		last: Option<(SlotIndex, u64, u64)>,
 		boundary: SlotIndex,
 		import_wh: u64,
 		export_wh: u64,
 	) -> Result<(), Error<T>> {
-		if let Some((last_boundary, last_import, last_export)) = LastReading::<T>::get(meter) {
+		if let Some((last_boundary, last_import, last_export)) = last {
 			ensure!(boundary > last_boundary, Error::<T>::ReadingExists);
 			ensure!(
 				import_wh >= last_import && export_wh >= last_export,
 				Error::<T>::NonMonotonicRegister
+			);
+		}
+		Ok(())
+	}
+
+	/// Neither register advances faster than the meter's capacity: by at most its
+	/// capacity in a slot per slot since its last reading. (A first reading sets the
+	/// registers' origin.)
+	fn check_plausible(
+		last: Option<(SlotIndex, u64, u64)>,
+		capacity_wh: u64,
+		boundary: SlotIndex,
+		import_wh: u64,
+		export_wh: u64,
+	) -> Result<(), Error<T>> {
+		if let Some((last_boundary, last_import, last_export)) = last {
+			let slots = u64::from(boundary.saturating_sub(last_boundary));
+			let most = capacity_wh.saturating_mul(slots);
+			ensure!(
+				import_wh.saturating_sub(last_import) <= most
+					&& export_wh.saturating_sub(last_export) <= most,
+				Error::<T>::ImplausibleReading
 			);
 		}
 		Ok(())
@@ -68,10 +90,12 @@ impl<T: Config> Pallet<T> {
 		export_wh: u64,
 	) -> Result<MarketParams<BlockNumberFor<T>>, Error<T>> {
 		let params = Self::params()?;
-		Self::check_bound(meter)?;
+		let info = Self::check_bound(meter)?;
 		Self::check_boundary_reached(boundary, &params)?;
 		Self::check_reading_window(boundary, &params)?;
-		Self::check_monotonic(meter, boundary, import_wh, export_wh)?;
+		let last = LastReading::<T>::get(meter);
+		Self::check_monotonic(last, boundary, import_wh, export_wh)?;
+		Self::check_plausible(last, info.capacity_wh, boundary, import_wh, export_wh)?;
 		Ok(params)
 	}
 
@@ -83,9 +107,10 @@ impl<T: Config> Pallet<T> {
 		export_wh: u64,
 		signature: &MultiSignature,
 	) -> TransactionValidityWithRefund {
+		// The cheap checks first: a reading that breaks a rule costs no signature check.
+		Self::check_reading(meter, boundary, import_wh, export_wh).map_err(invalid)?;
 		let payload = assay_wire::energy::reading_payload(meter, boundary, import_wh, export_wh);
 		let valid = T::Reports::validate_report(meter, nonce, &payload, signature)?;
-		Self::check_reading(meter, boundary, import_wh, export_wh).map_err(invalid)?;
 		Ok((valid, Weight::zero()))
 	}
 

@@ -134,7 +134,7 @@ mod tests {
 	}
 
 	#[test]
-	fn a_missing_reading_is_no_delivery() {
+	fn a_seller_that_delivers_nothing_pays_import_for_all_it_sold() {
 		let seller = Position { bought_wh: 0, sold_wh: 1_000, metered_export_wh: 0 };
 		assert_eq!(seller.deviation_wh(), -1_000);
 		assert_eq!(deviation_amount(&seller, &PRICES), -250_000);

@@ -4,9 +4,9 @@
 
 use crate::{
 	settlement::{self, Position, Prices},
-	BalanceOf, Books, ClearingOf, Clearings, Config, Debts, Error, Event, MarketParams, OrderId,
-	OrderOf, Orders, Pallet, Readings, SettledPosition, SettledPositions, SettlementTotals, Side,
-	SlotIndex, WeightInfo, ZoneId,
+	BalanceOf, Books, ClearingOf, Clearings, Config, Debts, Error, Event, MarketParams, MeterBook,
+	MeterDebtor, OrderId, OrderOf, Orders, Pallet, Readings, SettledPosition, SettledPositions,
+	SettlementTotals, Side, SlotIndex, WeightInfo, ZoneId, Zones,
 };
 use alloc::{collections::BTreeMap, vec::Vec};
 use assay_primitives::{EarningSource, Earnings};
@@ -26,11 +26,13 @@ use polkadot_sdk::{
 	},
 };
 
-/// One meter's part in a slot, gathered from its filled orders.
+/// One meter's part in a slot, gathered from its filled orders. A meter is one
+/// participant: its orders in a slot all have one owner (the registry does not let a meter
+/// change owner while it has orders in an unsettled slot).
 pub(crate) struct Participant<T: Config> {
 	/// The meter.
 	pub(crate) meter: T::AccountId,
-	/// Its owner.
+	/// The owner of its orders.
 	pub(crate) owner: T::AccountId,
 	/// Filled on the buy side, Wh.
 	pub(crate) bought_wh: u64,
@@ -58,20 +60,17 @@ impl<T: Config> Pallet<T> {
 			.collect()
 	}
 
-	/// The meters that traded, with what they bought and sold and still hold.
+	/// The meters that traded, each once, with what they bought and sold and still hold.
 	pub(crate) fn participants(orders: &[(OrderId, OrderOf<T>, u64)]) -> Vec<Participant<T>> {
-		let mut parts: BTreeMap<(T::AccountId, T::AccountId), Participant<T>> = BTreeMap::new();
+		let mut parts: BTreeMap<T::AccountId, Participant<T>> = BTreeMap::new();
 		for (_, order, fill) in orders.iter().filter(|(_, _, fill)| *fill > 0) {
-			let part =
-				parts.entry((order.meter.clone(), order.owner.clone())).or_insert_with(|| {
-					Participant {
-						meter: order.meter.clone(),
-						owner: order.owner.clone(),
-						bought_wh: 0,
-						sold_wh: 0,
-						held: Zero::zero(),
-					}
-				});
+			let part = parts.entry(order.meter.clone()).or_insert_with(|| Participant {
+				meter: order.meter.clone(),
+				owner: order.owner.clone(),
+				bought_wh: 0,
+				sold_wh: 0,
+				held: Zero::zero(),
+			});
 			match order.side {
 				Side::Buy => part.bought_wh = part.bought_wh.saturating_add(*fill),
 				Side::Sell => part.sold_wh = part.sold_wh.saturating_add(*fill),
@@ -89,6 +88,14 @@ impl<T: Config> Pallet<T> {
 		let exported = i128::from(export_end.saturating_sub(export_start));
 		let imported = i128::from(import_end.saturating_sub(import_start));
 		Some(exported - imported)
+	}
+
+	/// The net export a meter is settled with: what its readings measured or, with a
+	/// reading missing, the worst it could have measured — nothing exported and its full
+	/// capacity imported. Withholding readings therefore never settles better than any
+	/// reading the meter could have sent.
+	pub(crate) fn settled_export(meter: &T::AccountId, metered: Option<i128>) -> i128 {
+		metered.unwrap_or_else(|| -i128::from(Self::meter_capacity_wh(meter)))
 	}
 
 	/// Delivery must be over, and every participant's readings (`metered`, one per
@@ -138,26 +145,37 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A participant that owes `owed`: from its collateral, then its free balance, the
-	/// rest as debt to the grid. Returns the debt.
+	/// rest as debt to the grid, which the meter carries too. Returns the debt.
 	fn collect(part: &Participant<T>, grid: &T::AccountId, owed: BalanceOf<T>) -> BalanceOf<T> {
 		let from_hold = Self::pay_from_collateral(&part.owner, grid, owed.min(part.held));
 		Self::release_collateral(&part.owner, part.held.saturating_sub(from_hold));
 		let rest = owed.saturating_sub(from_hold);
 		let debt = rest.saturating_sub(Self::pay_from_free(&part.owner, grid, rest));
 		Self::record_debt(&part.owner, grid, debt);
+		if !debt.is_zero() {
+			MeterDebtor::<T>::insert(&part.meter, &part.owner);
+		}
 		debt
 	}
 
 	/// A participant due `due`: its collateral released and `due` paid by the grid, the
-	/// rest as the grid's debt to it. Returns the debt.
+	/// rest as the grid's debt to it. What was paid is recorded as Energy earnings (the
+	/// rest when the grid pays its debt). Returns the debt.
 	fn pay_out(part: &Participant<T>, grid: &T::AccountId, due: BalanceOf<T>) -> BalanceOf<T> {
 		Self::release_collateral(&part.owner, part.held);
-		let debt = due.saturating_sub(Self::pay_from_free(grid, &part.owner, due));
+		let paid = Self::pay_from_free(grid, &part.owner, due);
+		let debt = due.saturating_sub(paid);
 		Self::record_debt(grid, &part.owner, debt);
-		if !due.is_zero() {
-			T::Earnings::record(&part.owner, EarningSource::Energy, due);
+		if !paid.is_zero() {
+			T::Earnings::record(&part.owner, EarningSource::Energy, paid);
 		}
 		debt
+	}
+
+	/// Whether `who` is a zone's grid account: its debts are unpaid settlement receipts,
+	/// earnings of their creditors once paid.
+	fn is_grid_account(who: &T::AccountId) -> bool {
+		Zones::<T>::iter_values().any(|zone| &zone.grid_account == who)
 	}
 
 	pub(crate) fn do_settle_slot(zone: ZoneId, slot: SlotIndex) -> DispatchResultWithPostInfo {
@@ -175,7 +193,7 @@ impl<T: Config> Pallet<T> {
 			.map(|(p, m)| Position {
 				bought_wh: p.bought_wh,
 				sold_wh: p.sold_wh,
-				metered_export_wh: m.unwrap_or(0),
+				metered_export_wh: Self::settled_export(&p.meter, *m),
 			})
 			.collect();
 		let prices = Prices {
@@ -234,8 +252,9 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 
-		for (id, _, _) in &orders {
+		for (id, order, _) in &orders {
 			Orders::<T>::remove(id);
+			MeterBook::<T>::remove(&order.meter, (slot, order.side));
 		}
 		Books::<T>::remove((zone, slot, Side::Buy));
 		Books::<T>::remove((zone, slot, Side::Sell));
@@ -259,11 +278,10 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Debts::<T>::insert(&who, &creditor, remaining);
 		}
+		if Self::is_grid_account(&who) && !pay.is_zero() {
+			T::Earnings::record(&creditor, EarningSource::Energy, pay);
+		}
 		Self::deposit_event(Event::DebtPaid { debtor: who, creditor, amount: pay, remaining });
 		Ok(())
 	}
-
-	// ---- runtime-API reads ----
-
-	// ---- invariants ----
 }

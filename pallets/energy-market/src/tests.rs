@@ -323,10 +323,12 @@ fn deviations_settle_at_grid_prices_with_the_grid_as_counterparty() {
 }
 
 #[test]
-fn a_missing_reading_after_the_window_counts_as_no_delivery() {
+fn a_missing_reading_after_the_window_counts_as_nothing_exported_and_full_capacity_imported() {
 	new_test_ext().execute_with(|| {
 		let m = four();
-		order(&alice(), &m.pa, SLOT, Side::Sell, 1_000, 100_000);
+		// A meter of 5,000 Wh per slot.
+		let small = meter_with_capacity("Small", &alice(), 5_000);
+		order(&alice(), &small, SLOT, Side::Sell, 1_000, 100_000);
 		order(&charlie(), &m.cc, SLOT, Side::Buy, 1_000, 100_000);
 		run_to_slot(SLOT - 1);
 		meter_slot(&m.cc, 1_000, 0);
@@ -337,10 +339,12 @@ fn a_missing_reading_after_the_window_counts_as_no_delivery() {
 		);
 		run_to_slot(SLOT + 1 + test_params().reading_window);
 		let nets = settle_zero_sum();
-		// Sold 1,000 at 100k (+100,000), delivered nothing: −⌈1000·250000/1000⌉.
-		assert_eq!(net_of(&nets, &alice()), 100_000 - 250_000);
-		let p = SettledPositions::<Test>::get((ZONE, SLOT), m.pa.id()).unwrap();
+		// Sold 1,000 at 100k (+100,000); settled as m = −5,000 (nothing exported, 5,000 Wh
+		// imported): d = −6,000, −⌈6000·250000/1000⌉.
+		assert_eq!(net_of(&nets, &alice()), 100_000 - 1_500_000);
+		let p = SettledPositions::<Test>::get((ZONE, SLOT), small.id()).unwrap();
 		assert!(!p.metered);
+		assert_eq!(p.metered_export_wh, -5_000);
 	});
 }
 
@@ -519,21 +523,37 @@ fn order_rules_are_enforced_and_change_nothing() {
 		};
 		// The gate of slot 1 is closed at slot 0; slot 2 is open.
 		assert_noop!(place(charlie(), &m.cc, 1, 10, 100_000), Error::<Test>::GateClosed);
-		assert_noop!(place(charlie(), &m.cc, SLOT, 0, 100_000), Error::<Test>::ZeroQuantity);
+		for qty in [0, 9] {
+			assert_noop!(
+				place(charlie(), &m.cc, SLOT, qty, 100_000),
+				Error::<Test>::QuantityTooSmall
+			);
+		}
+		// Beyond the horizon (10 slots ahead of slot 0).
+		assert_noop!(place(charlie(), &m.cc, 11, 10, 100_000), Error::<Test>::BeyondHorizon);
+		// More than the meter's capacity in a slot, at once or summed.
+		assert_noop!(
+			place(charlie(), &m.cc, SLOT, u64::from(CAPACITY_WH) + 1, 50_000),
+			Error::<Test>::OverCapacity
+		);
 		assert_noop!(place(bob(), &m.cc, SLOT, 10, 100_000), Error::<Test>::NotMeterOwner);
 		let loose = MeterKey::new("Loose");
 		loose.register_as(&charlie(), DeviceKind::EnergyMeter);
 		assert_noop!(place(charlie(), &loose, SLOT, 10, 100_000), Error::<Test>::MeterNotBound);
 		// More than the free balance can hold.
 		assert_noop!(
-			place(charlie(), &m.cc, SLOT, 1_000_000, 100_000),
+			place(charlie(), &m.cc, SLOT, 300_000, 100_000),
 			Error::<Test>::InsufficientCollateral
 		);
-		// The cap per (zone, slot, side).
+		// The cap per meter and (slot, side), then per (zone, slot, side).
 		for _ in 0..8 {
 			order(&charlie(), &m.cc, SLOT, Side::Buy, 10, 100_000);
 		}
-		assert_noop!(place(charlie(), &m.cc, SLOT, 10, 100_000), Error::<Test>::TooManyOrders);
+		assert_noop!(place(charlie(), &m.cc, SLOT, 10, 100_000), Error::<Test>::TooManyMeterOrders);
+		for _ in 0..4 {
+			order(&dave(), &m.cd, SLOT, Side::Buy, 10, 100_000);
+		}
+		assert_noop!(place(alice(), &m.pa, SLOT, 10, 100_000), Error::<Test>::TooManyOrders);
 		// The other side and other slots are separate books.
 		order(&charlie(), &m.cc, SLOT, Side::Sell, 10, 100_000);
 		order(&charlie(), &m.cc, SLOT + 1, Side::Buy, 10, 100_000);
@@ -619,27 +639,42 @@ fn zones_and_meters() {
 
 		let key = MeterKey::new("M");
 		let bind = |who: AccountId, zone: u32| {
-			EnergyMarket::bind_meter(RuntimeOrigin::signed(who), key.id(), zone)
+			EnergyMarket::bind_meter(RuntimeOrigin::signed(who), key.id(), zone, CAPACITY_WH)
 		};
 		assert_noop!(bind(alice(), ZONE), Error::<Test>::NotAnEnergyMeter);
 		let hotspot = MeterKey::new("H");
 		hotspot.register_as(&alice(), DeviceKind::Hotspot);
 		assert_noop!(
-			EnergyMarket::bind_meter(RuntimeOrigin::signed(alice()), hotspot.id(), ZONE),
+			EnergyMarket::bind_meter(
+				RuntimeOrigin::signed(alice()),
+				hotspot.id(),
+				ZONE,
+				CAPACITY_WH
+			),
 			Error::<Test>::NotAnEnergyMeter
 		);
 		key.register_as(&alice(), DeviceKind::EnergyMeter);
 		assert_noop!(bind(bob(), ZONE), Error::<Test>::NotMeterOwner);
 		assert_noop!(bind(alice(), 9), Error::<Test>::UnknownZone);
+		// A capacity that does not deliver the smallest order (10 Wh) in a slot.
+		assert_noop!(
+			EnergyMarket::bind_meter(RuntimeOrigin::signed(alice()), key.id(), ZONE, 9),
+			Error::<Test>::InvalidCapacity
+		);
 		assert_ok!(bind(alice(), ZONE));
+		System::assert_last_event(
+			Event::MeterBound { meter: key.id(), zone: ZONE, capacity_wh: CAPACITY_WH }.into(),
+		);
 		assert_noop!(bind(alice(), 2), Error::<Test>::MeterAlreadyBound);
-		// An order makes a position: the meter stays until its readings window closes.
+		// An order makes a position: the meter stays until its slot is settled.
 		order(&alice(), &key, SLOT, Side::Sell, 10, 100_000);
 		let unbind =
 			|who: AccountId| EnergyMarket::unbind_meter(RuntimeOrigin::signed(who), key.id());
 		assert_noop!(unbind(bob()), Error::<Test>::NotMeterOwner);
 		assert_noop!(unbind(alice()), Error::<Test>::OpenPosition);
 		run_to_slot(SLOT + 1 + test_params().reading_window);
+		assert_noop!(unbind(alice()), Error::<Test>::OpenPosition);
+		assert_ok!(EnergyMarket::settle_slot(RuntimeOrigin::signed(bob()), ZONE, SLOT));
 		assert_ok!(unbind(alice()));
 		assert!(!Meters::<Test>::contains_key(key.id()));
 		assert_noop!(unbind(alice()), Error::<Test>::MeterNotBound);
@@ -661,7 +696,8 @@ fn clearing_is_bounded_per_block_and_done_before_delivery() {
 				assert_ok!(EnergyMarket::bind_meter(
 					RuntimeOrigin::signed(alice()),
 					key.id(),
-					zone
+					zone,
+					CAPACITY_WH
 				));
 				key
 			})
@@ -734,5 +770,220 @@ fn runtime_api_reads_show_the_book_clearing_and_positions() {
 		assert_eq!((p.sold_wh, p.trade, p.deviation, p.settled), (600, 60_000, -25_000, true));
 		assert!(EnergyMarket::clearing_view(ZONE, SLOT).unwrap().settled.is_some());
 		assert_eq!(EnergyMarket::debt(&alice(), &grid()), 0);
+	});
+}
+
+// ---- Attacks (issue 15, items 6–10): each test failed before its fix ----
+
+/// Item 6. Before: a meter's export was paid once per owner that had traded through it in
+/// the slot — bid 100 Wh through PA, hand PA to Bob, sell 100 Wh through it from Bob, and
+/// the grid paid PA's whole export to both (about 2·X·λ_exp). Now a meter with orders in an
+/// unsettled slot cannot change owner or leave, and settlement counts each meter once.
+#[test]
+fn a_meter_with_an_open_position_keeps_its_owner_and_settles_once() {
+	new_test_ext().execute_with(|| {
+		let m = four();
+		order(&alice(), &m.pa, SLOT, Side::Buy, 100, 100_000);
+		order(&charlie(), &m.cc, SLOT, Side::Sell, 100, 100_000);
+		// The attack's next step: hand PA to Bob, who would sell through it too.
+		assert_noop!(
+			DeviceRegistry::transfer_device(RuntimeOrigin::signed(alice()), m.pa.id(), bob()),
+			Error::<Test>::OpenPosition
+		);
+		assert_noop!(
+			DeviceRegistry::deregister_device(RuntimeOrigin::signed(alice()), m.pa.id()),
+			Error::<Test>::OpenPosition
+		);
+		run_to_slot(SLOT - 1);
+		// PA exports 10,000 Wh although it bought 100: d = 10,100, paid once.
+		meter_slot(&m.pa, 0, 10_000);
+		meter_slot(&m.cc, 0, 100);
+		settle_zero_sum();
+		let positions: Vec<_> = SettledPositions::<Test>::iter_prefix((ZONE, SLOT))
+			.filter(|(meter, _)| *meter == m.pa.id())
+			.collect();
+		assert_eq!(positions.len(), 1);
+		assert_eq!(positions[0].1.deviation, 10_100 * EXPORT as i128 / 1000);
+		// Settled, the meter is free to change hands.
+		assert_ok!(DeviceRegistry::transfer_device(
+			RuntimeOrigin::signed(alice()),
+			m.pa.id(),
+			bob()
+		));
+	});
+}
+
+/// Item 7. Before: a buyer that sent no readings counted as m = 0 and was paid
+/// `bought · λ_exp` on top of its purchase. Now a meter with a reading missing settles as
+/// the worst reading it could have sent (nothing exported, full capacity imported), so
+/// withholding never beats any honest reading.
+#[test]
+fn withholding_readings_never_settles_better_than_any_reading() {
+	new_test_ext().execute_with(|| {
+		let m = four();
+		// Charlie's meter: at most 2,000 Wh per slot.
+		let buyer = meter_with_capacity("Buyer", &charlie(), 2_000);
+		order(&alice(), &m.pa, SLOT, Side::Sell, 1_000, 100_000);
+		order(&charlie(), &buyer, SLOT, Side::Buy, 1_000, 100_000);
+		run_to_slot(SLOT - 1);
+		meter_slot(&m.pa, 0, 1_000);
+		// Charlie never reports.
+		run_to_slot(SLOT + 1 + test_params().reading_window);
+		let nets = settle_zero_sum();
+		let withheld = net_of(&nets, &charlie());
+		// What each reading he could have sent (0 ..= 2,000 Wh imported) would have paid.
+		let prices =
+			crate::settlement::Prices { clearing: 100_000, import: IMPORT, export: EXPORT };
+		for imported in (0..=2_000i128).step_by(50) {
+			let honest = crate::settlement::Position {
+				bought_wh: 1_000,
+				sold_wh: 0,
+				metered_export_wh: -imported,
+			};
+			let (amounts, _) = crate::settlement::settle(&[honest], &prices);
+			assert!(
+				withheld <= amounts[0].net(),
+				"withholding ({withheld}) beat a reading of {imported} Wh ({})",
+				amounts[0].net()
+			);
+		}
+		assert_eq!(withheld, -100_000 - 250_000);
+	});
+}
+
+/// Item 8. Before: a debtor handed its meter to another account, which traded on, and
+/// deregistering returned the deposit to the debtor. Now the debt follows the meter: it
+/// cannot change owner, leave or trade until its debtor has paid.
+#[test]
+fn a_debt_follows_the_meter() {
+	new_test_ext().execute_with(|| {
+		let m = four();
+		order(&alice(), &m.pa, SLOT, Side::Sell, 1_000, 100_000);
+		order(&dave(), &m.cd, SLOT, Side::Buy, 1_000, 100_000);
+		run_to_slot(SLOT - 1);
+		// Dave keeps 10 of his free balance, and his meter takes 40,000 Wh: a debt.
+		use polkadot_sdk::frame_support::traits::{
+			fungible::Mutate,
+			tokens::{Fortitude, Preservation},
+		};
+		let spendable =
+			Balances::reducible_balance(&dave(), Preservation::Preserve, Fortitude::Polite);
+		assert_ok!(<Balances as Mutate<_>>::transfer(
+			&dave(),
+			&bob(),
+			spendable - 200,
+			Preservation::Preserve
+		));
+		meter_slot(&m.pa, 0, 1_000);
+		meter_slot(&m.cd, 40_000, 0);
+		settle_zero_sum();
+		let debt = Debts::<Test>::get(dave(), grid()).expect("Dave owes the grid");
+		// The escape routes are closed.
+		assert_noop!(
+			DeviceRegistry::transfer_device(RuntimeOrigin::signed(dave()), m.cd.id(), bob()),
+			Error::<Test>::MeterInDebt
+		);
+		assert_noop!(
+			DeviceRegistry::deregister_device(RuntimeOrigin::signed(dave()), m.cd.id()),
+			Error::<Test>::MeterInDebt
+		);
+		assert_noop!(
+			EnergyMarket::unbind_meter(RuntimeOrigin::signed(dave()), m.cd.id()),
+			Error::<Test>::MeterInDebt
+		);
+		// Paid, the meter is free.
+		assert_ok!(<Balances as Mutate<_>>::transfer(
+			&bob(),
+			&dave(),
+			debt + 100,
+			Preservation::Preserve
+		));
+		assert_ok!(EnergyMarket::pay_debt(RuntimeOrigin::signed(dave()), grid(), debt));
+		assert_ok!(DeviceRegistry::transfer_device(
+			RuntimeOrigin::signed(dave()),
+			m.cd.id(),
+			bob()
+		));
+		order(&bob(), &m.cd, SLOT + 4, Side::Buy, 10, 100_000);
+	});
+}
+
+/// Item 9. Before: one meter could fill a (zone, slot, side) with one-Wh orders at almost
+/// no collateral, for any future slot, and honest orders got `TooManyOrders`. Now orders
+/// have a minimum size, a meter a cap per book and a capacity, and slots a horizon.
+#[test]
+fn one_meter_cannot_fill_a_book() {
+	new_test_ext().execute_with(|| {
+		let m = four();
+		let place = |qty: u64, slot: u32| {
+			EnergyMarket::place_order(
+				RuntimeOrigin::signed(bob()),
+				m.pb.id(),
+				slot,
+				Side::Buy,
+				qty,
+				EXPORT,
+			)
+		};
+		assert_noop!(place(1, SLOT), Error::<Test>::QuantityTooSmall);
+		assert_noop!(place(10, 1_000), Error::<Test>::BeyondHorizon);
+		let placed = (0..12).filter(|_| place(10, SLOT).is_ok()).count();
+		assert_eq!(placed, 8, "one meter holds at most MaxOrdersPerMeter orders of a book");
+		// The book still takes honest orders.
+		order(&charlie(), &m.cc, SLOT, Side::Buy, 1_000, 200_000);
+	});
+}
+
+/// Item 10. Before: a reading could claim any export (one extracted meter key could drain
+/// the grid), and a receipt the grid could not pay was recorded as earned in full. Now a
+/// register advances at most the meter's capacity per slot, and only what was paid is
+/// earned (the rest when the grid pays its debt).
+#[test]
+fn readings_are_bounded_by_capacity_and_only_paid_receipts_are_earned() {
+	new_test_ext().execute_with(|| {
+		let small = meter_with_capacity("Small", &alice(), 5_000);
+		read(&small, 0, 0, 0);
+		run_to_slot(1);
+		assert_eq!(submit(small.reading(1, 0, 5_001)), err(Error::ImplausibleReading));
+		assert_eq!(submit(small.reading(1, 5_001, 0)), err(Error::ImplausibleReading));
+		read(&small, 1, 0, 5_000);
+		// Two slots later the bound is two slots' worth.
+		run_to_slot(3);
+		assert_eq!(submit(small.reading(3, 0, 15_001)), err(Error::ImplausibleReading));
+		read(&small, 3, 10_000, 15_000);
+		// The direct dispatch refuses too.
+		run_to_slot(4);
+		assert_noop!(
+			small
+				.reading(4, 10_000, 20_001)
+				.dispatch_bypass_filter(RawOrigin::Authorized.into()),
+			Error::<Test>::ImplausibleReading
+		);
+
+		// A receipt the grid cannot pay in full: earned as paid.
+		let m = four();
+		order(&alice(), &m.pa, SLOT + 4, Side::Sell, 1_000, 100_000);
+		order(&charlie(), &m.cc, SLOT + 4, Side::Buy, 1_000, 100_000);
+		run_to_slot(SLOT + 4);
+		read(&m.pa, SLOT + 4, 0, 0);
+		read(&m.cc, SLOT + 4, 0, 0);
+		run_to_slot(SLOT + 5);
+		read(&m.pa, SLOT + 4 + 1, 0, 301_000);
+		read(&m.cc, SLOT + 4 + 1, 1_000, 0);
+		assert_ok!(EnergyMarket::settle_slot(RuntimeOrigin::signed(bob()), ZONE, SLOT + 4));
+		let owed = Debts::<Test>::get(grid(), alice()).expect("the grid owes Alice");
+		let due = 100_000 + 300_000 * EXPORT / 1000;
+		let earned = || assay_primitives::testing::earned(&alice(), EarningSource::Energy);
+		assert_eq!(earned(), u128::from(due - owed));
+		// The grid pays its debt: the rest is earned then.
+		use polkadot_sdk::frame_support::traits::{fungible::Mutate, tokens::Preservation};
+		assert_ok!(<Balances as Mutate<_>>::transfer(
+			&bob(),
+			&grid(),
+			owed,
+			Preservation::Preserve
+		));
+		assert_ok!(EnergyMarket::pay_debt(RuntimeOrigin::signed(grid()), alice(), owed));
+		assert_eq!(earned(), u128::from(due));
 	});
 }

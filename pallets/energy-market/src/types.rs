@@ -59,9 +59,32 @@ pub struct Zone<AccountId> {
 pub struct MeterInfo {
 	/// The zone it trades in.
 	pub zone: ZoneId,
-	/// The latest slot it has placed an order for: it may unbind once that slot's
-	/// readings window has closed.
-	pub last_order_slot: Option<SlotIndex>,
+	/// The most energy its connection imports or exports in one slot, Wh, declared when it
+	/// was bound (a 25 kW connection in a 15-minute slot: 6,250 Wh). A slot's orders on
+	/// each side, each register's advance per slot, and the import assumed when its
+	/// readings are missing are bounded by it.
+	pub capacity_wh: u64,
+}
+
+/// What a meter has ordered on one side of one slot.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub struct MeterOrders {
+	/// Open orders (at most `MaxOrdersPerMeter`).
+	pub count: u32,
+	/// Their quantities summed, Wh (at most the meter's capacity in a slot).
+	pub qty_wh: u64,
 }
 
 /// Which side of the book an order is on.
@@ -76,6 +99,8 @@ pub struct MeterInfo {
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
+	PartialOrd,
+	Ord,
 )]
 pub enum Side {
 	/// A bid: buys energy (the meter commits to import it).

@@ -39,7 +39,9 @@ impl<T: Config> Pallet<T> {
 		})
 	}
 
-	/// `EnergyApi::position`: `who`'s position in (zone, slot), over all its meters.
+	/// `EnergyApi::position`: `who`'s position in (zone, slot), over all its meters. Before
+	/// settlement, a missing reading counts as settlement would count it now (nothing
+	/// exported, full capacity imported).
 	pub fn position(
 		who: &T::AccountId,
 		zone: ZoneId,
@@ -84,7 +86,10 @@ impl<T: Config> Pallet<T> {
 				let position = Position {
 					bought_wh: part.bought_wh,
 					sold_wh: part.sold_wh,
-					metered_export_wh: Self::metered_export(&part.meter, slot).unwrap_or(0),
+					metered_export_wh: Self::settled_export(
+						&part.meter,
+						Self::metered_export(&part.meter, slot),
+					),
 				};
 				view.bought_wh = view.bought_wh.saturating_add(part.bought_wh);
 				view.sold_wh = view.sold_wh.saturating_add(part.sold_wh);

@@ -51,6 +51,14 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// Epochs are indexed by `reward_epoch`: once set, it stays.
+	pub(crate) fn check_reward_epoch_unchanged(params: &ParamsOf<T>) -> Result<(), Error<T>> {
+		if let Some(current) = crate::Params::<T>::get() {
+			ensure!(current.reward_epoch == params.reward_epoch, Error::<T>::RewardEpochFixed);
+		}
+		Ok(())
+	}
+
 	/// The device must be a hotspot with an asserted location; returns the location.
 	pub(crate) fn check_located_hotspot(
 		device: &T::AccountId,
@@ -184,6 +192,13 @@ impl<T: Config> Pallet<T> {
 		region: Region,
 		signature: &MultiSignature,
 	) -> TransactionValidityWithRefund {
+		// The cheap checks first: a beacon that breaks a rule costs no signature check.
+		let params = Self::params().map_err(invalid)?;
+		Self::check_tx_power(tx_power_dbm).map_err(invalid)?;
+		Self::check_is_channel(frequency_hz, region).map_err(invalid)?;
+		Self::check_located_hotspot(hotspot).map_err(invalid)?;
+		Self::check_entropy_live(entropy_index, &params).map_err(invalid)?;
+		Self::check_one_beacon_per_window(hotspot, &params).map_err(invalid)?;
 		let payload = assay_wire::coverage::beacon_payload(
 			hotspot,
 			entropy_index,
@@ -193,12 +208,6 @@ impl<T: Config> Pallet<T> {
 			region,
 		);
 		let valid = T::Reports::validate_report(hotspot, nonce, &payload, signature)?;
-		let params = Self::params().map_err(invalid)?;
-		Self::check_located_hotspot(hotspot).map_err(invalid)?;
-		Self::check_entropy_live(entropy_index, &params).map_err(invalid)?;
-		Self::check_one_beacon_per_window(hotspot, &params).map_err(invalid)?;
-		Self::check_is_channel(frequency_hz, region).map_err(invalid)?;
-		Self::check_tx_power(tx_power_dbm).map_err(invalid)?;
 		Ok((valid, Weight::zero()))
 	}
 
@@ -259,6 +268,7 @@ impl<T: Config> Pallet<T> {
 		let beacon = Self::check_beacon_exists(beacon_id).map_err(invalid)?;
 		Self::check_witness_window_open(&beacon).map_err(invalid)?;
 		Self::check_not_duplicate(beacon_id, witness).map_err(invalid)?;
+		Self::check_located_hotspot(witness).map_err(invalid)?;
 		let payload = assay_wire::coverage::witness_payload(&Heard {
 			witness,
 			beacon: beacon_id,
@@ -269,7 +279,6 @@ impl<T: Config> Pallet<T> {
 			region,
 		});
 		T::Reports::validate_unique_report(witness, &payload, signature)?;
-		Self::check_located_hotspot(witness).map_err(invalid)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
 		let remaining = beacon.witness_until.saturating_sub(now);
@@ -342,8 +351,8 @@ impl<T: Config> Pallet<T> {
 		local_entropy: &[u8; 32],
 		signature: &MultiSignature,
 	) -> TransactionValidityWithRefund {
-		let payload = assay_wire::coverage::reveal_payload(hotspot, beacon_id, local_entropy);
-		let valid = T::Reports::validate_report(hotspot, nonce, &payload, signature)?;
+		// The cheap checks first (hashes and reads): a reveal that breaks a rule costs no
+		// signature check.
 		let params = Self::params().map_err(invalid)?;
 		let beacon = Self::check_beacon_exists(beacon_id).map_err(invalid)?;
 		Self::check_is_beaconer(&beacon, hotspot).map_err(invalid)?;
@@ -353,6 +362,8 @@ impl<T: Config> Pallet<T> {
 		Self::check_channel(&beacon, &checks::payload(&beacon.entropy, local_entropy))
 			.map_err(invalid)?;
 		Self::check_room_for_reveal().map_err(invalid)?;
+		let payload = assay_wire::coverage::reveal_payload(hotspot, beacon_id, local_entropy);
+		let valid = T::Reports::validate_report(hotspot, nonce, &payload, signature)?;
 		Ok((valid, Weight::zero()))
 	}
 

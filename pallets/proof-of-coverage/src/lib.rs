@@ -350,6 +350,9 @@ pub mod pallet {
 		InvalidParams,
 		/// The pallet has no parameters yet.
 		NotConfigured,
+		/// `reward_epoch` cannot change once set: epochs are indexed by it, and a new length
+		/// would put new units into epochs already claimed.
+		RewardEpochFixed,
 	}
 
 	/// Genesis: the parameters (shorter windows in development presets).
@@ -547,12 +550,14 @@ pub mod pallet {
 			Self::do_claim_rewards(owner, epoch)
 		}
 
-		/// Sets the protocol parameters. Admin origin only.
+		/// Sets the protocol parameters. Admin origin only. `reward_epoch` keeps the value it
+		/// was first given (a runtime upgrade with a migration may change it).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::set_params())]
 		pub fn set_params(origin: OriginFor<T>, params: ParamsOf<T>) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::check_params(&params)?;
+			Self::check_reward_epoch_unchanged(&params)?;
 			Params::<T>::put(&params);
 			Self::deposit_event(Event::ParamsSet { params });
 			Ok(())

@@ -72,6 +72,7 @@ impl pallet_device_registry::Config for Test {
 	type MaxReportsPerBlock = ConstU32<4>;
 	type MaxMakerNameLen = ConstU32<32>;
 	type OnLocationChanged = ProofOfCoverage;
+	type DeviceClaims = ();
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Test;

@@ -61,7 +61,9 @@ impl<T: Config> Pallet<T> {
 		Self::check_epoch_over(epoch)?;
 		let units = OwnerUnits::<T>::take(&owner, epoch).ok_or(Error::<T>::NothingToClaim)?;
 		let mut totals = Epochs::<T>::get(epoch).ok_or(Error::<T>::NothingToClaim)?;
-		let amount = Self::worth(&units, &totals);
+		// Never more than the epoch has left (shares round down, so this never binds
+		// while the totals are right).
+		let amount = Self::worth(&units, &totals).min(totals.emission.saturating_sub(totals.paid));
 		if !amount.is_zero() {
 			T::Currency::mint_into(&owner, amount).map_err(|_| Error::<T>::MintFailed)?;
 			T::Earnings::record(&owner, EarningSource::Coverage, amount);

@@ -453,10 +453,11 @@ fn suspended_denied_and_unlocated_devices_cannot_report() {
 		let sensor = HotspotKey::new("Sensor");
 		sensor.register_as(&alice(), DeviceKind::Sensor);
 		assert_eq!(submit(beacon_call(&sensor, &plan)), err(Error::NotAHotspot));
+		// An unregistered key is refused by the cheap checks, before its signature.
 		let stranger = HotspotKey::new("Stranger");
 		assert_eq!(
 			submit(witness_call(&stranger, beacon, &Heard::honest(&plan, &stranger, -1000))),
-			report_err(ReportRejection::UnknownDevice)
+			err(Error::NotAHotspot)
 		);
 	});
 }
@@ -550,7 +551,7 @@ fn owners_claim_an_epochs_emission_after_it_ends() {
 fn parameters_are_set_by_the_admin_and_checked() {
 	new_test_ext().execute_with(|| {
 		let mut p = test_params();
-		p.reward_epoch = 100;
+		p.coverage_emission = 2_000_000;
 		assert_noop!(
 			ProofOfCoverage::set_params(RuntimeOrigin::signed(alice()), p.clone()),
 			DispatchError::BadOrigin
@@ -565,6 +566,33 @@ fn parameters_are_set_by_the_admin_and_checked() {
 		assert_ok!(ProofOfCoverage::set_params(RuntimeOrigin::root(), p.clone()));
 		System::assert_last_event(Event::ParamsSet { params: p.clone() }.into());
 		assert_eq!(Params::<Test>::get(), Some(p));
+	});
+}
+
+/// Issue 15, item 3. Before: `set_params` took a longer `reward_epoch`, which re-indexed
+/// epochs: units earned later landed in epochs already claimed, and their claims paid more
+/// than the epoch's emission. Now the epoch length is fixed once set.
+#[test]
+fn the_reward_epoch_cannot_change_under_claimed_epochs() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = HotspotKey::new("B");
+		b.register(&bob());
+		b.locate(&bob(), 38.7400, -9.1393, 30);
+		let c = hotspot("C", 38.7223, -9.1050, 30);
+		let epoch = rewarded_round(&a, &b, &c);
+		run_to((epoch as u64 + 1) * test_params().reward_epoch);
+		assert_ok!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch));
+		assert_ok!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(bob()), epoch));
+		let totals = Epochs::<Test>::get(epoch).unwrap();
+		assert_eq!(totals.paid, totals.emission);
+		// Twice as long: blocks from now on would be indexed as earlier, claimed epochs.
+		let mut p = test_params();
+		p.reward_epoch *= 2;
+		assert_noop!(
+			ProofOfCoverage::set_params(RuntimeOrigin::root(), p),
+			Error::<Test>::RewardEpochFixed
+		);
 	});
 }
 
@@ -803,5 +831,59 @@ fn a_claim_the_owner_cannot_receive_fails_and_changes_nothing() {
 			ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(charlie), epoch),
 			Error::<Test>::MintFailed
 		);
+	});
+}
+
+/// Issue 15, item 2 (beacons and reveals). Before: `authorize_beacon` and
+/// `authorize_reveal` verified the signature first, so every report that broke a cheap rule
+/// still cost the pool a signature check (a forged report answered `BadProof`). Now the
+/// storage and arithmetic checks come first and such a report is refused before any
+/// signature is checked.
+#[test]
+fn cheap_checks_come_before_the_signature() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let forger = HotspotKey::new("Forger");
+		let plan = BeaconPlan::new(3);
+		// A beacon off every channel, signed by someone else.
+		let crate::Call::submit_beacon {
+			hotspot,
+			nonce,
+			entropy_index,
+			commitment,
+			tx_power_dbm,
+			region,
+			..
+		} = beacon_call_with(&a, &plan, 868_000_000, a.nonce())
+		else {
+			unreachable!()
+		};
+		let off_channel = crate::Call::<Test>::submit_beacon {
+			hotspot,
+			nonce,
+			entropy_index,
+			commitment,
+			tx_power_dbm,
+			frequency_hz: 868_000_000,
+			region,
+			signature: forger.sign(b"anything"),
+		};
+		assert_eq!(submit(off_channel), err(Error::NotAChannel));
+		// A reveal with the wrong entropy, signed by someone else.
+		let beacon = beacon_now(&a, &plan);
+		run_to(System::block_number() + test_params().witness_window + 1);
+		let crate::Call::reveal_beacon { hotspot, nonce, beacon, .. } =
+			reveal_call(&a, beacon, [7u8; 32])
+		else {
+			unreachable!()
+		};
+		let wrong = crate::Call::<Test>::reveal_beacon {
+			hotspot,
+			nonce,
+			beacon,
+			local_entropy: [7u8; 32],
+			signature: forger.sign(b"anything"),
+		};
+		assert_eq!(submit(wrong), err(Error::CommitmentMismatch));
 	});
 }

@@ -225,6 +225,8 @@ impl pallet_device_registry::Config for Runtime {
 	type MaxReportsPerBlock = ConstU32<4>;
 	type MaxMakerNameLen = ConstU32<64>;
 	type OnLocationChanged = ProofOfCoverage;
+	/// An energy meter with an open position or a debt stays with its owner.
+	type DeviceClaims = EnergyMarket;
 	type WeightInfo = pallet_device_registry::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::DeviceRegistryBenchmarkHelper;
@@ -310,6 +312,13 @@ impl pallet_energy_market::Config for Runtime {
 	type MaxZones = ConstU32<8>;
 	type MaxOrdersPerSide = ConstU32<512>;
 	type MaxClearingsPerBlock = ConstU32<2>;
+	/// A household places a few orders per side and slot; 128 meters are needed to fill a
+	/// book.
+	type MaxOrdersPerMeter = ConstU32<4>;
+	/// 50 Wh (the device agent's households order no less).
+	type MinOrderWh = ConstU64<50>;
+	/// A day of 15-minute slots.
+	type OrderHorizon = ConstU32<96>;
 	type WeightInfo = pallet_energy_market::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::EnergyMarketBenchmarkHelper;
