@@ -3,7 +3,7 @@
 
 use crate::{
 	Assignments, BalanceOf, Config, Due, Expiring, HoldReason, Jobs, ModelProviders, Models,
-	OpenJobs, Pallet, Providers,
+	OpenJobs, OpenJobsOf, Pallet, Providers,
 };
 use polkadot_sdk::{
 	frame_support::{ensure, traits::fungible::InspectHold},
@@ -19,12 +19,14 @@ impl<T: Config> Pallet<T> {
 		let mut open = 0u32;
 		let mut per_model: BTreeMap<crate::ModelId, u32> = BTreeMap::new();
 		let mut per_worker: BTreeMap<T::AccountId, u32> = BTreeMap::new();
+		let mut per_owner: BTreeMap<T::AccountId, u32> = BTreeMap::new();
 		for (id, job) in Jobs::<T>::iter() {
 			let entry = escrow.entry(job.owner.clone()).or_default();
 			if job.is_open() {
 				*entry = entry.saturating_add(job.fee);
 				open = open.saturating_add(1);
 				*per_model.entry(job.model).or_default() += 1;
+				*per_owner.entry(job.owner.clone()).or_default() += 1;
 				ensure!(
 					Due::<T>::get(job.due).iter().filter(|j| **j == id).count() == 1,
 					"an open job is not due exactly once where it says"
@@ -49,6 +51,10 @@ impl<T: Config> Pallet<T> {
 			);
 		}
 		ensure!(OpenJobs::<T>::get() == open, "OpenJobs differs from the open jobs");
+		ensure!(
+			OpenJobsOf::<T>::iter().collect::<BTreeMap<_, _>>() == per_owner,
+			"OpenJobsOf differs from each account's open jobs"
+		);
 		let due_entries: usize = Due::<T>::iter_values().map(|l| l.len()).sum();
 		ensure!(due_entries as u32 == open, "the due lists hold other than the open jobs");
 		ensure!(

@@ -3,11 +3,18 @@
 
 use crate::{
 	commitment::commitment, BalanceOf, Config, Error, Event, HoldReason, InferenceFailure, JobId,
-	JobInfo, JobOf, JobPhase, Jobs, MinRedundancy, ModelOf, Models, NextJobId, OpenJobs, OutputOf,
-	Pallet, WorkState,
+	JobInfo, JobOf, JobPhase, Jobs, MinRedundancy, ModelOf, Models, NextJobId, OpenJobs,
+	OpenJobsOf, OutputOf, Pallet, WorkState,
 };
 use polkadot_sdk::{
-	frame_support::{ensure, pallet_prelude::*},
+	frame_support::{
+		ensure,
+		pallet_prelude::*,
+		traits::{
+			fungible::MutateHold,
+			tokens::{Fortitude, Precision},
+		},
+	},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
 	sp_runtime::{traits::Saturating, DispatchResult},
 };
@@ -42,6 +49,15 @@ impl<T: Config> Pallet<T> {
 	/// Fewer than `MaxOpenJobs` jobs may be open.
 	fn ensure_capacity() -> Result<(), Error<T>> {
 		ensure!(OpenJobs::<T>::get() < T::MaxOpenJobs::get(), Error::<T>::TooManyOpenJobs);
+		Ok(())
+	}
+
+	/// The caller has fewer than `MaxOpenJobsPerAccount` jobs open.
+	fn ensure_account_capacity(who: &T::AccountId) -> Result<(), Error<T>> {
+		ensure!(
+			OpenJobsOf::<T>::get(who) < T::MaxOpenJobsPerAccount::get(),
+			Error::<T>::TooManyOpenJobsOfAccount
+		);
 		Ok(())
 	}
 
@@ -117,6 +133,7 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_redundancy(n, k)?;
 		Self::ensure_fee(fee)?;
 		Self::ensure_capacity()?;
+		Self::ensure_account_capacity(&who)?;
 		Self::hold(HoldReason::JobEscrow, &who, fee)?;
 
 		let now = frame_system::Pallet::<T>::block_number();
@@ -125,6 +142,7 @@ impl<T: Config> Pallet<T> {
 		Self::schedule(id, due)?;
 		NextJobId::<T>::put(id.saturating_add(1));
 		OpenJobs::<T>::mutate(|open| *open = open.saturating_add(1));
+		OpenJobsOf::<T>::mutate(&who, |open| *open = open.saturating_add(1));
 		model.open_jobs = model.open_jobs.saturating_add(1);
 		Models::<T>::insert(model_id, model);
 		Jobs::<T>::insert(
@@ -154,7 +172,7 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// `cancel_job`: owner only, before assignment; refunds the fee in full.
+	/// `cancel_job`: owner only, before assignment; refunds the fee less `UnservedJobFee`.
 	pub(crate) fn do_cancel_job(who: T::AccountId, id: JobId) -> DispatchResult {
 		let job = Self::ensure_job(id)?;
 		ensure!(job.owner == who, Error::<T>::NotJobOwner);
@@ -162,9 +180,25 @@ impl<T: Config> Pallet<T> {
 		Self::unschedule(id, job.due);
 		Self::close_job(&job);
 		Jobs::<T>::remove(id);
-		Self::release(HoldReason::JobEscrow, &job.owner, job.fee);
-		Self::deposit_event(Event::JobCancelled { job: id });
+		let retained = Self::refund_unserved(&job);
+		Self::deposit_event(Event::JobCancelled { job: id, retained });
 		Ok(())
+	}
+
+	/// Refunds a job that was never served: its fee less `UnservedJobFee` (at most the
+	/// fee), which is burned. Returns what was kept.
+	pub(crate) fn refund_unserved(job: &JobOf<T>) -> BalanceOf<T> {
+		let retained = T::UnservedJobFee::get().min(job.fee);
+		let burned = T::Currency::burn_held(
+			&HoldReason::JobEscrow.into(),
+			&job.owner,
+			retained,
+			Precision::BestEffort,
+			Fortitude::Force,
+		)
+		.unwrap_or_default();
+		Self::release(HoldReason::JobEscrow, &job.owner, job.fee.saturating_sub(burned));
+		burned
 	}
 
 	/// `commit_result`: an assigned worker commits once, in the commit phase. The reveal
@@ -260,6 +294,9 @@ impl<T: Config> Pallet<T> {
 	/// Drops an open job from the open counters (its own and its model's).
 	pub(crate) fn close_job(job: &JobOf<T>) {
 		OpenJobs::<T>::mutate(|open| *open = open.saturating_sub(1));
+		OpenJobsOf::<T>::mutate_exists(&job.owner, |open| {
+			*open = open.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+		});
 		Models::<T>::mutate(job.model, |m| {
 			if let Some(m) = m {
 				m.open_jobs = m.open_jobs.saturating_sub(1);

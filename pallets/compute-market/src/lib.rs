@@ -180,6 +180,15 @@ pub mod pallet {
 		/// The most jobs open (pending, committing or revealing) at once.
 		#[pallet::constant]
 		type MaxOpenJobs: Get<u32>;
+		/// The most jobs one account has open at once, so one account cannot hold the
+		/// market's `MaxOpenJobs` full.
+		#[pallet::constant]
+		type MaxOpenJobsPerAccount: Get<u32>;
+		/// What a job that is never served keeps of its fee (burned): a job cancelled before
+		/// assignment, or one no `n` providers could take. Occupying the market's open-job
+		/// slots is not free. At most the job's fee.
+		#[pallet::constant]
+		type UnservedJobFee: Get<BalanceOf<Self>>;
 		/// The most job steps (assignment, window close, finalization) per block; the rest
 		/// wait for the next block.
 		#[pallet::constant]
@@ -258,6 +267,10 @@ pub mod pallet {
 	/// How many jobs are open (pending, committing or revealing).
 	#[pallet::storage]
 	pub type OpenJobs<T: Config> = StorageValue<_, u32, ValueQuery>;
+
+	/// How many jobs each account has open (at most `MaxOpenJobsPerAccount`).
+	#[pallet::storage]
+	pub type OpenJobsOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Open jobs by the block their next step is due at. Every open job is in exactly one
 	/// entry, so an entry never holds more than `MaxOpenJobs`.
@@ -359,10 +372,12 @@ pub mod pallet {
 			/// Agreeing outputs needed.
 			k: u32,
 		},
-		/// A pending job was cancelled and its fee refunded.
+		/// A pending job was cancelled and its fee refunded, less `UnservedJobFee`.
 		JobCancelled {
 			/// The job.
 			job: JobId,
+			/// What was kept of the fee (burned).
+			retained: BalanceOf<T>,
 		},
 		/// A job was assigned to workers; they commit until `commit_until`.
 		JobAssigned {
@@ -536,6 +551,8 @@ pub mod pallet {
 		SlashExceedsBond,
 		/// The minimum redundancy must be between 1 and `MaxRedundancy`.
 		BadMinRedundancy,
+		/// The caller already has `MaxOpenJobsPerAccount` open jobs.
+		TooManyOpenJobsOfAccount,
 	}
 
 	/// Genesis: models, providers and the minimum redundancy the chain starts with.

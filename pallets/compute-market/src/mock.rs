@@ -46,6 +46,7 @@ parameter_types! {
 	pub const ModelDeposit: Balance = 100;
 	pub const MinBond: Balance = 1_000;
 	pub const MinJobFee: Balance = 10;
+	pub const UnservedJobFee: Balance = 2;
 	pub const ProtocolCut: Perbill = Perbill::from_percent(10);
 	pub const StrikeSlash: Perbill = Perbill::from_percent(10);
 	pub const NoRevealSlash: Perbill = Perbill::from_percent(20);
@@ -122,6 +123,8 @@ impl pallet_compute_market::Config for Test {
 	type MaxModelsPerProvider = ConstU32<4>;
 	type MaxProvidersPerModel = ConstU32<8>;
 	type MaxOpenJobs = ConstU32<8>;
+	type MaxOpenJobsPerAccount = ConstU32<4>;
+	type UnservedJobFee = UnservedJobFee;
 	type MaxStepsPerBlock = ConstU32<4>;
 	type CommitWindow = ConstU64<10>;
 	type RevealWindow = ConstU64<10>;

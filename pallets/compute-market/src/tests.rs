@@ -364,12 +364,15 @@ fn submitting_holds_the_fee_and_cancelling_refunds_it_in_full() {
 
 		assert_noop!(ComputeMarket::cancel_job(signed(BOB), job), Error::<Test>::NotJobOwner);
 		assert_noop!(ComputeMarket::cancel_job(signed(ALICE), 99), Error::<Test>::UnknownJob);
+		let issuance = Balances::total_issuance();
 		assert_ok!(ComputeMarket::cancel_job(signed(ALICE), job));
-		assert_eq!(Balances::balance(&ALICE), free);
+		// Refunded less UnservedJobFee, which is burned.
+		assert_eq!(Balances::balance(&ALICE), free - 2);
+		assert_eq!(Balances::total_issuance(), issuance - 2);
 		assert_eq!(escrow(ALICE), 0);
 		assert!(Jobs::<Test>::get(job).is_none());
 		assert_eq!(OpenJobs::<Test>::get(), 0);
-		System::assert_last_event(Event::JobCancelled { job }.into());
+		System::assert_last_event(Event::JobCancelled { job, retained: 2 }.into());
 
 		// Nothing happens for it in the next block.
 		settle();
@@ -414,11 +417,21 @@ fn submission_errors_change_nothing() {
 			ComputeMarket::submit_job(signed(PAUPER), MODEL, input(), FEE, 3, 2),
 			Error::<Test>::InsufficientBalance
 		);
-		// MaxOpenJobs is 8.
-		for _ in 0..8 {
+		// MaxOpenJobsPerAccount is 4, MaxOpenJobs 8.
+		for _ in 0..4 {
 			submit(1, 1);
 		}
-		assert_noop!(submit_with(MODEL, input(), FEE, 1, 1), Error::<Test>::TooManyOpenJobs);
+		assert_noop!(
+			submit_with(MODEL, input(), FEE, 1, 1),
+			Error::<Test>::TooManyOpenJobsOfAccount
+		);
+		for _ in 0..4 {
+			assert_ok!(ComputeMarket::submit_job(signed(BOB), MODEL, input(), FEE, 1, 1));
+		}
+		assert_noop!(
+			ComputeMarket::submit_job(signed(OUTSIDER), MODEL, input(), FEE, 1, 1),
+			Error::<Test>::TooManyOpenJobs
+		);
 	});
 }
 
@@ -508,7 +521,8 @@ fn too_few_providers_fails_the_job_at_once_with_a_refund() {
 		let job = submit(4, 2);
 		settle();
 		assert_eq!(phase(job), JobPhase::Failed { at: 2, reason: JobFailure::TooFewProviders });
-		assert_eq!(Balances::balance(&ALICE), free);
+		// A job nobody could take keeps UnservedJobFee.
+		assert_eq!(Balances::balance(&ALICE), free - 2);
 		assert_eq!(escrow(ALICE), 0);
 		System::assert_last_event(
 			Event::JobFailed { job, reason: JobFailure::TooFewProviders }.into(),
@@ -537,7 +551,12 @@ fn suspended_unbonding_and_underbonded_providers_are_not_assigned() {
 #[test]
 fn steps_beyond_the_per_block_bound_wait_for_the_next_block() {
 	test(|| {
-		let jobs: Vec<JobId> = (0..6).map(|_| submit(1, 1)).collect();
+		// Two owners (one holds at most MaxOpenJobsPerAccount = 4).
+		let mut jobs: Vec<JobId> = (0..4).map(|_| submit(1, 1)).collect();
+		for _ in 0..2 {
+			jobs.push(crate::NextJobId::<Test>::get());
+			assert_ok!(ComputeMarket::submit_job(signed(BOB), MODEL, input(), FEE, 1, 1));
+		}
 		settle();
 		let assigned = |jobs: &[JobId]| {
 			jobs.iter()
@@ -1204,4 +1223,27 @@ mod worker {
 			assert!(submitted(&pool).is_empty());
 		});
 	}
+}
+
+/// Issue 15, item 14. Before: `MaxOpenJobs` was shared by everyone, and a job cancelled
+/// before assignment (or failed for too few providers) was refunded in full: one account
+/// held every open-job slot at no cost, and nobody else could submit. Now an account holds
+/// at most `MaxOpenJobsPerAccount`, and an unserved job keeps `UnservedJobFee`.
+#[test]
+fn one_account_cannot_hold_the_market_full_for_free() {
+	test(|| {
+		let free = Balances::balance(&ALICE);
+		let mut jobs = Vec::new();
+		while let Ok(()) = ComputeMarket::submit_job(signed(ALICE), MODEL, input(), FEE, 1, 1) {
+			jobs.push(crate::NextJobId::<Test>::get() - 1);
+		}
+		assert_eq!(jobs.len(), 4, "one account holds at most MaxOpenJobsPerAccount");
+		// Others still get in.
+		assert_ok!(ComputeMarket::submit_job(signed(BOB), MODEL, input(), FEE, 1, 1));
+		// Cancelling and resubmitting costs UnservedJobFee each time.
+		for job in jobs {
+			assert_ok!(ComputeMarket::cancel_job(signed(ALICE), job));
+		}
+		assert_eq!(Balances::balance(&ALICE), free - 4 * 2);
+	});
 }

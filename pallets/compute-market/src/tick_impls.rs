@@ -330,7 +330,8 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Ends a job without a result and refunds its fee.
+	/// Ends a job without a result and refunds its fee: in full when its workers failed
+	/// it, less `UnservedJobFee` when too few providers could take it.
 	fn fail(id: JobId, mut job: JobOf<T>, now: BlockNumberFor<T>, reason: JobFailure) {
 		for assignment in job.assignments.iter() {
 			// Workers still attached (only possible when assignment itself failed) leave.
@@ -338,7 +339,11 @@ impl<T: Config> Pallet<T> {
 				Self::release_worker(&assignment.worker, id);
 			}
 		}
-		Self::release(HoldReason::JobEscrow, &job.owner, job.fee);
+		if reason == JobFailure::TooFewProviders {
+			Self::refund_unserved(&job);
+		} else {
+			Self::release(HoldReason::JobEscrow, &job.owner, job.fee);
+		}
 		job.phase = JobPhase::Failed { at: now, reason };
 		Self::retire(id, job, now);
 		Self::deposit_event(Event::JobFailed { job: id, reason });

@@ -248,7 +248,8 @@ pub struct Assignment<AccountId: Clone + PartialEq + Eq + core::fmt::Debug, MaxO
 	pub work: WorkState<MaxOutputLen>,
 }
 
-/// Why a job failed; the fee was refunded in full.
+/// Why a job failed. The fee was refunded: in full, or less `UnservedJobFee` for
+/// `TooFewProviders` (a job nobody could take).
 #[derive(
 	Clone,
 	Copy,

@@ -239,6 +239,7 @@ parameter_types! {
 	pub const MinProviderBond: Balance = 100 * UNIT;
 	/// The least fee a job may offer: 0.01 ASY.
 	pub const MinJobFee: Balance = 10 * MILLI_UNIT;
+	pub const UnservedJobFee: Balance = MILLI_UNIT;
 	/// 10 % of a completed job's fee is burned.
 	pub const ComputeProtocolCut: Perbill = Perbill::from_percent(10);
 	/// Striking out burns 10 % of the bond.
@@ -267,6 +268,10 @@ impl pallet_compute_market::Config for Runtime {
 	type MaxModelsPerProvider = ConstU32<16>;
 	type MaxProvidersPerModel = ConstU32<64>;
 	type MaxOpenJobs = ConstU32<256>;
+	/// One account holds at most 1/16 of the open-job slots.
+	type MaxOpenJobsPerAccount = ConstU32<16>;
+	/// A tenth of the minimum fee is kept from a job nobody serves.
+	type UnservedJobFee = UnservedJobFee;
 	type MaxStepsPerBlock = ConstU32<16>;
 	type CommitWindow = ConstU32<10>;
 	type RevealWindow = ConstU32<10>;
