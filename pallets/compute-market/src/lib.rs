@@ -473,6 +473,14 @@ pub mod pallet {
 			/// The fewest workers a job may ask for.
 			n: u32,
 		},
+		/// A provider reported not having a model it advertised: it is taken off the
+		/// model's list (it lists it again with `update_models` once it can serve it).
+		ProviderModelDropped {
+			/// The provider.
+			provider: T::AccountId,
+			/// The model.
+			model: ModelId,
+		},
 	}
 
 	/// Why a compute-market call was refused.

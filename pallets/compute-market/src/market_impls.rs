@@ -164,7 +164,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Removes `who` from the provider lists of `models`.
-	fn unlist_provider(who: &T::AccountId, models: &[ModelId]) {
+	pub(crate) fn unlist_provider(who: &T::AccountId, models: &[ModelId]) {
 		for model in models {
 			ModelProviders::<T>::mutate_exists(model, |list| {
 				if let Some(l) = list {

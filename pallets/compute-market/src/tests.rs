@@ -1247,3 +1247,43 @@ fn one_account_cannot_hold_the_market_full_for_free() {
 		assert_eq!(Balances::balance(&ALICE), free - 4 * 2);
 	});
 }
+
+/// Issue 15, item 12. Before: a worker that reported `BadInput`, `RuntimeError` or
+/// `BadOutput` on a job the others completed was never penalised (censoring cost nothing),
+/// and one that reported `ModelUnavailable` stayed listed and kept being assigned the model.
+/// Now a failure the cluster contradicts is a strike, and a missing model leaves the
+/// provider's list.
+#[test]
+fn failures_the_cluster_contradicts_are_struck_and_missing_models_dropped() {
+	test(|| {
+		let job = submit(3, 2);
+		settle();
+		assert_ok!(ComputeMarket::report_failure(signed(10), job, InferenceFailure::BadInput));
+		serve(job, &[(11, &HONEST), (12, &HONEST)]);
+		settle();
+		assert!(matches!(phase(job), JobPhase::Completed { .. }));
+		assert_eq!(strikes(10), 1);
+		System::assert_has_event(
+			Event::ProviderStruck {
+				provider: 10,
+				job,
+				reason: StrikeReason::FailureContradicted,
+				strikes: 1,
+			}
+			.into(),
+		);
+		// A worker without the model leaves the model's list.
+		let job = submit(3, 2);
+		settle();
+		assert_ok!(ComputeMarket::report_failure(
+			signed(11),
+			job,
+			InferenceFailure::ModelUnavailable
+		));
+		serve(job, &[(10, &HONEST), (12, &HONEST)]);
+		settle();
+		assert!(!ModelProviders::<Test>::get(MODEL).contains(&11));
+		assert!(!Providers::<Test>::get(11).unwrap().models.contains(&MODEL));
+		System::assert_has_event(Event::ProviderModelDropped { provider: 11, model: MODEL }.into());
+	});
+}

@@ -216,7 +216,9 @@ impl<T: Config> Pallet<T> {
 	/// cluster's lower median is the result, the fee less `ProtocolCut` is split equally
 	/// among the cluster, outliers get a strike. Otherwise the job fails and the fee is
 	/// refunded. Either way, workers that committed and never revealed are slashed, and
-	/// workers that reported a missing model get a strike.
+	/// workers that reported a missing model get a strike and leave the model's list. A
+	/// worker that reported any other failure on a job that completed gets a strike: the
+	/// cluster ran the input it called unrunnable.
 	pub(crate) fn finalize(id: JobId, mut job: JobOf<T>, now: BlockNumberFor<T>) -> Weight {
 		let weight = T::WeightInfo::finalize_job();
 		let Some(model) = Models::<T>::get(job.model) else {
@@ -256,7 +258,11 @@ impl<T: Config> Pallet<T> {
 					Self::strike(worker, id, StrikeReason::Outlier, now)
 				},
 				WorkState::Failed(InferenceFailure::ModelUnavailable) => {
-					Self::strike(worker, id, StrikeReason::ModelUnavailable, now)
+					Self::strike(worker, id, StrikeReason::ModelUnavailable, now);
+					Self::drop_model(worker, job.model);
+				},
+				WorkState::Failed(_) if result.is_some() => {
+					Self::strike(worker, id, StrikeReason::FailureContradicted, now)
 				},
 				// No-shows were handled when the commit window closed.
 				WorkState::Assigned => continue,
@@ -404,6 +410,19 @@ impl<T: Config> Pallet<T> {
 		} else {
 			Providers::<T>::insert(who, provider);
 		}
+	}
+
+	/// Takes `model` off the lists of a provider that cannot serve it, so it is not
+	/// assigned that model again until it lists it with `update_models`.
+	fn drop_model(who: &T::AccountId, model: crate::ModelId) {
+		let Some(mut provider) = Providers::<T>::get(who) else { return };
+		if !provider.models.contains(&model) {
+			return;
+		}
+		provider.models.retain(|m| *m != model);
+		Providers::<T>::insert(who, provider);
+		Self::unlist_provider(who, &[model]);
+		Self::deposit_event(Event::ProviderModelDropped { provider: who.clone(), model });
 	}
 
 	/// Burns up to `amount` of a provider's bond.

@@ -416,4 +416,7 @@ pub enum StrikeReason {
 	NoShow,
 	/// It reported not having a model it advertised.
 	ModelUnavailable,
+	/// It reported that the job could not run (bad input, runtime error, bad output)
+	/// while a cluster of other workers agreed on a result.
+	FailureContradicted,
 }

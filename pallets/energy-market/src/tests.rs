@@ -533,7 +533,7 @@ fn order_rules_are_enforced_and_change_nothing() {
 		assert_noop!(place(charlie(), &m.cc, 11, 10, 100_000), Error::<Test>::BeyondHorizon);
 		// More than the meter's capacity in a slot, at once or summed.
 		assert_noop!(
-			place(charlie(), &m.cc, SLOT, u64::from(CAPACITY_WH) + 1, 50_000),
+			place(charlie(), &m.cc, SLOT, CAPACITY_WH + 1, 50_000),
 			Error::<Test>::OverCapacity
 		);
 		assert_noop!(place(bob(), &m.cc, SLOT, 10, 100_000), Error::<Test>::NotMeterOwner);
