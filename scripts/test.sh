@@ -37,10 +37,10 @@ run "clippy (device agent)" cargo clippy --release --locked "${agent[@]}" --all-
 # in one invocation: the tests then reuse it, and dependencies are compiled with one set of
 # features instead of one for the node and another for the tests.
 run "build" cargo build --release --locked --workspace --all-targets
-run "cargo tests" cargo test --release --locked --workspace
+run "cargo tests" cargo test --release --locked --no-fail-fast --workspace
 # The benchmarks as tests: the pallets with `--features runtime-benchmarks`.
 mapfile -t pallets < <(grep -v '^#' scripts/benchmarked-pallets)
-run "benchmark tests" cargo test --release --locked "${pallets[@]/#/--package=pallet-}" --features runtime-benchmarks
+run "benchmark tests" cargo test --release --locked --no-fail-fast "${pallets[@]/#/--package=pallet-}" --features runtime-benchmarks
 run "device agent build" cargo build --release --locked "${agent[@]}"
 run "device agent tests" cargo test --release --locked "${agent[@]}"
 run "end-to-end" bash -c "cd clients/e2e && ASSAY_NODE_BIN='$CARGO_TARGET_DIR/release/assay-node' npm test"

@@ -78,7 +78,14 @@ mod tests {
 	use serde_json::Value;
 
 	const CODE_KEY: &str = "0x3a636f6465";
-	const COMMITTED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../chain-specs/local-raw.json");
+	/// The committed spec of the running checkout (`cargo test` sets `CARGO_MANIFEST_DIR`;
+	/// checkouts at other paths share the target directory, so the path compiled in may
+	/// be another checkout's).
+	fn committed_path() -> std::path::PathBuf {
+		let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+			.unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+		std::path::Path::new(&crate_dir).join("../chain-specs/local-raw.json")
+	}
 
 	/// The runtime version embedded in `code`, with its API list sorted (the order of that
 	/// list differs between builds of the same source).
@@ -111,7 +118,7 @@ mod tests {
 
 	#[test]
 	fn committed_local_spec_matches_the_runtime() {
-		let committed_json = std::fs::read_to_string(COMMITTED)
+		let committed_json = std::fs::read_to_string(committed_path())
 			.expect("chain-specs/local-raw.json exists (make chain-specs)");
 		// It loads as a chain spec.
 		let committed_spec = ChainSpec::from_json_bytes(committed_json.clone().into_bytes())

@@ -100,8 +100,13 @@ fn main() {
 		),
 		message(
 			"registration",
-			json!({ "genesis": hex(&GENESIS), "owner": hex(owner.as_ref()), "kind": "EnergyMeter" }),
-			devices::registration(&GENESIS, &owner, DeviceKind::EnergyMeter),
+			json!({
+				"genesis": hex(&GENESIS),
+				"owner": hex(owner.as_ref()),
+				"kind": "EnergyMeter",
+				"registrations": 2
+			}),
+			devices::registration(&GENESIS, &owner, DeviceKind::EnergyMeter, 2),
 		),
 		message("heartbeat_payload", json!({ "device": id }), heartbeat.clone()),
 		message(

@@ -95,7 +95,13 @@ where
 	};
 	let id = MultiSigner::from(device.public()).into_account();
 	let maker = sr25519::Pair::from_string("//DevMaker", None).expect("the dev maker's seed");
-	let consent = assay_wire::devices::registration(&DeviceRegistry::genesis_hash(), owner, kind);
+	let registrations = pallet_device_registry::Registrations::<Runtime>::get(&id);
+	let consent = assay_wire::devices::registration(
+		&DeviceRegistry::genesis_hash(),
+		owner,
+		kind,
+		registrations,
+	);
 	frame_support::assert_ok!(DeviceRegistry::register_device(
 		RuntimeOrigin::signed(owner.clone()),
 		MultiSigner::from(device.public()),
@@ -382,7 +388,10 @@ mod compute {
 
 	#[test]
 	fn shipped_model_ids_are_the_hashes_of_the_committed_files() {
-		let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+		// The running checkout's (`cargo test` sets it), not the one this binary was built in.
+		let crate_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+			.unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+		let dir = std::path::Path::new(&crate_dir).join("../models");
 		let listed: Vec<Value> =
 			serde_json::from_slice(&std::fs::read(dir.join("models.json")).unwrap()).unwrap();
 		let models = genesis_config_presets::shipped_models();

@@ -62,13 +62,17 @@ pub fn maker_attestation<AccountId: Encode>(device: &AccountId, kind: DeviceKind
 }
 
 /// What a device signs to consent to its registration:
-/// `("assay/register", genesis_hash, owner, kind)`.
+/// `("assay/register", genesis_hash, owner, kind, registrations)`, where `registrations`
+/// (u32) is how many times the device has been registered before (0 for a new device). A
+/// consent is good for one registration: once the device is deregistered, it cannot be
+/// replayed to register it again.
 pub fn registration<Hash: Encode, AccountId: Encode>(
 	genesis_hash: &Hash,
 	owner: &AccountId,
 	kind: DeviceKind,
+	registrations: u32,
 ) -> Vec<u8> {
-	(tags::REGISTER, genesis_hash, owner, kind).encode()
+	(tags::REGISTER, genesis_hash, owner, kind, registrations).encode()
 }
 
 /// What a device signs for a report with a nonce:
@@ -111,7 +115,8 @@ mod tests {
 	fn messages_are_domain_separated() {
 		let device = [1u8; 32];
 		let attest = maker_attestation(&device, DeviceKind::Hotspot);
-		let register = registration(&[0u8; 32], &device, DeviceKind::Hotspot);
+		let register = registration(&[0u8; 32], &device, DeviceKind::Hotspot, 0);
+		assert_ne!(register, registration(&[0u8; 32], &device, DeviceKind::Hotspot, 1));
 		assert!(attest.starts_with(&tags::MAKER_ATTEST.encode()));
 		assert!(register.starts_with(&tags::REGISTER.encode()));
 		assert_ne!(attest, register);

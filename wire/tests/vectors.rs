@@ -39,9 +39,12 @@ fn region(v: &Value) -> Region {
 fn build(name: &str, f: &Value) -> Vec<u8> {
 	match name {
 		"maker_attestation" => devices::maker_attestation(&array32(&f["device"]), kind(&f["kind"])),
-		"registration" => {
-			devices::registration(&array32(&f["genesis"]), &array32(&f["owner"]), kind(&f["kind"]))
-		},
+		"registration" => devices::registration(
+			&array32(&f["genesis"]),
+			&array32(&f["owner"]),
+			kind(&f["kind"]),
+			int(&f["registrations"]) as u32,
+		),
 		"heartbeat_payload" => devices::heartbeat_payload(&array32(&f["device"])),
 		"report" => {
 			devices::report(&array32(&f["genesis"]), int(&f["nonce"]) as u64, &bytes(&f["payload"]))

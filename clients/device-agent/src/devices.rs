@@ -169,6 +169,12 @@ pub async fn onboard(
 			Some(_) => {},
 			None => {
 				fresh = true;
+				// The consent names how many times the device was registered before (0
+				// for a new one; more if it was registered and deregistered earlier).
+				let registrations: u32 = chain
+					.storage_map("DeviceRegistry", "Registrations", AccountId32(device.id))
+					.await?
+					.unwrap_or(0);
 				slot.1.push(Call::new(
 					"DeviceRegistry",
 					"register_device",
@@ -188,6 +194,7 @@ pub async fn onboard(
 								&chain.genesis,
 								&device.owner,
 								kind,
+								registrations,
 							))),
 						),
 					],

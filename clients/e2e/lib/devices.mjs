@@ -10,15 +10,17 @@ export const KIND = { Hotspot: 0, Sensor: 1, EnergyMeter: 2, EvCharger: 3, Drone
 
 const bytes = (text) => compactAddLength(stringToU8a(text));
 const u64 = (n) => bnToU8a(n, { bitLength: 64, isLe: true });
+const u32 = (n) => bnToU8a(n, { bitLength: 32, isLe: true });
 
 /** ("assay/maker-attest", device_id, kind) */
 export function makerAttestation(deviceId, kind) {
   return u8aConcat(bytes('assay/maker-attest'), deviceId, [KIND[kind]]);
 }
 
-/** ("assay/register", genesis_hash, owner, kind) */
-export function registration(genesisHash, ownerId, kind) {
-  return u8aConcat(bytes('assay/register'), genesisHash, ownerId, [KIND[kind]]);
+/** ("assay/register", genesis_hash, owner, kind, registrations: u32): `registrations` is
+ * how many times the device was registered before (0 for a new device). */
+export function registration(genesisHash, ownerId, kind, registrations = 0) {
+  return u8aConcat(bytes('assay/register'), genesisHash, ownerId, [KIND[kind]], u32(registrations));
 }
 
 /** ("assay/heartbeat", device) */

@@ -26,7 +26,7 @@ const b = hexToU8a;
 /** What the JS helpers build from a message vector's fields. */
 const BUILD = {
   maker_attestation: (f) => makerAttestation(b(f.device), f.kind),
-  registration: (f) => registration(b(f.genesis), b(f.owner), f.kind),
+  registration: (f) => registration(b(f.genesis), b(f.owner), f.kind, f.registrations),
   heartbeat_payload: (f) => heartbeatPayload(b(f.device)),
   report: (f) => report(b(f.genesis), f.nonce, b(f.payload)),
   unique_report: (f) => uniqueReport(b(f.genesis), b(f.payload)),

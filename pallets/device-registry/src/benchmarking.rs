@@ -88,7 +88,7 @@ mod benchmarks {
 		let kind = DeviceKind::Hotspot;
 		let maker_signature = sign(&maker, &devices::maker_attestation(&device, kind));
 		let device_signature =
-			sign(&key, &devices::registration(&Pallet::<T>::genesis_hash(), &owner, kind));
+			sign(&key, &devices::registration(&Pallet::<T>::genesis_hash(), &owner, kind, 0));
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), key.into(), kind, MAKER, maker_signature, device_signature);
 		assert!(Devices::<T>::contains_key(&device));

@@ -41,7 +41,12 @@ pub fn register<T: Config>(
 ) -> T::AccountId {
 	let maker = ensure_maker::<T>();
 	let id: T::AccountId = account_of(&device);
-	let registration = devices::registration(&Pallet::<T>::genesis_hash(), owner, kind);
+	let registration = devices::registration(
+		&Pallet::<T>::genesis_hash(),
+		owner,
+		kind,
+		crate::Registrations::<T>::get(&id),
+	);
 	Pallet::<T>::do_register_device(
 		owner.clone(),
 		device.into(),

@@ -148,6 +148,13 @@ pub mod pallet {
 	pub type Makers<T: Config> =
 		StorageMap<_, Twox64Concat, MakerId, MakerInfo<T::MaxMakerNameLen>>;
 
+	/// How many times each device has been registered. Its consent signs this count, so a
+	/// consent registers the device once: after a deregistration, an old consent no
+	/// longer verifies. Kept across deregistration.
+	#[pallet::storage]
+	pub type Registrations<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
+
 	/// Each device's report bookkeeping: next nonce, the block of its last report ("last
 	/// seen") and how many reports that block included.
 	#[pallet::storage]
@@ -257,8 +264,8 @@ pub mod pallet {
 		UnknownMaker,
 		/// The maker's attestation does not verify against its signing key.
 		BadMakerSignature,
-		/// The device's registration signature does not verify (wrong key, owner, kind or
-		/// chain).
+		/// The device's registration signature does not verify (wrong key, owner, kind,
+		/// chain, or registration count: a consent registers a device once).
 		BadDeviceSignature,
 		/// This device is already registered.
 		DeviceExists,
@@ -357,7 +364,9 @@ pub mod pallet {
 
 		/// Registers `device` to the caller. `maker_signature`: the maker's signature over
 		/// `("assay/maker-attest", device_id, kind)`; `device_signature`: the device's over
-		/// `("assay/register", genesis_hash, owner, kind)`. Holds a refundable deposit.
+		/// `("assay/register", genesis_hash, owner, kind, registrations)`, `registrations`
+		/// being how many times it was registered before (`Registrations`, 0 for a new
+		/// device). Holds a refundable deposit.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::register_device())]
 		pub fn register_device(

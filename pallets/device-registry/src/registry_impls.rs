@@ -4,7 +4,7 @@
 use crate::{
 	cells::{check_location_cell, CellRejection},
 	BalanceOf, Config, DeniedEdges, DeviceInfo, DeviceOf, Devices, DevicesByOwner, Error, Event,
-	HoldReason, MakerId, MakerInfo, Makers, Pallet,
+	HoldReason, MakerId, MakerInfo, Makers, Pallet, Registrations,
 };
 use assay_primitives::{
 	DeviceClaims, DeviceKind, DeviceRegistry, DeviceStatus, Location, OnLocationChanged,
@@ -47,14 +47,16 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The device must have consented to be registered by `owner` as `kind` on this chain.
+	/// The device must have consented to be registered by `owner` as `kind` on this chain,
+	/// this time (its consent names how many times it was registered before).
 	fn ensure_device_consented(
 		device: &T::AccountId,
 		owner: &T::AccountId,
 		kind: DeviceKind,
 		signature: &MultiSignature,
 	) -> Result<(), Error<T>> {
-		let message = devices::registration(&Self::genesis_hash(), owner, kind);
+		let registrations = Registrations::<T>::get(device);
+		let message = devices::registration(&Self::genesis_hash(), owner, kind, registrations);
 		let device: AccountId32 = device.clone().into();
 		ensure!(signature.verify(&message[..], &device), Error::<T>::BadDeviceSignature);
 		Ok(())
@@ -154,6 +156,7 @@ impl<T: Config> Pallet<T> {
 		};
 		Devices::<T>::insert(&device, info);
 		DevicesByOwner::<T>::insert(&owner, &device, ());
+		Registrations::<T>::mutate(&device, |n| *n = n.saturating_add(1));
 		Self::deposit_event(Event::DeviceRegistered {
 			device,
 			owner,

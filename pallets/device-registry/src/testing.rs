@@ -62,7 +62,13 @@ impl DeviceKey {
 		ensure_test_maker::<T>();
 		let attest =
 			MultiSignature::from(test_maker().sign(&devices::maker_attestation(&self.id(), kind)));
-		let consent = self.sign(&devices::registration(&Pallet::<T>::genesis_hash(), owner, kind));
+		let registrations = crate::Registrations::<T>::get(self.id());
+		let consent = self.sign(&devices::registration(
+			&Pallet::<T>::genesis_hash(),
+			owner,
+			kind,
+			registrations,
+		));
 		Pallet::<T>::register_device(
 			RawOrigin::Signed(owner.clone()).into(),
 			MultiSigner::from(self.0.public()),

@@ -36,8 +36,10 @@ fn attest(device: &DeviceKey, kind: DeviceKind) -> MultiSignature {
 	maker_key().sign(&devices::maker_attestation(&device.id(), kind))
 }
 
+/// The device's consent to its next registration.
 fn consent(device: &DeviceKey, owner: &AccountId, kind: DeviceKind) -> MultiSignature {
-	device.sign(&devices::registration(&genesis(), owner, kind))
+	let registrations = crate::Registrations::<Test>::get(device.id());
+	device.sign(&devices::registration(&genesis(), owner, kind, registrations))
 }
 
 fn register(
@@ -181,7 +183,7 @@ fn registration_needs_the_devices_own_signature() {
 		);
 		// A consent made for another chain.
 		let other_chain =
-			device.sign(&devices::registration(&H256::repeat_byte(1), &alice(), kind));
+			device.sign(&devices::registration(&H256::repeat_byte(1), &alice(), kind, 0));
 		assert_noop!(
 			DeviceRegistry::register_device(
 				RuntimeOrigin::signed(alice()),
@@ -799,5 +801,49 @@ fn re_registration_clears_neither_a_suspension_nor_the_report_nonce() {
 		// The heartbeat signed under Alice does not replay under Bob.
 		assert_eq!(authorize(&kept), Err(InvalidTransaction::Stale.into()));
 		assert_ok!(authorize(&heartbeat_call(&device, 1)));
+	});
+}
+
+/// Issue 15, item 16 (consent). Before: a registration consent carried no count, so a
+/// former owner who kept it re-registered the device the moment it was deregistered. Now
+/// the consent names how many times the device was registered before (`Registrations`),
+/// and each consent registers it once.
+#[test]
+fn a_kept_consent_cannot_register_the_device_again() {
+	new_test_ext().execute_with(|| {
+		add_maker();
+		let device = DeviceKey::sr("Sold");
+		let kind = DeviceKind::Hotspot;
+		let kept = consent(&device, &alice(), kind);
+		assert_ok!(DeviceRegistry::register_device(
+			RuntimeOrigin::signed(alice()),
+			device.signer(),
+			kind,
+			MAKER,
+			attest(&device, kind),
+			kept.clone(),
+		));
+		assert_eq!(crate::Registrations::<Test>::get(device.id()), 1);
+		assert_ok!(DeviceRegistry::transfer_device(
+			RuntimeOrigin::signed(alice()),
+			device.id(),
+			bob()
+		));
+		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(bob()), device.id()));
+		// Alice replays the consent she kept.
+		assert_noop!(
+			DeviceRegistry::register_device(
+				RuntimeOrigin::signed(alice()),
+				device.signer(),
+				kind,
+				MAKER,
+				attest(&device, kind),
+				kept,
+			),
+			Error::<Test>::BadDeviceSignature
+		);
+		// The device's fresh consent (its second registration) works.
+		assert_ok!(register(&bob(), &device, kind));
+		assert_eq!(crate::Registrations::<Test>::get(device.id()), 2);
 	});
 }

@@ -89,7 +89,7 @@ fn stored_order<T: Config>(i: u32, side: Side, qty_wh: u64, price: u64) -> Order
 		id,
 		Order {
 			owner,
-			meter,
+			meter: meter.clone(),
 			zone: ZONE,
 			slot: SLOT,
 			side,

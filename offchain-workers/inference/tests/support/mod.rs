@@ -15,9 +15,13 @@ pub struct Shipped {
 	pub sample_input: Vec<f32>,
 }
 
-/// The repository root.
+/// The repository root. `cargo test` sets `CARGO_MANIFEST_DIR` when it runs a test, and
+/// that is preferred to the path compiled in: checkouts at other paths share the target
+/// directory, so this binary may have been built from another one.
 pub fn repo() -> PathBuf {
-	Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+	let crate_dir =
+		std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| env!("CARGO_MANIFEST_DIR").into());
+	Path::new(&crate_dir).join("../..")
 }
 
 /// The ONNX Runtime library of the `.venv` wheel (`make setup`).
