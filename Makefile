@@ -65,10 +65,10 @@ lint: setup
 	cargo clippy --release --locked --manifest-path clients/device-agent/Cargo.toml --all-targets -- -D warnings
 
 test-rust: setup
-	cargo test --release --locked --workspace
+	cargo test --release --locked --no-fail-fast --workspace
 
 test-benchmarks: setup
-	cargo test --release --locked $(addprefix -p pallet-,$(BENCHMARKED_PALLETS)) --features runtime-benchmarks
+	cargo test --release --locked --no-fail-fast $(addprefix -p pallet-,$(BENCHMARKED_PALLETS)) --features runtime-benchmarks
 
 # wire/vectors.json from assay-wire and the runtime's calls (see wire/README.md).
 wire-vectors: setup

@@ -8,7 +8,7 @@
 // kept when the run fails (or ASSAY_E2E_KEEP_LOGS=1).
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +83,8 @@ export async function startNode({ name, args = [] }) {
   }
   const rpcPort = Number(argValue(args, '--rpc-port'));
   const logFile = join(runDirectory(), `${name}.log`);
+  // Where this run's lines start (a restarted node appends to its log).
+  const logStart = existsSync(logFile) ? statSync(logFile).size : 0;
   const fd = openSync(logFile, 'a');
   let proc;
   try {
@@ -90,7 +92,7 @@ export async function startNode({ name, args = [] }) {
   } finally {
     closeSync(fd);
   }
-  const node = { name, proc, args, logFile, basePath, rpcPort, wsUrl: `ws://127.0.0.1:${rpcPort}` };
+  const node = { name, proc, args, logFile, logStart, basePath, rpcPort, wsUrl: `ws://127.0.0.1:${rpcPort}` };
   node.exited = new Promise((resolve) => {
     proc.once('exit', (code, signal) => resolve({ code, signal }));
     proc.once('error', (error) => {
@@ -223,10 +225,33 @@ export async function waitForRpc(target, timeoutMs = 60_000) {
         const error = new Error(`${node.name} exited before its RPC came up (log: ${node.logFile})`);
         throw Object.assign(error, { fatal: true });
       }
-      return (await rpc(url, 'system_chain')) ?? false;
+      if (node) adoptLoggedRpcPort(node);
+      return (await rpc(node ? node.wsUrl : url, 'system_chain')) ?? false;
     },
     { timeoutMs, intervalMs: 500, what: `RPC at ${url}` },
   );
+}
+
+/**
+ * The port the node's RPC server really listens on, from its log. A node whose
+ * `--rpc-port` was taken in the meantime (free ports are probed, then bound by another
+ * process first: several nodes start at once) falls back to a random port and says so in
+ * `Running JSON-RPC server: addr=127.0.0.1:<port>`; follow it.
+ */
+function adoptLoggedRpcPort(node) {
+  let log;
+  try {
+    log = readFileSync(node.logFile).subarray(node.logStart ?? 0).toString('utf8');
+  } catch {
+    return;
+  }
+  const ports = [...log.matchAll(/Running JSON-RPC server: addr=127\.0\.0\.1:(\d+)/g)];
+  if (ports.length === 0) return;
+  const port = Number(ports[ports.length - 1][1]);
+  if (port !== node.rpcPort) {
+    node.rpcPort = port;
+    node.wsUrl = `ws://127.0.0.1:${port}`;
+  }
 }
 
 /**
