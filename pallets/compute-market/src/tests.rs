@@ -43,8 +43,12 @@ fn submit(n: u32, k: u32) -> JobId {
 }
 
 fn submit_for(model: crate::ModelId, n: u32, k: u32) -> JobId {
+	submit_by(ALICE, model, n, k)
+}
+
+fn submit_by(who: AccountId, model: crate::ModelId, n: u32, k: u32) -> JobId {
 	let id = crate::NextJobId::<Test>::get();
-	assert_ok!(ComputeMarket::submit_job(signed(ALICE), model, input(), FEE, n, k));
+	assert_ok!(ComputeMarket::submit_job(signed(who), model, input(), FEE, n, k));
 	id
 }
 
@@ -426,7 +430,7 @@ fn submission_errors_change_nothing() {
 			Error::<Test>::TooManyOpenJobsOfAccount
 		);
 		for _ in 0..4 {
-			assert_ok!(ComputeMarket::submit_job(signed(BOB), MODEL, input(), FEE, 1, 1));
+			submit_by(BOB, MODEL, 1, 1);
 		}
 		assert_noop!(
 			ComputeMarket::submit_job(signed(OUTSIDER), MODEL, input(), FEE, 1, 1),
@@ -554,8 +558,7 @@ fn steps_beyond_the_per_block_bound_wait_for_the_next_block() {
 		// Two owners (one holds at most MaxOpenJobsPerAccount = 4).
 		let mut jobs: Vec<JobId> = (0..4).map(|_| submit(1, 1)).collect();
 		for _ in 0..2 {
-			jobs.push(crate::NextJobId::<Test>::get());
-			assert_ok!(ComputeMarket::submit_job(signed(BOB), MODEL, input(), FEE, 1, 1));
+			jobs.push(submit_by(BOB, MODEL, 1, 1));
 		}
 		settle();
 		let assigned = |jobs: &[JobId]| {
@@ -1239,7 +1242,7 @@ fn one_account_cannot_hold_the_market_full_for_free() {
 		}
 		assert_eq!(jobs.len(), 4, "one account holds at most MaxOpenJobsPerAccount");
 		// Others still get in.
-		assert_ok!(ComputeMarket::submit_job(signed(BOB), MODEL, input(), FEE, 1, 1));
+		submit_by(BOB, MODEL, 1, 1);
 		// Cancelling and resubmitting costs UnservedJobFee each time.
 		for job in jobs {
 			assert_ok!(ComputeMarket::cancel_job(signed(ALICE), job));

@@ -47,13 +47,23 @@ fn register(
 	device: &DeviceKey,
 	kind: DeviceKind,
 ) -> polkadot_sdk::sp_runtime::DispatchResult {
+	register_with_consent(owner, device, kind, consent(device, owner, kind))
+}
+
+/// Registers `device` with the test maker's attestation and the given device consent.
+fn register_with_consent(
+	owner: &AccountId,
+	device: &DeviceKey,
+	kind: DeviceKind,
+	consent: MultiSignature,
+) -> polkadot_sdk::sp_runtime::DispatchResult {
 	DeviceRegistry::register_device(
 		RuntimeOrigin::signed(owner.clone()),
 		device.signer(),
 		kind,
 		MAKER,
 		attest(device, kind),
-		consent(device, owner, kind),
+		consent,
 	)
 }
 
@@ -815,14 +825,7 @@ fn a_kept_consent_cannot_register_the_device_again() {
 		let device = DeviceKey::sr("Sold");
 		let kind = DeviceKind::Hotspot;
 		let kept = consent(&device, &alice(), kind);
-		assert_ok!(DeviceRegistry::register_device(
-			RuntimeOrigin::signed(alice()),
-			device.signer(),
-			kind,
-			MAKER,
-			attest(&device, kind),
-			kept.clone(),
-		));
+		assert_ok!(register_with_consent(&alice(), &device, kind, kept.clone()));
 		assert_eq!(crate::Registrations::<Test>::get(device.id()), 1);
 		assert_ok!(DeviceRegistry::transfer_device(
 			RuntimeOrigin::signed(alice()),
@@ -832,14 +835,7 @@ fn a_kept_consent_cannot_register_the_device_again() {
 		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(bob()), device.id()));
 		// Alice replays the consent she kept.
 		assert_noop!(
-			DeviceRegistry::register_device(
-				RuntimeOrigin::signed(alice()),
-				device.signer(),
-				kind,
-				MAKER,
-				attest(&device, kind),
-				kept,
-			),
+			register_with_consent(&alice(), &device, kind, kept),
 			Error::<Test>::BadDeviceSignature
 		);
 		// The device's fresh consent (its second registration) works.

@@ -497,16 +497,21 @@ fn rewarded_round(a: &HotspotKey, b: &HotspotKey, c: &HotspotKey) -> u32 {
 	ProofOfCoverage::current_epoch()
 }
 
+/// A rewarded round of Alice's A beaconing, witnessed by Bob's B and Alice's C; returns
+/// its epoch.
+fn round_shared_with_bob() -> u32 {
+	let a = hotspot("A", LISBON.0, LISBON.1, 30);
+	let b = HotspotKey::new("B");
+	b.register(&bob());
+	b.locate(&bob(), 38.7400, -9.1393, 30);
+	let c = hotspot("C", 38.7223, -9.1050, 30);
+	rewarded_round(&a, &b, &c)
+}
+
 #[test]
 fn owners_claim_an_epochs_emission_after_it_ends() {
 	new_test_ext().execute_with(|| {
-		let a = hotspot("A", LISBON.0, LISBON.1, 30);
-		// B belongs to Bob.
-		let b = HotspotKey::new("B");
-		b.register(&bob());
-		b.locate(&bob(), 38.7400, -9.1393, 30);
-		let c = hotspot("C", 38.7223, -9.1050, 30);
-		let epoch = rewarded_round(&a, &b, &c);
+		let epoch = round_shared_with_bob();
 		assert_noop!(
 			ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch),
 			Error::<Test>::EpochNotOver
@@ -575,12 +580,7 @@ fn parameters_are_set_by_the_admin_and_checked() {
 #[test]
 fn the_reward_epoch_cannot_change_under_claimed_epochs() {
 	new_test_ext().execute_with(|| {
-		let a = hotspot("A", LISBON.0, LISBON.1, 30);
-		let b = HotspotKey::new("B");
-		b.register(&bob());
-		b.locate(&bob(), 38.7400, -9.1393, 30);
-		let c = hotspot("C", 38.7223, -9.1050, 30);
-		let epoch = rewarded_round(&a, &b, &c);
+		let epoch = round_shared_with_bob();
 		run_to((epoch as u64 + 1) * test_params().reward_epoch);
 		assert_ok!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(alice()), epoch));
 		assert_ok!(ProofOfCoverage::claim_rewards(RuntimeOrigin::signed(bob()), epoch));
