@@ -7,6 +7,7 @@
 //! - [`devices`]: what pallets need from the device registry (lookups, device-signed
 //!   reports, location hooks).
 //! - [`inference_key`]: the `infr` application key the inference worker signs with.
+//! - [`storage_checks`]: the decode checks every pallet's `do_try_state` runs.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -18,6 +19,7 @@ pub mod devices;
 pub mod earnings;
 pub mod inference_key;
 pub mod randomness;
+pub mod storage_checks;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -26,4 +28,4 @@ pub use devices::{
 	Location, OnLocationChanged, ReportRejection,
 };
 pub use earnings::{EarningSource, Earnings, EarningsRecord};
-pub use randomness::{derive_seed, keep_lowest, rank, SeedSource};
+pub use randomness::{derive_seed, keep_lowest, rank, would_keep, SeedSource};

@@ -33,20 +33,31 @@ pub fn rank(seed: &[u8; 32], subject: &[u8]) -> [u8; 32] {
 /// work per candidate, so a draw over many candidates can run a few per block; whatever
 /// order candidates come in, the result is the lowest `bound` of them (a property test in
 /// `pallet-proof-of-coverage`'s `selection` shows it equals sorting them all).
+///
+/// Returns what fell out: the entry the candidate displaced, or the candidate itself when
+/// it ranks no better than every entry of a full `best`; `None` when there was room.
 pub fn keep_lowest<R: Ord, C, S: Get<u32>>(
 	best: &mut BoundedVec<(R, C), S>,
 	rank: R,
 	candidate: C,
-) {
+) -> Option<(R, C)> {
 	let position = best.partition_point(|(r, _)| *r <= rank);
+	let mut displaced = None;
 	if best.is_full() {
 		if position >= best.len() {
-			return;
+			return Some((rank, candidate));
 		}
-		best.pop();
+		displaced = best.pop();
 	}
 	// Cannot fail: there is room now.
 	let _ = best.try_insert(position, (rank, candidate));
+	displaced
+}
+
+/// Whether a candidate of `rank` would enter `best` (see [`keep_lowest`]): there is room,
+/// or it ranks below the worst entry.
+pub fn would_keep<R: Ord, C, S: Get<u32>>(best: &BoundedVec<(R, C), S>, rank: &R) -> bool {
+	!best.is_full() || best.last().is_some_and(|(worst, _)| rank < worst)
 }
 
 /// A source of per-use seeds, implemented once in the runtime on top of BABE.
@@ -91,6 +102,23 @@ mod tests {
 		#[test]
 		fn seed_is_deterministic(r in any::<[u8; 32]>(), subject in proptest::collection::vec(any::<u8>(), 0..64)) {
 			prop_assert_eq!(derive_seed(b"d", &r, &subject), derive_seed(b"d", &r, &subject));
+		}
+
+		/// `would_keep` predicts `keep_lowest`, and what falls out is exactly what is no
+		/// longer kept: nothing is lost or duplicated.
+		#[test]
+		fn keep_lowest_reports_what_falls_out(ranks in proptest::collection::vec(any::<u8>(), 0..40)) {
+			let mut best = BoundedVec::<(u8, usize), polkadot_sdk::sp_core::ConstU32<5>>::new();
+			let mut out = alloc::vec::Vec::new();
+			for (i, r) in ranks.iter().enumerate() {
+				let predicted = would_keep(&best, r);
+				let fell = keep_lowest(&mut best, *r, i);
+				prop_assert_eq!(predicted, fell.is_none_or(|(_, c)| c != i));
+				out.extend(fell.map(|(_, c)| c));
+			}
+			let mut all: alloc::vec::Vec<usize> = best.iter().map(|(_, c)| *c).chain(out).collect();
+			all.sort();
+			prop_assert_eq!(all, (0..ranks.len()).collect::<alloc::vec::Vec<_>>());
 		}
 	}
 }

@@ -332,6 +332,35 @@ impl_runtime_apis! {
 		}
 	}
 
+	/// `try-runtime` checks (only in a runtime built with the `try-runtime` feature, as the
+	/// zombienet upgrade test's runtime is): migrations with their pre- and post-checks,
+	/// every pallet's `do_try_state`, and a decode of the entire state. A failed check
+	/// fails the call: the API's contract has no error value, so this is the one place
+	/// runtime code stops on purpose, and it never runs in block execution.
+	#[cfg(feature = "try-runtime")]
+	impl frame_try_runtime::TryRuntime<Block> for Runtime {
+		fn on_runtime_upgrade(
+			checks: frame_try_runtime::UpgradeCheckSelect,
+		) -> (Weight, Weight) {
+			match Executive::try_runtime_upgrade(checks) {
+				Ok(weight) => (weight, configs::RuntimeBlockWeights::get().max_block),
+				Err(e) => panic!("try-runtime upgrade checks failed: {e:?}"),
+			}
+		}
+
+		fn execute_block(
+			block: <Block as BlockT>::LazyBlock,
+			state_root_check: bool,
+			signature_check: bool,
+			select: frame_try_runtime::TryStateSelect,
+		) -> Weight {
+			match Executive::try_execute_block(block, state_root_check, signature_check, select) {
+				Ok(weight) => weight,
+				Err(e) => panic!("try-runtime block execution failed: {e:?}"),
+			}
+		}
+	}
+
 	#[cfg(feature = "runtime-benchmarks")]
 	impl frame_benchmarking::Benchmark<Block> for Runtime {
 		fn benchmark_metadata(extra: bool) -> (

@@ -59,6 +59,10 @@ impl pallet_compute_market::BenchmarkHelper<AccountId> for ComputeMarketBenchmar
 	fn set_randomness() {
 		polkadot_sdk::pallet_babe::AuthorVrfRandomness::<Runtime>::put(Some([5u8; 32]));
 	}
+
+	fn make_validator(who: &AccountId) {
+		polkadot_sdk::pallet_session::Validators::<Runtime>::mutate(|set| set.push(who.clone()));
+	}
 }
 
 /// Funds `owner` and registers the keystore key `device` as a `kind` of it, through the

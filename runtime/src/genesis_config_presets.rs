@@ -95,9 +95,10 @@ fn dev_session_keys((sr, ed): (Sr25519Keyring, Ed25519Keyring)) -> (AccountId, S
 /// A genesis with `validators` (and their session keys), `root` as sudo, and `endowed`
 /// accounts funded.
 ///
-/// The shipped models are registered by `root`; every validator's `infr` account (the
-/// account of its dev seed, as `--alice` … insert it) is a compute provider serving them;
-/// jobs need at least `min_redundancy` workers.
+/// The shipped models are registered by `root`; every validator names its `infr` account
+/// (the account of its dev seed, as `--alice` … insert it; the same account as the
+/// validator's) as its inference worker, which is a compute provider serving them; jobs
+/// need at least `min_redundancy` workers.
 fn testnet_genesis(
 	validators: Vec<(Sr25519Keyring, Ed25519Keyring)>,
 	root: AccountId,
@@ -111,6 +112,10 @@ fn testnet_genesis(
 	let providers: Vec<(AccountId, u128, Vec<_>)> = validators
 		.iter()
 		.map(|(sr, _)| (sr.to_account_id(), DEV_PROVIDER_BOND, model_ids.clone()))
+		.collect();
+	let workers: Vec<(AccountId, AccountId)> = validators
+		.iter()
+		.map(|(sr, _)| (sr.to_account_id(), sr.to_account_id()))
 		.collect();
 	let models: Vec<_> = models.into_iter().map(|(id, meta)| (id, meta, root.clone())).collect();
 	let keys: Vec<(AccountId, AccountId, SessionKeys)> = validators
@@ -134,7 +139,7 @@ fn testnet_genesis(
 				)),
 			)],
 		},
-		compute_market: ComputeMarketConfig { models, providers, min_redundancy },
+		compute_market: ComputeMarketConfig { models, workers, providers, min_redundancy },
 		proof_of_coverage: ProofOfCoverageConfig { params: Some(coverage) },
 		energy_market: EnergyMarketConfig { params: Some(energy), zones: vec![dev_zone()] },
 	})

@@ -25,6 +25,8 @@ pub const ENERGY_READING: &[u8] = b"assay/energy-reading";
 pub const POC_ENTROPY: &[u8] = b"assay/poc-entropy";
 /// Seed domain of a beacon's witness selection.
 pub const POC_SELECTION: &[u8] = b"assay/poc-select";
+/// Seed domain of a beacon's witness roster (which reports it keeps when full).
+pub const POC_ROSTER: &[u8] = b"assay/poc-roster";
 /// Seed domain of a compute job's provider assignment.
 pub const COMPUTE_ASSIGNMENT: &[u8] = b"assay/compute-assign";
 /// Offchain-storage key prefix of an inference worker's record of a job.
@@ -43,6 +45,7 @@ pub const ALL: &[&[u8]] = &[
 	ENERGY_READING,
 	POC_ENTROPY,
 	POC_SELECTION,
+	POC_ROSTER,
 	COMPUTE_ASSIGNMENT,
 	COMPUTE_WORKER,
 ];

@@ -67,9 +67,18 @@ fn crowd<T: Config>(model: ModelId) {
 	ModelProviders::<T>::insert(model, BoundedVec::truncate_from(fillers));
 }
 
+/// A funded account that is the inference worker of a current validator.
+fn validator_worker<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who = funded::<T>(name, index);
+	let validator: T::AccountId = account("validator", index, 1);
+	T::BenchmarkHelper::make_validator(&validator);
+	Pallet::<T>::bind(validator, who.clone()).expect("the worker binds");
+	who
+}
+
 /// A bonded provider serving `models`.
 fn add_provider<T: Config>(name: &'static str, index: u32, models: Vec<ModelId>) -> T::AccountId {
-	let who = funded::<T>(name, index);
+	let who = validator_worker::<T>(name, index);
 	Pallet::<T>::do_register_provider(
 		who.clone(),
 		T::MinBond::get(),
@@ -192,10 +201,22 @@ mod benchmarks {
 			add_model::<T>(*id);
 			crowd::<T>(*id);
 		}
-		let caller = funded::<T>("provider", 0);
+		let caller = validator_worker::<T>("provider", 0);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), T::MinBond::get(), BoundedVec::truncate_from(models));
 		assert!(Providers::<T>::contains_key(&caller));
+	}
+
+	#[benchmark]
+	fn bind_worker() {
+		// The validator replaces a worker it named before: the most writes.
+		let validator: T::AccountId = account("validator", 0, 1);
+		T::BenchmarkHelper::make_validator(&validator);
+		Pallet::<T>::bind(validator.clone(), account("old worker", 0, 0)).expect("binds");
+		let worker: T::AccountId = account("worker", 0, 0);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(validator.clone()), worker.clone());
+		assert_eq!(crate::ValidatorOf::<T>::get(&worker), Some(validator));
 	}
 
 	#[benchmark]

@@ -5,6 +5,8 @@ use crate::{
 	Assignments, BalanceOf, Config, Due, Expiring, HoldReason, Jobs, ModelProviders, Models,
 	OpenJobs, OpenJobsOf, Pallet, Providers,
 };
+use assay_primitives::storage_checks::map_decodes;
+use polkadot_sdk::frame_support::traits::GetStorageVersion;
 use polkadot_sdk::{
 	frame_support::{ensure, traits::fungible::InspectHold},
 	sp_runtime::traits::Saturating,
@@ -14,6 +16,26 @@ impl<T: Config> Pallet<T> {
 	/// The invariants: escrow held equals open jobs' fees, bonds held equal providers'
 	/// bonds, deposits held equal models' deposits, and the counters and indexes match.
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		ensure!(
+			Self::on_chain_storage_version() == crate::STORAGE_VERSION,
+			"the stored layout version is not this code's"
+		);
+		map_decodes::<_, _, crate::ModelProviders<T>>("ModelProviders does not decode")?;
+		for (validator, worker) in crate::WorkerOf::<T>::iter() {
+			ensure!(
+				crate::ValidatorOf::<T>::get(&worker) == Some(validator),
+				"a validator's worker does not name it back"
+			);
+		}
+		ensure!(
+			crate::WorkerOf::<T>::iter_keys().count()
+				== crate::ValidatorOf::<T>::iter_keys().count(),
+			"workers and validators are not paired one to one"
+		);
+		map_decodes::<_, _, crate::Due<T>>("Due does not decode")?;
+		map_decodes::<_, _, crate::Expiring<T>>("Expiring does not decode")?;
+		map_decodes::<_, _, crate::Providers<T>>("Providers does not decode")?;
+		map_decodes::<_, _, crate::Jobs<T>>("Jobs does not decode")?;
 		use alloc::collections::btree_map::BTreeMap;
 		let mut escrow: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut open = 0u32;

@@ -66,6 +66,8 @@ pub trait BenchmarkHelper<AccountId> {
 	fn fund(who: &AccountId);
 	/// Makes the seed source answer in the current block (sets the block's randomness).
 	fn set_randomness();
+	/// Makes `who` a current validator (so it may name a worker, and its worker serves).
+	fn make_validator(who: &AccountId);
 }
 
 /// The domain tag of job-assignment seeds.
@@ -84,8 +86,13 @@ pub mod pallet {
 		sp_runtime::Perbill,
 	};
 
+	/// The layout version of this pallet's storage: a runtime upgrade that changes a
+	/// stored type (a bounded vector's bound included) bumps it and migrates.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	/// The pallet.
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// The balance type of the currency fees, bonds and deposits are held in.
@@ -144,6 +151,10 @@ pub mod pallet {
 		type Seeds: SeedSource;
 		/// The earnings ledger; workers' payments are recorded as `Compute`.
 		type Earnings: Earnings<Self::AccountId, BalanceOf<Self>>;
+		/// The current validators (the session's active set). Only a current validator's
+		/// inference worker may register as a provider, and a provider whose validator has
+		/// left the set is not assigned jobs.
+		type Validators: polkadot_sdk::frame_support::traits::Contains<Self::AccountId>;
 		/// The deposit held for a registered model.
 		#[pallet::constant]
 		type ModelDeposit: Get<BalanceOf<Self>>;
@@ -302,6 +313,16 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Assignments<T: Config> =
 		StorageDoubleMap<_, Blake2_128Concat, T::AccountId, Twox64Concat, JobId, ()>;
+
+	/// Each validator's inference worker: validator → the account of its `infr` key, named
+	/// by the validator with `bind_worker`.
+	#[pallet::storage]
+	pub type WorkerOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
+	/// The validator each inference worker serves: worker → validator (the inverse of
+	/// `WorkerOf`).
+	#[pallet::storage]
+	pub type ValidatorOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
 
 	/// The fewest workers (n) a job may ask for.
 	#[pallet::storage]
@@ -468,6 +489,14 @@ pub mod pallet {
 			/// The block its suspension ends at.
 			until: BlockNumberFor<T>,
 		},
+		/// A validator named its inference worker; the worker may now register as a
+		/// provider, and is assigned jobs while the validator is in the set.
+		WorkerBound {
+			/// The validator.
+			validator: T::AccountId,
+			/// The account of its `infr` key.
+			worker: T::AccountId,
+		},
 		/// Governance set the minimum redundancy.
 		MinRedundancySet {
 			/// The fewest workers a job may ask for.
@@ -561,6 +590,13 @@ pub mod pallet {
 		BadMinRedundancy,
 		/// The caller already has `MaxOpenJobsPerAccount` open jobs.
 		TooManyOpenJobsOfAccount,
+		/// Only a current validator may name an inference worker.
+		NotValidator,
+		/// This worker already serves another validator.
+		WorkerTaken,
+		/// The caller is not the inference worker of a current validator (a validator
+		/// names its worker with `bind_worker` first).
+		NotValidatorWorker,
 	}
 
 	/// Genesis: models, providers and the minimum redundancy the chain starts with.
@@ -569,7 +605,11 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// (id, meta, registrar) of each model; the deposit is held from the registrar.
 		pub models: alloc::vec::Vec<(ModelId, ModelMetaOf<T>, T::AccountId)>,
-		/// (account, bond, models) of each provider; the bond is held from the account.
+		/// (validator, worker) pairs: each validator's inference worker, bound before the
+		/// providers register (the session's set is not consulted at genesis).
+		pub workers: alloc::vec::Vec<(T::AccountId, T::AccountId)>,
+		/// (account, bond, models) of each provider, a worker of `workers`; the bond is held
+		/// from the account.
 		pub providers: alloc::vec::Vec<(T::AccountId, BalanceOf<T>, alloc::vec::Vec<ModelId>)>,
 		/// The fewest workers a job may ask for (0 keeps the default, 1).
 		pub min_redundancy: u32,
@@ -585,6 +625,11 @@ pub mod pallet {
 				if let Err(e) = Pallet::<T>::do_register_model(registrar.clone(), *id, meta.clone())
 				{
 					panic!("genesis model {id:?}: {e:?}");
+				}
+			}
+			for (validator, worker) in &self.workers {
+				if let Err(e) = Pallet::<T>::bind(validator.clone(), worker.clone()) {
+					panic!("genesis worker {worker:?}: {e:?}");
 				}
 			}
 			for (who, bond, models) in &self.providers {
@@ -663,8 +708,9 @@ pub mod pallet {
 			Self::do_deregister_model(who, model_id)
 		}
 
-		/// Registers the caller (a validator's `infr` key account) as a provider serving
-		/// `models`, holding `bond` (at least `MinBond`).
+		/// Registers the caller, the inference worker of a current validator (see
+		/// `bind_worker`), as a provider serving `models`, holding `bond` (at least
+		/// `MinBond`).
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::register_provider(models.len() as u32))]
 		pub fn register_provider(
@@ -782,6 +828,17 @@ pub mod pallet {
 		pub fn set_min_redundancy(origin: OriginFor<T>, n: u32) -> DispatchResult {
 			T::AdminOrigin::ensure_origin(origin)?;
 			Self::do_set_min_redundancy(n)
+		}
+
+		/// Names the caller's inference worker: the account of the `infr` key its node signs
+		/// commits and reveals with. The caller must be a current validator; one worker per
+		/// validator (naming another replaces it, and the old one is no longer assigned
+		/// jobs), and a worker serves one validator.
+		#[pallet::call_index(13)]
+		#[pallet::weight(T::WeightInfo::bind_worker())]
+		pub fn bind_worker(origin: OriginFor<T>, worker: T::AccountId) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_bind_worker(who, worker)
 		}
 	}
 }

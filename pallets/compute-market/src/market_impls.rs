@@ -6,13 +6,14 @@ use crate::{
 		MAX_FRACTION_BITS, MAX_RELATIVE_TOLERANCE_PPM,
 	},
 	BalanceOf, Config, Error, Event, HoldReason, MinRedundancy, ModelId, ModelInfo, ModelMetaOf,
-	ModelOf, ModelProviders, Models, Pallet, ProviderInfo, ProviderOf, Providers,
+	ModelOf, ModelProviders, Models, Pallet, ProviderInfo, ProviderOf, Providers, ValidatorOf,
+	WorkerOf,
 };
 use polkadot_sdk::{
 	frame_support::{
 		ensure,
 		pallet_prelude::*,
-		traits::{fungible::MutateHold, tokens::Precision},
+		traits::{fungible::MutateHold, tokens::Precision, Contains},
 	},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
 	sp_runtime::{traits::Saturating, DispatchResult},
@@ -20,6 +21,33 @@ use polkadot_sdk::{
 
 impl<T: Config> Pallet<T> {
 	// ---- the checks -------------------------------------------------------------------
+
+	/// The caller must be a current validator.
+	fn ensure_validator(who: &T::AccountId) -> Result<(), Error<T>> {
+		ensure!(T::Validators::contains(who), Error::<T>::NotValidator);
+		Ok(())
+	}
+
+	/// The worker must not serve another validator.
+	fn ensure_worker_free(validator: &T::AccountId, worker: &T::AccountId) -> Result<(), Error<T>> {
+		ensure!(
+			ValidatorOf::<T>::get(worker).is_none_or(|v| &v == validator),
+			Error::<T>::WorkerTaken
+		);
+		Ok(())
+	}
+
+	/// The validator `worker` serves, if it is in the set now: only such workers register
+	/// and are assigned jobs (DESIGN §5: validators run inference).
+	pub(crate) fn serving_validator(worker: &T::AccountId) -> Option<T::AccountId> {
+		ValidatorOf::<T>::get(worker).filter(|v| T::Validators::contains(v))
+	}
+
+	/// The caller must be the inference worker of a current validator.
+	fn ensure_validator_worker(who: &T::AccountId) -> Result<(), Error<T>> {
+		ensure!(Self::serving_validator(who).is_some(), Error::<T>::NotValidatorWorker);
+		Ok(())
+	}
 
 	/// The model must be registered.
 	pub(crate) fn ensure_known_model(model: &ModelId) -> Result<ModelOf<T>, Error<T>> {
@@ -185,6 +213,7 @@ impl<T: Config> Pallet<T> {
 		models: BoundedVec<ModelId, T::MaxModelsPerProvider>,
 	) -> DispatchResult {
 		ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyProvider);
+		Self::ensure_validator_worker(&who)?;
 		ensure!(bond >= T::MinBond::get(), Error::<T>::BondTooLow);
 		Self::ensure_servable(&models)?;
 		Self::list_provider(&who, &models)?;
@@ -203,6 +232,25 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		Self::deposit_event(Event::ProviderRegistered { provider: who, bond });
+		Ok(())
+	}
+
+	/// `bind_worker`: a current validator names its inference worker.
+	pub(crate) fn do_bind_worker(validator: T::AccountId, worker: T::AccountId) -> DispatchResult {
+		Self::ensure_validator(&validator)?;
+		Self::bind(validator, worker)
+	}
+
+	/// Binds `worker` to `validator`, replacing the validator's previous worker (genesis
+	/// binds without asking the session, whose set is not built yet).
+	pub(crate) fn bind(validator: T::AccountId, worker: T::AccountId) -> DispatchResult {
+		Self::ensure_worker_free(&validator, &worker)?;
+		if let Some(previous) = WorkerOf::<T>::get(&validator) {
+			ValidatorOf::<T>::remove(&previous);
+		}
+		WorkerOf::<T>::insert(&validator, &worker);
+		ValidatorOf::<T>::insert(&worker, &validator);
+		Self::deposit_event(Event::WorkerBound { validator, worker });
 		Ok(())
 	}
 
@@ -250,10 +298,15 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Whether `provider` may be assigned a job now: bonded at least `MinBond`, not
-	/// unbonding, not suspended.
-	pub(crate) fn is_eligible(provider: &ProviderOf<T>, now: BlockNumberFor<T>) -> bool {
-		provider.bond >= T::MinBond::get()
+	/// Whether provider `who` may be assigned a job now: the worker of a current validator,
+	/// bonded at least `MinBond`, not unbonding, not suspended.
+	pub(crate) fn is_eligible(
+		who: &T::AccountId,
+		provider: &ProviderOf<T>,
+		now: BlockNumberFor<T>,
+	) -> bool {
+		Self::serving_validator(who).is_some()
+			&& provider.bond >= T::MinBond::get()
 			&& provider.unbonding_at.is_none()
 			&& provider.suspended_until.is_none_or(|until| now >= until)
 	}

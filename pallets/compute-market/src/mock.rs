@@ -61,6 +61,11 @@ impl crate::BenchmarkHelper<AccountId> for Test {
 	fn set_randomness() {
 		assay_primitives::testing::set_randomness(Some([5u8; 32]));
 	}
+	fn make_validator(who: &AccountId) {
+		let mut added = AddedValidators::get();
+		added.push(*who);
+		AddedValidators::set(added);
+	}
 }
 
 /// The mock's off-chain transactions: signed by a `UintAuthorityId` whose account is its
@@ -111,6 +116,7 @@ impl pallet_compute_market::Config for Test {
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type Seeds = assay_primitives::testing::TestSeeds;
 	type Earnings = assay_primitives::testing::RecordEarnings;
+	type Validators = MockValidators;
 	type ModelDeposit = ModelDeposit;
 	type MinBond = MinBond;
 	type MinJobFee = MinJobFee;
@@ -141,6 +147,35 @@ impl pallet_compute_market::Config for Test {
 }
 
 use polkadot_sdk::frame_support::traits::ConstU64;
+
+parameter_types! {
+	/// Validators that left the set (the set is accounts 1000..2000 otherwise).
+	pub static RetiredValidators: Vec<AccountId> = vec![];
+	/// Validators added to the set (benchmarks).
+	pub static AddedValidators: Vec<AccountId> = vec![];
+}
+
+/// The current validators: accounts 1000..2000 and those added, less those retired.
+pub struct MockValidators;
+impl polkadot_sdk::frame_support::traits::Contains<AccountId> for MockValidators {
+	fn contains(who: &AccountId) -> bool {
+		((1000..2000).contains(who) || AddedValidators::get().contains(who))
+			&& !RetiredValidators::get().contains(who)
+	}
+}
+
+/// The validator a test's worker `w` serves.
+pub fn validator_of(w: AccountId) -> AccountId {
+	1000 + w
+}
+
+/// Makes `w` the inference worker of its validator (`validator_of(w)`).
+pub fn bind(w: AccountId) {
+	polkadot_sdk::frame_support::assert_ok!(crate::Pallet::<Test>::bind_worker(
+		RuntimeOrigin::signed(validator_of(w)),
+		w
+	));
+}
 
 /// The job owner and model registrar.
 pub const ALICE: AccountId = 1;
@@ -198,7 +233,8 @@ pub fn commit_hash(job: JobId, who: AccountId, values: &[i32]) -> [u8; 32] {
 }
 
 /// Block 1; Alice, Bob, the workers and an outsider funded; `MODEL` and `CLASSIFIER`
-/// registered by Alice; the three workers bonded and serving both.
+/// registered by Alice; the three workers bound to their validators, bonded and serving
+/// both.
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let mut balances =
@@ -209,6 +245,7 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 		.unwrap();
 	pallet_compute_market::GenesisConfig::<Test> {
 		models: vec![(MODEL, meta(2, 3, false), ALICE), (CLASSIFIER, meta(2, 3, true), ALICE)],
+		workers: WORKERS.iter().map(|w| (validator_of(*w), *w)).collect(),
 		providers: WORKERS.iter().map(|w| (*w, BOND, vec![MODEL, CLASSIFIER])).collect(),
 		min_redundancy: 1,
 	}
@@ -216,6 +253,7 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	.unwrap();
 	let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| {
+		<AllPalletsWithSystem as polkadot_sdk::frame_support::traits::OnGenesis>::on_genesis();
 		System::set_block_number(1);
 		assay_primitives::testing::reset();
 	});

@@ -238,6 +238,7 @@ fn deregistering_a_model_returns_the_deposit_and_unlists_it() {
 #[test]
 fn providers_register_with_a_bond_and_update_their_models() {
 	test(|| {
+		bind(OUTSIDER);
 		assert_ok!(ComputeMarket::register_provider(
 			signed(OUTSIDER),
 			1_500,
@@ -263,6 +264,13 @@ fn providers_register_with_a_bond_and_update_their_models() {
 fn provider_registration_errors_change_nothing() {
 	test(|| {
 		let models = |m: Vec<crate::ModelId>| BoundedVec::truncate_from(m);
+		// Only a current validator's worker registers.
+		assert_noop!(
+			ComputeMarket::register_provider(signed(OUTSIDER), BOND, models(vec![MODEL])),
+			Error::<Test>::NotValidatorWorker
+		);
+		bind(OUTSIDER);
+		bind(PAUPER);
 		assert_noop!(
 			ComputeMarket::register_provider(signed(WORKERS[0]), BOND, models(vec![MODEL])),
 			Error::<Test>::AlreadyProvider
@@ -294,6 +302,7 @@ fn provider_registration_errors_change_nothing() {
 		// MaxProvidersPerModel is 8: three are listed, five more fit, the ninth does not.
 		for who in 100..105 {
 			Balances::set_balance(&who, ENDOWMENT);
+			bind(who);
 			assert_ok!(ComputeMarket::register_provider(signed(who), BOND, models(vec![MODEL])));
 		}
 		assert_noop!(
@@ -469,6 +478,7 @@ fn assignment_picks_the_lowest_hashes_with_randomness_from_the_next_block() {
 	test(|| {
 		for who in [30, 31, 32] {
 			Balances::set_balance(&who, ENDOWMENT);
+			bind(who);
 			assert_ok!(ComputeMarket::register_provider(
 				signed(who),
 				BOND,
@@ -549,6 +559,51 @@ fn suspended_unbonding_and_underbonded_providers_are_not_assigned() {
 		let job = submit(1, 1);
 		settle();
 		assert_eq!(workers_of(job), vec![12]);
+	});
+}
+
+#[test]
+fn only_a_current_validators_worker_provides() {
+	test(|| {
+		let models = || BoundedVec::truncate_from(vec![MODEL]);
+		// A sybil with a bond is not a provider: it is no validator's worker.
+		assert_noop!(
+			ComputeMarket::register_provider(signed(OUTSIDER), BOND, models()),
+			Error::<Test>::NotValidatorWorker
+		);
+		// Only a validator names a worker, and a worker serves one validator.
+		assert_noop!(ComputeMarket::bind_worker(signed(OUTSIDER), 40), Error::<Test>::NotValidator);
+		assert_noop!(
+			ComputeMarket::bind_worker(signed(validator_of(OUTSIDER)), WORKERS[0]),
+			Error::<Test>::WorkerTaken
+		);
+		assert_ok!(ComputeMarket::bind_worker(signed(validator_of(OUTSIDER)), OUTSIDER));
+		System::assert_last_event(
+			Event::WorkerBound { validator: validator_of(OUTSIDER), worker: OUTSIDER }.into(),
+		);
+		assert_ok!(ComputeMarket::register_provider(signed(OUTSIDER), BOND, models()));
+
+		// Two validators leave the set: their workers keep their bonds but get no jobs.
+		RetiredValidators::set(vec![validator_of(10), validator_of(11), validator_of(OUTSIDER)]);
+		let job = submit(1, 1);
+		settle();
+		assert_eq!(workers_of(job), vec![12]);
+		let job = submit(2, 1);
+		settle();
+		assert!(matches!(phase(job), JobPhase::Failed { reason: JobFailure::TooFewProviders, .. }));
+
+		// A validator that names another worker retires the old one: 12 is not assigned.
+		assert_ok!(ComputeMarket::bind_worker(signed(validator_of(12)), 40));
+		assert_eq!(crate::ValidatorOf::<Test>::get(12), None);
+		let job = submit(1, 1);
+		settle();
+		assert!(matches!(phase(job), JobPhase::Failed { reason: JobFailure::TooFewProviders, .. }));
+		// Back in the set, 10 is assigned again.
+		RetiredValidators::set(vec![]);
+		let job = submit(1, 1);
+		settle();
+		assert_eq!(workers_of(job).len(), 1);
+		assert!(workers_of(job)[0] != 12);
 	});
 }
 

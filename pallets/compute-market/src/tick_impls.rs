@@ -142,9 +142,9 @@ impl<T: Config> Pallet<T> {
 			}
 			return weight;
 		};
-		let eligible = providers
-			.into_iter()
-			.filter(|who| Providers::<T>::get(who).is_some_and(|p| Self::is_eligible(&p, now)));
+		let eligible = providers.into_iter().filter(|who| {
+			Providers::<T>::get(who).is_some_and(|p| Self::is_eligible(who, &p, now))
+		});
 		let ranked = crate::assignment::choose(&seed, eligible, job.redundancy as usize);
 		if (ranked.len() as u32) < job.redundancy {
 			Self::fail(id, job, now, JobFailure::TooFewProviders);

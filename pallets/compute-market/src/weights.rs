@@ -50,6 +50,7 @@ pub trait WeightInfo {
 	fn report_failure() -> Weight;
 	fn slash_provider() -> Weight;
 	fn set_min_redundancy() -> Weight;
+	fn bind_worker() -> Weight;
 	fn process_block_base() -> Weight;
 	fn assign_job(p: u32, ) -> Weight;
 	fn close_commit_window() -> Weight;
@@ -298,6 +299,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ComputeMarket::DueCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ComputeMarket::Due` (r:1 w:0)
 	/// Proof: `ComputeMarket::Due` (`max_values`: None, `max_size`: Some(2062), added: 4537, mode: `MaxEncodedLen`)
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Storage: `ComputeMarket::ValidatorOf` (r:1 w:1)
+	/// Storage: `ComputeMarket::WorkerOf` (r:1 w:1)
+	fn bind_worker() -> Weight {
+		Weight::from_parts(20_000_000, 3_600)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(3_u64))
+	}
 	fn process_block_base() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `253`
@@ -483,6 +492,14 @@ impl WeightInfo for () {
 	fn set_min_redundancy() -> Weight {
 		Weight::from_parts(4_006_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Storage: `ComputeMarket::ValidatorOf` (r:1 w:1)
+	/// Storage: `ComputeMarket::WorkerOf` (r:1 w:1)
+	fn bind_worker() -> Weight {
+		Weight::from_parts(20_000_000, 3_600)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn process_block_base() -> Weight {
 		Weight::from_parts(6_099_000, 5527)

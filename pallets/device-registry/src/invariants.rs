@@ -3,6 +3,8 @@
 
 use crate::{BalanceOf, Config, Devices, DevicesByOwner, HoldReason, Pallet};
 use alloc::collections::BTreeMap;
+use assay_primitives::storage_checks::map_decodes;
+use polkadot_sdk::frame_support::traits::GetStorageVersion;
 use polkadot_sdk::{
 	frame_support::{ensure, traits::fungible::InspectHold},
 	sp_runtime::traits::Saturating,
@@ -13,6 +15,11 @@ impl<T: Config> Pallet<T> {
 	/// that owner; what each owner has on hold for device deposits is the sum of its
 	/// devices' deposits.
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		ensure!(
+			Self::on_chain_storage_version() == crate::STORAGE_VERSION,
+			"the stored layout version is not this code's"
+		);
+		map_decodes::<_, _, crate::Devices<T>>("Devices does not decode")?;
 		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for (device, info) in Devices::<T>::iter() {
 			ensure!(

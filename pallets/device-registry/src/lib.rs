@@ -71,8 +71,13 @@ pub mod pallet {
 		sp_runtime::{AccountId32, MultiSignature, MultiSigner},
 	};
 
+	/// The layout version of this pallet's storage: a runtime upgrade that changes a
+	/// stored type (a bounded vector's bound included) bumps it and migrates.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	/// The pallet.
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// The balance type of the currency deposits are held in.

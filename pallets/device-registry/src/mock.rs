@@ -166,6 +166,7 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
 	ext.register_extension(KeystoreExt(Arc::new(MemoryKeystore::new())));
 	ext.execute_with(|| {
+		<AllPalletsWithSystem as polkadot_sdk::frame_support::traits::OnGenesis>::on_genesis();
 		System::set_block_number(1);
 		MOVES.with(|m| m.borrow_mut().clear());
 	});

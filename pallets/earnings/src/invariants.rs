@@ -4,11 +4,17 @@
 use crate::Earned;
 use crate::TotalEarned;
 use crate::{Config, Pallet};
+use polkadot_sdk::frame_support::ensure;
+use polkadot_sdk::frame_support::traits::GetStorageVersion;
 
 impl<T: Config> Pallet<T> {
 	/// The chain-wide totals never fall below any single account's record: every record
 	/// adds to both. (Equality of the sum is not checked, as saturation may differ.)
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		ensure!(
+			Self::on_chain_storage_version() == crate::STORAGE_VERSION,
+			"the stored layout version is not this code's"
+		);
 		let total = TotalEarned::<T>::get();
 		for (_, record) in Earned::<T>::iter() {
 			polkadot_sdk::frame_support::ensure!(

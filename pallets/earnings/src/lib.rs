@@ -33,8 +33,13 @@ pub mod pallet {
 		sp_runtime::traits::{AtLeast32BitUnsigned, MaybeSerializeDeserialize},
 	};
 
+	/// The layout version of this pallet's storage: a runtime upgrade that changes a
+	/// stored type (a bounded vector's bound included) bumps it and migrates.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	/// The pallet: a ledger, no calls.
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Configuration of the earnings ledger.

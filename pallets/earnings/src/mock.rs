@@ -25,6 +25,9 @@ impl pallet_earnings::Config for Test {
 pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 	let storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let mut ext = polkadot_sdk::sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(1));
+	ext.execute_with(|| {
+		<AllPalletsWithSystem as polkadot_sdk::frame_support::traits::OnGenesis>::on_genesis();
+		System::set_block_number(1);
+	});
 	ext
 }

@@ -8,6 +8,8 @@ use crate::{
 	SettledPositions,
 };
 use alloc::collections::BTreeMap;
+use assay_primitives::storage_checks::map_decodes;
+use polkadot_sdk::frame_support::traits::GetStorageVersion;
 use polkadot_sdk::{
 	frame_support::{ensure, traits::fungible::InspectHold},
 	sp_runtime::traits::Saturating,
@@ -17,6 +19,12 @@ impl<T: Config> Pallet<T> {
 	/// Collateral held per account equals what its open orders keep; books and orders
 	/// agree; every settled slot is zero-sum, and its positions add up to its totals.
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		ensure!(
+			Self::on_chain_storage_version() == crate::STORAGE_VERSION,
+			"the stored layout version is not this code's"
+		);
+		map_decodes::<_, _, crate::Books<T>>("Books does not decode")?;
+		map_decodes::<_, _, crate::ClearingDue<T>>("ClearingDue does not decode")?;
 		use crate::{ZoneCount, Zones};
 		let mut expected: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		let mut listed = 0usize;

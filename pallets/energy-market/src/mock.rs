@@ -279,6 +279,7 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 		polkadot_sdk::sp_keystore::testing::MemoryKeystore::new(),
 	)));
 	ext.execute_with(|| {
+		<AllPalletsWithSystem as polkadot_sdk::frame_support::traits::OnGenesis>::on_genesis();
 		System::set_block_number(1);
 		assay_primitives::testing::reset();
 	});

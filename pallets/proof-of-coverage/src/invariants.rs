@@ -2,12 +2,20 @@
 //! every mock test.
 
 use crate::{Config, Epochs, Pallet};
+use assay_primitives::storage_checks::value_decodes;
 use polkadot_sdk::frame_support::ensure;
+use polkadot_sdk::frame_support::traits::GetStorageVersion;
 
 impl<T: Config> Pallet<T> {
 	/// Invariants: queued beacons are being verified and have their state; each epoch
 	/// paid at most its emission; the density queue's bounds match its entries.
 	pub fn do_try_state() -> Result<(), polkadot_sdk::sp_runtime::TryRuntimeError> {
+		ensure!(
+			Self::on_chain_storage_version() == crate::STORAGE_VERSION,
+			"the stored layout version is not this code's"
+		);
+		value_decodes::<_, crate::VerifyQueue<T>>("VerifyQueue does not decode")?;
+		value_decodes::<_, crate::AwaitingSeed<T>>("AwaitingSeed does not decode")?;
 		for id in crate::VerifyQueue::<T>::get()
 			.iter()
 			.chain(crate::AwaitingSeed::<T>::get().iter())

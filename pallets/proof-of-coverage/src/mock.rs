@@ -402,6 +402,7 @@ pub fn new_test_ext() -> polkadot_sdk::sp_io::TestExternalities {
 		polkadot_sdk::sp_keystore::testing::MemoryKeystore::new(),
 	)));
 	ext.execute_with(|| {
+		<AllPalletsWithSystem as polkadot_sdk::frame_support::traits::OnGenesis>::on_genesis();
 		ExistentialDeposit::set(1);
 		System::set_block_number(1);
 		assay_primitives::testing::reset();

@@ -30,7 +30,7 @@ pub fn enter<W>(
 	witness_id: &[u8; 32],
 	witness: W,
 ) {
-	keep_lowest(selection, draw(randomness, beacon, witness_id), witness);
+	let _ = keep_lowest(selection, draw(randomness, beacon, witness_id), witness);
 }
 
 /// The rewarded witnesses among `valid`, by definition: sort every draw, take the

@@ -887,3 +887,26 @@ fn cheap_checks_come_before_the_signature() {
 		assert_eq!(submit(wrong), err(Error::CommitmentMismatch));
 	});
 }
+
+#[test]
+fn a_queue_whose_bound_shrank_breaks_the_invariants_instead_of_reading_empty() {
+	new_test_ext().execute_with(|| {
+		use codec::Encode;
+		use polkadot_sdk::frame_support::traits::GetStorageVersion;
+		// The layout version is declared and stored at genesis.
+		assert_eq!(ProofOfCoverage::on_chain_storage_version(), crate::STORAGE_VERSION);
+		// What an older runtime with a larger bound left behind: 9 queued beacons where
+		// this code allows 8. The queue reads back empty, as if nothing waited.
+		polkadot_sdk::frame_support::storage::unhashed::put_raw(
+			&crate::VerifyQueue::<Test>::hashed_key(),
+			&vec![100u64; 9].encode(),
+		);
+		assert!(crate::VerifyQueue::<Test>::get().is_empty());
+		assert_eq!(
+			ProofOfCoverage::do_try_state(),
+			Err(DispatchError::Other("VerifyQueue does not decode"))
+		);
+		crate::VerifyQueue::<Test>::kill();
+		assert_ok!(ProofOfCoverage::do_try_state());
+	});
+}

@@ -51,8 +51,13 @@ pub mod pallet {
 		frame_system::pallet_prelude::*,
 	};
 
+	/// The layout version of this pallet's storage: a runtime upgrade that changes a
+	/// stored type (a bounded vector's bound included) bumps it and migrates.
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
 	/// The pallet.
 	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
 
 	/// Configuration of the validator set.

@@ -248,6 +248,14 @@ parameter_types! {
 	pub const NoRevealSlash: Perbill = Perbill::from_percent(5);
 }
 
+/// The session's active validators: the compute market's providers must be their workers.
+pub struct SessionValidators;
+impl polkadot_sdk::frame_support::traits::Contains<AccountId> for SessionValidators {
+	fn contains(who: &AccountId) -> bool {
+		pallet_session::Validators::<Runtime>::get().contains(who)
+	}
+}
+
 impl pallet_compute_market::Config for Runtime {
 	type AuthorityId = pallet_compute_market::crypto::InferenceAuthId;
 	type Currency = Balances;
@@ -255,6 +263,7 @@ impl pallet_compute_market::Config for Runtime {
 	type AdminOrigin = EnsureRoot<AccountId>;
 	type Seeds = crate::randomness::BabeSeedSource;
 	type Earnings = Earnings;
+	type Validators = SessionValidators;
 	type ModelDeposit = ModelDeposit;
 	type MinBond = MinProviderBond;
 	type MinJobFee = MinJobFee;
@@ -266,7 +275,8 @@ impl pallet_compute_market::Config for Runtime {
 	type MaxOutputLen = ConstU32<256>;
 	type MaxRedundancy = ConstU32<7>;
 	type MaxModelsPerProvider = ConstU32<16>;
-	type MaxProvidersPerModel = ConstU32<64>;
+	// Every validator's worker can serve every model: one worker per validator.
+	type MaxProvidersPerModel = MaxValidators;
 	type MaxOpenJobs = ConstU32<256>;
 	/// One account holds at most 1/16 of the open-job slots.
 	type MaxOpenJobsPerAccount = ConstU32<16>;
