@@ -334,7 +334,7 @@ describe('proof of coverage on a dev chain', () => {
     }
   }));
 
-  test('round 1: A beacons; every witness fails, each for its own reason', { timeout: 240_000 }, withNodeLogs(async () => {
+  test('round 1: A beacons; a report from beyond reach is refused on arrival, every other witness fails for its own reason', { timeout: 240_000 }, withNodeLogs(async () => {
     // Entropy is drawn; start early in a beacon window so the second beacon lands in the same one.
     const W = params.beaconWindow;
     await waitFor(
@@ -354,18 +354,19 @@ describe('proof of coverage on a dev chain', () => {
       B: witnessXt(beacon, 'B'),
       C: witnessXt(beacon, 'C'),
       D: witnessXt(beacon, 'D'),
-      E: witnessXt(beacon, 'E'),
       F: witnessXt(beacon, 'F', { commitment: witnessCommitment(beacon.payload, hs.B.pair.publicKey) }),
       G: witnessXt(beacon, 'G', { rssiDbmX10: Math.ceil((rssiLimit(beacon, 'G') + 10) * 10) }),
     };
     for (const xt of Object.values(reports)) await submit(xt);
+    // Porto is beyond any signal's reach: the pool refuses the report before its signature.
+    await assert.rejects(submit(witnessXt(beacon, 'E')), refusal('TooFar'));
     await tryRefuseEarlyReveal(beacon);
     await tryRefuseSecondBeacon(beacon);
     await waitForWitnesses(beacon, ['B']);
     await tryRefuseDuplicate(beacon, 'B');
 
     const pending = await waitForWitnesses(beacon, Object.keys(reports));
-    assert.equal(pending.witnesses.length, 6);
+    assert.equal(pending.witnesses.length, 5);
     assert.ok(Object.values(verdicts(pending)).every((v) => v === 'Pending'), 'nothing is judged before the reveal');
 
     const { view, valid, selected } = await revealAndVerify(beacon);
@@ -373,7 +374,6 @@ describe('proof of coverage on a dev chain', () => {
       B: 'Invalid(NotReciprocal)',
       C: 'Invalid(NotReciprocal)',
       D: 'Invalid(TooClose)',
-      E: 'Invalid(TooFar)',
       F: 'Invalid(PayloadMismatch)',
       G: 'Invalid(RssiTooHigh)',
     });

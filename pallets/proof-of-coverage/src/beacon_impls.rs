@@ -5,11 +5,16 @@
 
 use crate::{
 	checks, AwaitingSeed, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons, Config, Entropy,
-	EntropyIndex, Error, Event, LastBeaconBucket, NextBeaconId, Pallet, Params, ParamsOf, Region,
-	Verdict, Verification, Verifications, VerifyQueue, Witness, Witnesses,
+	EntropyIndex, Error, Event, LastBeaconBucket, NextBeaconId, Pallet, Params, ParamsOf, QueuedOf,
+	Region, Rosters, Verdict, Verification, Verifications, VerifyQueue, Witness, WitnessBudget,
+	Witnesses,
 };
-use assay_primitives::{DeviceKind, DeviceRegistry, DeviceReports, Location};
+use assay_primitives::{
+	derive_seed, keep_lowest, rank, would_keep, DeviceKind, DeviceRegistry, DeviceReports, Location,
+};
 use assay_wire::coverage::Heard;
+use codec::Encode;
+use h3o::CellIndex;
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::*},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
@@ -132,6 +137,77 @@ impl<T: Config> Pallet<T> {
 	fn check_not_duplicate(beacon: BeaconId, witness: &T::AccountId) -> Result<(), Error<T>> {
 		ensure!(!Witnesses::<T>::contains_key(beacon, witness), Error::<T>::DuplicateWitness);
 		Ok(())
+	}
+
+	/// The report's region must be the beacon's.
+	fn check_same_region(beacon: &BeaconOf<T>, region: Region) -> Result<(), Error<T>> {
+		ensure!(region == beacon.region, Error::<T>::WrongRegion);
+		Ok(())
+	}
+
+	/// The report's frequency must be within 100 kHz of the beacon's.
+	fn check_same_frequency(beacon: &BeaconOf<T>, frequency_hz: u64) -> Result<(), Error<T>> {
+		checks::check_frequency(beacon.frequency_hz, frequency_hz)
+			.map_err(|_| Error::<T>::WrongFrequency)
+	}
+
+	/// The witness must be within reach of the beaconer (100 km between their asserted
+	/// cells); the verification checks the full geometry later.
+	fn check_plausible_distance(
+		beacon: &BeaconOf<T>,
+		witness: &Location<BlockNumberFor<T>>,
+	) -> Result<(), Error<T>> {
+		let beaconer = T::Devices::location_of(&beacon.beaconer).ok_or(Error::<T>::NotLocated)?;
+		let (Ok(a), Ok(b)) =
+			(CellIndex::try_from(beaconer.cell), CellIndex::try_from(witness.cell))
+		else {
+			return Err(Error::<T>::NotLocated);
+		};
+		checks::check_max_distance(checks::distance_m(a, b)).map_err(|_| Error::<T>::TooFar)
+	}
+
+	/// The witness's reports in this beacon window so far: (window bucket, count), refused
+	/// once `MaxWitnessReportsPerWindow` are spent.
+	fn check_witness_budget(
+		witness: &T::AccountId,
+		params: &ParamsOf<T>,
+	) -> Result<(BlockNumberFor<T>, u32), Error<T>> {
+		let bucket = Self::bucket(frame_system::Pallet::<T>::block_number(), params);
+		let used = match WitnessBudget::<T>::get(witness) {
+			Some((b, used)) if b == bucket => used,
+			_ => 0,
+		};
+		ensure!(used < T::MaxWitnessReportsPerWindow::get(), Error::<T>::WitnessBudgetSpent);
+		Ok((bucket, used))
+	}
+
+	/// A witness's place in a beacon's roster: `rank(seed, witness)` with the seed from the
+	/// beacon's chain entropy (drawn before the beacon, not chosen by anyone reporting).
+	pub(crate) fn roster_rank(
+		beacon_id: BeaconId,
+		beacon: &BeaconOf<T>,
+		witness: &T::AccountId,
+	) -> [u8; 32] {
+		let seed = derive_seed(assay_wire::tags::POC_ROSTER, &beacon.entropy, &beacon_id.encode());
+		rank(&seed, &witness.encode())
+	}
+
+	/// There must be room in the beacon's roster, or the report must rank below the worst
+	/// kept one.
+	fn check_roster_place(beacon_id: BeaconId, rank: &[u8; 32]) -> Result<(), Error<T>> {
+		ensure!(would_keep(&Rosters::<T>::get(beacon_id), rank), Error::<T>::RosterFull);
+		Ok(())
+	}
+
+	/// The owner must have fewer than `MaxQueuedPerOwner` beacons waiting for verification;
+	/// returns the owner.
+	fn check_owner_queue(hotspot: &T::AccountId) -> Result<T::AccountId, Error<T>> {
+		let owner = T::Devices::owner_of(hotspot).ok_or(Error::<T>::NotAHotspot)?;
+		ensure!(
+			QueuedOf::<T>::get(&owner) < T::MaxQueuedPerOwner::get(),
+			Error::<T>::OwnerQueueFull
+		);
+		Ok(owner)
 	}
 
 	/// Only the beaconer reveals.
@@ -263,12 +339,19 @@ impl<T: Config> Pallet<T> {
 		region: Region,
 		signature: &MultiSignature,
 	) -> TransactionValidityWithRefund {
-		// A beacon exists only where the pallet is configured; its window is in the beacon,
-		// so a report reads no parameters.
+		// The cheap checks first (reads and hashes): a report that breaks a rule, or that the
+		// beacon has no place for, costs no signature check.
+		let params = Self::params().map_err(invalid)?;
 		let beacon = Self::check_beacon_exists(beacon_id).map_err(invalid)?;
 		Self::check_witness_window_open(&beacon).map_err(invalid)?;
 		Self::check_not_duplicate(beacon_id, witness).map_err(invalid)?;
-		Self::check_located_hotspot(witness).map_err(invalid)?;
+		Self::check_same_region(&beacon, region).map_err(invalid)?;
+		Self::check_same_frequency(&beacon, frequency_hz).map_err(invalid)?;
+		let location = Self::check_located_hotspot(witness).map_err(invalid)?;
+		Self::check_plausible_distance(&beacon, &location).map_err(invalid)?;
+		Self::check_witness_budget(witness, &params).map_err(invalid)?;
+		Self::check_roster_place(beacon_id, &Self::roster_rank(beacon_id, &beacon, witness))
+			.map_err(invalid)?;
 		let payload = assay_wire::coverage::witness_payload(&Heard {
 			witness,
 			beacon: beacon_id,
@@ -317,6 +400,11 @@ impl<T: Config> Pallet<T> {
 		Ok((batch, Weight::zero()))
 	}
 
+	/// Records a report the authorization passed: it spends one of the hotspot's budget and
+	/// enters the beacon's roster, dropping the worst-ranked report when the roster is
+	/// full. A report of a batch that no longer fits (an earlier report of the same batch
+	/// took the place or the budget) is dropped, not an error, so the rest of the batch
+	/// stands.
 	pub(crate) fn do_submit_witness(
 		witness: T::AccountId,
 		beacon: BeaconId,
@@ -326,6 +414,27 @@ impl<T: Config> Pallet<T> {
 		frequency_hz: u64,
 		region: Region,
 	) -> DispatchResult {
+		let params = Self::params()?;
+		let record = Self::check_beacon_exists(beacon)?;
+		let dropped = |witness: T::AccountId| {
+			Self::deposit_event(Event::WitnessDropped { beacon, witness });
+			Ok(())
+		};
+		let Ok((bucket, used)) = Self::check_witness_budget(&witness, &params) else {
+			return dropped(witness);
+		};
+		WitnessBudget::<T>::insert(&witness, (bucket, used.saturating_add(1)));
+		let rank = Self::roster_rank(beacon, &record, &witness);
+		let mut roster = Rosters::<T>::get(beacon);
+		match keep_lowest(&mut roster, rank, witness.clone()) {
+			Some((_, out)) if out == witness => return dropped(witness),
+			Some((_, out)) => {
+				Witnesses::<T>::remove(beacon, &out);
+				Self::deposit_event(Event::WitnessDropped { beacon, witness: out });
+			},
+			None => {},
+		}
+		Rosters::<T>::insert(beacon, roster);
 		let received_at = frame_system::Pallet::<T>::block_number();
 		Witnesses::<T>::insert(
 			beacon,
@@ -362,6 +471,7 @@ impl<T: Config> Pallet<T> {
 		Self::check_channel(&beacon, &checks::payload(&beacon.entropy, local_entropy))
 			.map_err(invalid)?;
 		Self::check_room_for_reveal().map_err(invalid)?;
+		Self::check_owner_queue(hotspot).map_err(invalid)?;
 		let payload = assay_wire::coverage::reveal_payload(hotspot, beacon_id, local_entropy);
 		let valid = T::Reports::validate_report(hotspot, nonce, &payload, signature)?;
 		Ok((valid, Weight::zero()))
@@ -375,8 +485,12 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		T::Reports::consume_report(&hotspot, nonce)?;
 		let mut beacon = Self::check_beacon_exists(beacon_id)?;
+		let owner = Self::check_owner_queue(&hotspot)?;
 		let payload = checks::payload(&beacon.entropy, &local_entropy);
 		AwaitingSeed::<T>::try_append(beacon_id).map_err(|_| Error::<T>::TooManyReveals)?;
+		QueuedOf::<T>::mutate(&owner, |queued| queued.saturating_inc());
+		// The witness window is over: the roster has done its work.
+		Rosters::<T>::remove(beacon_id);
 		beacon.payload = Some(payload);
 		beacon.phase = BeaconPhase::Verifying;
 		Beacons::<T>::insert(beacon_id, beacon);
@@ -389,6 +503,7 @@ impl<T: Config> Pallet<T> {
 				best: Default::default(),
 				valid: 0,
 				heard: false,
+				owner,
 			},
 		);
 		Self::deposit_event(Event::BeaconRevealed { beacon: beacon_id, payload });

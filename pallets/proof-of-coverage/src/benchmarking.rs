@@ -5,8 +5,8 @@
 use crate::{
 	checks, AwaitingSeed, Beacon, BeaconId, BeaconPhase, Beacons, BenchmarkHelper, Call,
 	CellCounts, Config, CoverageParams, Entropy, EpochTotals, Epochs, LastHeard, LatestEntropy,
-	NextBeaconId, OwnerUnits, Pallet, Params, ParamsOf, Region, RelayedWitness, Units, Verdict,
-	Verification, Verifications, Witness, Witnesses,
+	NextBeaconId, OwnerUnits, Pallet, Params, ParamsOf, Region, RelayedWitness, Rosters, Units,
+	Verdict, Verification, Verifications, Witness, Witnesses,
 };
 use alloc::{vec, vec::Vec};
 use h3o::{CellIndex, LatLng, Resolution};
@@ -168,6 +168,19 @@ fn honest_report<T: Config>(witness: &sr25519::Public) -> Witness<BlockNumberFor
 	}
 }
 
+/// Fills `beacon`'s roster with reports ranked worse than any real one, each stored: a new
+/// report then displaces one (the costliest path of a report).
+fn fill_roster<T: Config>(beacon: BeaconId, sample: &sr25519::Public) {
+	let roster: Vec<_> = (0..T::MaxWitnessesPerBeacon::get())
+		.map(|i| {
+			let filler: T::AccountId = account("filler", i, 0);
+			Witnesses::<T>::insert(beacon, &filler, honest_report::<T>(sample));
+			([0xffu8; 32], filler)
+		})
+		.collect();
+	Rosters::<T>::insert(beacon, BoundedVec::truncate_from(roster));
+}
+
 /// A revealed beacon with `n` honest, reciprocal witnesses, ready for verification.
 fn revealed_beacon<T: Config>(n: u32) -> (BeaconId, Vec<sr25519::Public>) {
 	let (owner, beaconer) = owner_and_beaconer::<T>();
@@ -194,6 +207,7 @@ fn revealed_beacon<T: Config>(n: u32) -> (BeaconId, Vec<sr25519::Public>) {
 			best: Default::default(),
 			valid: 0,
 			heard: false,
+			owner: T::Devices::owner_of(&id_of::<T>(&beaconer)).expect("a registered beaconer"),
 		},
 	);
 	(beacon, witnesses)
@@ -236,10 +250,10 @@ fn relayed_batch<T: Config>(
 	let first = NextBeaconId::<T>::get();
 	let reports: Vec<_> = (0..n)
 		.map(|i| {
-			signed_report::<T>(
-				open_beacon::<T>(&beaconer),
-				&hotspot::<T>(&owner, witness_cell(i % 16)),
-			)
+			let beacon = open_beacon::<T>(&beaconer);
+			let witness = hotspot::<T>(&owner, witness_cell(i % 16));
+			fill_roster::<T>(beacon, &witness);
+			signed_report::<T>(beacon, &witness)
 		})
 		.collect();
 	(first, BoundedVec::truncate_from(reports))
@@ -306,6 +320,7 @@ mod benchmarks {
 		let (owner, beaconer) = owner_and_beaconer::<T>();
 		let witness = hotspot::<T>(&owner, witness_cell(0));
 		let beacon = open_beacon::<T>(&beaconer);
+		fill_roster::<T>(beacon, &witness);
 		let r = honest_report::<T>(&witness);
 		let witness_id = id_of::<T>(&witness);
 		#[extrinsic_call]
@@ -328,7 +343,9 @@ mod benchmarks {
 		let (owner, beaconer) = owner_and_beaconer::<T>();
 		whitelist_genesis_hash::<T>();
 		let witness = hotspot::<T>(&owner, witness_cell(0));
-		let r = signed_report::<T>(open_beacon::<T>(&beaconer), &witness);
+		let beacon = open_beacon::<T>(&beaconer);
+		fill_roster::<T>(beacon, &witness);
+		let r = signed_report::<T>(beacon, &witness);
 		let call = Call::<T>::submit_witness {
 			witness: r.witness,
 			beacon: r.beacon,
@@ -350,15 +367,12 @@ mod benchmarks {
 	/// A relayed batch of `n` reports from `n` hotspots.
 	#[benchmark]
 	fn submit_witnesses(n: Linear<1, { T::MaxWitnessBatch::get() }>) {
-		let (first, reports) = relayed_batch::<T>(n);
+		let (_, reports) = relayed_batch::<T>(n);
+		let sent: Vec<_> = reports.iter().map(|r| (r.beacon, r.witness.clone())).collect();
 		#[extrinsic_call]
 		_(RawOrigin::Authorized, reports);
-		assert_eq!(
-			(first..first + u64::from(n))
-				.filter(|b| Witnesses::<T>::iter_prefix(b).count() == 1)
-				.count() as u32,
-			n
-		);
+		// Each report displaced a filler of its beacon's full roster.
+		assert!(sent.iter().all(|(b, w)| Witnesses::<T>::contains_key(b, w)));
 	}
 
 	#[benchmark]

@@ -2,7 +2,7 @@
 //! every mock test.
 
 use crate::{Config, Epochs, Pallet};
-use assay_primitives::storage_checks::value_decodes;
+use assay_primitives::storage_checks::{map_decodes, value_decodes};
 use polkadot_sdk::frame_support::ensure;
 use polkadot_sdk::frame_support::traits::GetStorageVersion;
 
@@ -31,6 +31,27 @@ impl<T: Config> Pallet<T> {
 			ensure!(state.best.len() as u32 <= state.valid, "more selected than valid");
 			ensure!(crate::Beacons::<T>::contains_key(id), "verification of a missing beacon");
 		}
+		map_decodes::<_, _, crate::Rosters<T>>("Rosters does not decode")?;
+		for (beacon, roster) in crate::Rosters::<T>::iter() {
+			ensure!(
+				roster.iter().all(|(_, w)| crate::Witnesses::<T>::contains_key(beacon, w)),
+				"a roster names a report that is not stored"
+			);
+			ensure!(
+				crate::Witnesses::<T>::iter_prefix(beacon).count() == roster.len(),
+				"an open beacon stores a report outside its roster"
+			);
+		}
+		let mut queued = alloc::collections::BTreeMap::<T::AccountId, u32>::new();
+		for (_, state) in crate::Verifications::<T>::iter() {
+			let n = queued.entry(state.owner).or_default();
+			*n = n.saturating_add(1);
+		}
+		ensure!(
+			crate::QueuedOf::<T>::iter().count() == queued.len()
+				&& crate::QueuedOf::<T>::iter().all(|(owner, n)| queued.get(&owner) == Some(&n)),
+			"an owner's queued count is not its beacons being verified"
+		);
 		for (_, totals) in Epochs::<T>::iter() {
 			ensure!(totals.paid <= totals.emission, "an epoch paid more than its emission");
 		}

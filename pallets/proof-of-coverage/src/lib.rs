@@ -156,6 +156,19 @@ pub mod pallet {
 		/// The most witness reports one relayed batch carries.
 		#[pallet::constant]
 		type MaxWitnessBatch: Get<u32>;
+		/// The most witness reports a beacon keeps. When full, a report ranked below the
+		/// worst kept one (`rank(seed(beacon's chain entropy, beacon), witness)`) takes its
+		/// place; others are refused. Not first come: a fleet that floods every beacon gets
+		/// its fair share of places, not all of them.
+		#[pallet::constant]
+		type MaxWitnessesPerBeacon: Get<u32>;
+		/// The most witness reports one hotspot makes per beacon window.
+		#[pallet::constant]
+		type MaxWitnessReportsPerWindow: Get<u32>;
+		/// The most of one owner's beacons waiting for verification at once (revealed, not
+		/// finished), so one party cannot fill the verification queue.
+		#[pallet::constant]
+		type MaxQueuedPerOwner: Get<u32>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 		/// Prepares hotspots for benchmarks.
@@ -193,6 +206,26 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Witnesses<T: Config> =
 		StorageDoubleMap<_, Twox64Concat, BeaconId, Blake2_128Concat, T::AccountId, WitnessOf<T>>;
+
+	/// Each open beacon's kept witnesses, lowest roster rank first: at most
+	/// `MaxWitnessesPerBeacon`, removed when the beacon is revealed or pruned.
+	#[pallet::storage]
+	pub type Rosters<T: Config> = StorageMap<
+		_,
+		Twox64Concat,
+		BeaconId,
+		BoundedVec<([u8; 32], T::AccountId), T::MaxWitnessesPerBeacon>,
+		ValueQuery,
+	>;
+
+	/// Each hotspot's witness reports in the current beacon window: (window bucket, count).
+	#[pallet::storage]
+	pub type WitnessBudget<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, (BlockNumberFor<T>, u32)>;
+
+	/// How many of each owner's beacons wait for verification (revealed, not finished).
+	#[pallet::storage]
+	pub type QueuedOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
 	/// Beacons revealed in this block, waiting for the block's randomness.
 	#[pallet::storage]
@@ -269,6 +302,16 @@ pub mod pallet {
 			/// The beacon.
 			beacon: BeaconId,
 			/// The witness hotspot.
+			witness: T::AccountId,
+		},
+		/// A witness report was left out: a better-ranked report took its place in the
+		/// beacon's full roster, or (relayed in a batch that was valid as a whole) it found
+		/// the roster full or its hotspot's budget spent as the batch was applied. It still
+		/// counts against its hotspot's budget.
+		WitnessDropped {
+			/// The beacon.
+			beacon: BeaconId,
+			/// The witness hotspot whose report was dropped.
 			witness: T::AccountId,
 		},
 		/// The beaconer revealed its local entropy; verification follows.
@@ -358,6 +401,19 @@ pub mod pallet {
 		/// `reward_epoch` cannot change once set: epochs are indexed by it, and a new length
 		/// would put new units into epochs already claimed.
 		RewardEpochFixed,
+		/// The report's region is not the beacon's.
+		WrongRegion,
+		/// The report's frequency is more than 100 kHz from the beacon's.
+		WrongFrequency,
+		/// The witness is farther from the beaconer than any signal carries (100 km).
+		TooFar,
+		/// The beacon keeps `MaxWitnessesPerBeacon` reports, all ranked below this one.
+		RosterFull,
+		/// The hotspot made `MaxWitnessReportsPerWindow` witness reports in this beacon
+		/// window.
+		WitnessBudgetSpent,
+		/// The owner has `MaxQueuedPerOwner` beacons waiting for verification.
+		OwnerQueueFull,
 	}
 
 	/// Genesis: the parameters (shorter windows in development presets).
@@ -404,6 +460,18 @@ pub mod pallet {
 			assert!(
 				T::MaxVerificationsPerBlock::get() >= 1,
 				"MaxVerificationsPerBlock must be at least 1"
+			);
+			assert!(
+				T::MaxWitnessesPerBeacon::get() >= crate::selection::MAX_REWARDED_WITNESSES,
+				"a beacon must keep at least as many reports as are rewarded"
+			);
+			assert!(
+				T::MaxWitnessReportsPerWindow::get() >= 1,
+				"MaxWitnessReportsPerWindow must be at least 1"
+			);
+			assert!(
+				(1..T::MaxVerifyQueue::get()).contains(&T::MaxQueuedPerOwner::get()),
+				"MaxQueuedPerOwner must leave room in the verification queue for others"
 			);
 			assert!(
 				T::MaxDensityStepsPerBlock::get() >= 1,

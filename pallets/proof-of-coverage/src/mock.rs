@@ -109,6 +109,9 @@ impl pallet_proof_of_coverage::Config for Test {
 	type MaxDensityStepsPerBlock = ConstU32<64>;
 	type MaxPruneStepsPerBlock = ConstU32<16>;
 	type MaxWitnessBatch = ConstU32<8>;
+	type MaxWitnessesPerBeacon = ConstU32<16>;
+	type MaxWitnessReportsPerWindow = ConstU32<3>;
+	type MaxQueuedPerOwner = ConstU32<6>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Test;

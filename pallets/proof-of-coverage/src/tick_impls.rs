@@ -5,8 +5,8 @@ use crate::{
 	checks::{self, Station},
 	reward_units, selection, AwaitingSeed, BeaconId, BeaconOf, BeaconPhase, Beacons, Config,
 	Entropy, Event, LastHeard, LatestEntropy, NextBeaconId, Pallet, Params, ParamsOf, PruneCursor,
-	Region, Units, Verdict, Verification, Verifications, VerifyQueue, WeightInfo, Witness,
-	WitnessRejection, Witnesses, ENTROPY_DOMAIN, SELECTION_DOMAIN,
+	QueuedOf, Region, Rosters, Units, Verdict, Verification, Verifications, VerifyQueue,
+	WeightInfo, Witness, WitnessRejection, Witnesses, ENTROPY_DOMAIN, SELECTION_DOMAIN,
 };
 use assay_primitives::{DeviceKind, DeviceRegistry, SeedSource};
 use codec::Encode;
@@ -287,6 +287,9 @@ impl<T: Config> Pallet<T> {
 		beacon.phase = BeaconPhase::Verified { valid: state.valid, selected };
 		Beacons::<T>::insert(beacon_id, beacon);
 		Verifications::<T>::remove(beacon_id);
+		QueuedOf::<T>::mutate_exists(&state.owner, |queued| {
+			*queued = queued.map(|n| n.saturating_sub(1)).filter(|n| *n > 0);
+		});
 		Self::deposit_event(Event::BeaconVerified {
 			beacon: beacon_id,
 			valid: state.valid,
@@ -322,6 +325,7 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			Beacons::<T>::remove(cursor);
+			Rosters::<T>::remove(cursor);
 			cursor.saturating_inc();
 		}
 		if cursor != start {

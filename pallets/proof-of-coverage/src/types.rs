@@ -189,6 +189,8 @@ pub struct Verification<AccountId> {
 	/// Whether a witness passed every check except, possibly, reciprocity: the beacon
 	/// was heard, which makes the beaconer reciprocal for its own witness reports.
 	pub heard: bool,
+	/// The beaconer's owner at the reveal: whose `QueuedOf` count the beacon holds.
+	pub owner: AccountId,
 }
 
 /// An owner's reward units in one epoch.

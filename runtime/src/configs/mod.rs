@@ -310,6 +310,12 @@ impl pallet_proof_of_coverage::Config for Runtime {
 	type MaxDensityStepsPerBlock = ConstU32<64>;
 	type MaxPruneStepsPerBlock = ConstU32<256>;
 	type MaxWitnessBatch = ConstU32<64>;
+	// A beacon keeps 32 reports (14 are rewarded); a hotspot makes 128 reports per beacon
+	// window (6 hours in the design's parameters); one owner holds at most 1/8 of the
+	// verification queue.
+	type MaxWitnessesPerBeacon = ConstU32<32>;
+	type MaxWitnessReportsPerWindow = ConstU32<128>;
+	type MaxQueuedPerOwner = ConstU32<128>;
 	type WeightInfo = pallet_proof_of_coverage::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::ProofOfCoverageBenchmarkHelper;
