@@ -40,7 +40,7 @@ impl<T: Config> Pallet<T> {
 	/// The validator `worker` serves, if it is in the set now: only such workers register
 	/// and are assigned jobs (DESIGN §5: validators run inference).
 	pub(crate) fn serving_validator(worker: &T::AccountId) -> Option<T::AccountId> {
-		ValidatorOf::<T>::get(worker).filter(|v| T::Validators::contains(v))
+		ValidatorOf::<T>::get(worker).filter(T::Validators::contains)
 	}
 
 	/// The caller must be the inference worker of a current validator.
