@@ -121,7 +121,31 @@ mod benchmarks {
 		let device = device_id::<T>(&key);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(owner), device.clone(), new_owner.clone());
+		assert_eq!(crate::TransferOffers::<T>::get(&device), Some(new_owner));
+	}
+
+	#[benchmark]
+	fn accept_device() {
+		let owner = funded::<T>("owner");
+		let new_owner = funded::<T>("new-owner");
+		let key = register::<T>(&owner);
+		let device = device_id::<T>(&key);
+		Pallet::<T>::do_transfer_device(owner, device.clone(), new_owner.clone()).expect("offered");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(new_owner.clone()), device.clone());
 		assert_eq!(Devices::<T>::get(&device).map(|d| d.owner), Some(new_owner));
+	}
+
+	#[benchmark]
+	fn cancel_transfer() {
+		let owner = funded::<T>("owner");
+		let new_owner = funded::<T>("new-owner");
+		let key = register::<T>(&owner);
+		let device = device_id::<T>(&key);
+		Pallet::<T>::do_transfer_device(owner.clone(), device.clone(), new_owner).expect("offered");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(owner), device.clone());
+		assert!(!crate::TransferOffers::<T>::contains_key(&device));
 	}
 
 	#[benchmark]

@@ -20,6 +20,11 @@ impl<T: Config> Pallet<T> {
 			"the stored layout version is not this code's"
 		);
 		map_decodes::<_, _, crate::Devices<T>>("Devices does not decode")?;
+		for (device, to) in crate::TransferOffers::<T>::iter() {
+			let owner = Devices::<T>::get(&device).map(|d| d.owner);
+			ensure!(owner.is_some(), "an offer of a device that is not registered");
+			ensure!(owner != Some(to), "a device offered to its own owner");
+		}
 		let mut deposits: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
 		for (device, info) in Devices::<T>::iter() {
 			ensure!(

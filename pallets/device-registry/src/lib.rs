@@ -143,6 +143,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Devices<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, DeviceOf<T>>;
 
+	/// Transfers offered and not yet accepted: device → the account it is offered to. The
+	/// deposit moves only when that account accepts (`accept_device`).
+	#[pallet::storage]
+	pub type TransferOffers<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, T::AccountId>;
+
 	/// The devices of each owner (owner, device) → ().
 	#[pallet::storage]
 	pub type DevicesByOwner<T: Config> =
@@ -211,6 +217,20 @@ pub mod pallet {
 			elevation_m: i16,
 			/// The fee charged.
 			fee: BalanceOf<T>,
+		},
+		/// The owner offered the device to another account, which may accept it.
+		TransferOffered {
+			/// The device.
+			device: T::AccountId,
+			/// The owner.
+			from: T::AccountId,
+			/// The account it is offered to.
+			to: T::AccountId,
+		},
+		/// The owner withdrew its offer.
+		TransferCancelled {
+			/// The device.
+			device: T::AccountId,
 		},
 		/// A device changed owner; the deposit moved with it.
 		DeviceTransferred {
@@ -297,6 +317,8 @@ pub mod pallet {
 		/// The device is Suspended: it cannot be deregistered until governance lifts the
 		/// suspension (registering it again would clear it).
 		DeviceSuspended,
+		/// The device is not offered to the caller.
+		NoTransferOffer,
 	}
 
 	/// Genesis: the makers allowed from the start (development chains allow the
@@ -409,9 +431,10 @@ pub mod pallet {
 			Self::do_assert_location(owner, device, cell, gain_dbi_x10, elevation_m)
 		}
 
-		/// Hands the device to `new_owner`; the deposit is returned to the old owner and
-		/// held from the new one. Owner only; refused while another pallet holds a claim
-		/// on the device (an energy meter's open position or debt).
+		/// Offers the device to `new_owner`, who takes it with `accept_device`; until then
+		/// nothing moves (a deposit is never held from an account that did not agree). A
+		/// new offer replaces the previous one. Owner only; refused while another pallet
+		/// holds a claim on the device (an energy meter's open position or debt).
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::transfer_device().saturating_add(T::DeviceClaims::weight()))]
 		pub fn transfer_device(
@@ -487,6 +510,24 @@ pub mod pallet {
 			frame_system::ensure_authorized(origin)?;
 			let _ = signature;
 			Self::do_heartbeat(device, nonce)
+		}
+
+		/// Accepts a device offered to the caller: the caller becomes its owner, its deposit
+		/// is held from the caller and returned to the previous owner. Refused while another
+		/// pallet holds a claim on the device, or if it is Denied.
+		#[pallet::call_index(10)]
+		#[pallet::weight(T::WeightInfo::accept_device().saturating_add(T::DeviceClaims::weight()))]
+		pub fn accept_device(origin: OriginFor<T>, device: T::AccountId) -> DispatchResult {
+			let new_owner = ensure_signed(origin)?;
+			Self::do_accept_device(new_owner, device)
+		}
+
+		/// Withdraws the owner's offer of the device.
+		#[pallet::call_index(11)]
+		#[pallet::weight(T::WeightInfo::cancel_transfer())]
+		pub fn cancel_transfer(origin: OriginFor<T>, device: T::AccountId) -> DispatchResult {
+			let owner = ensure_signed(origin)?;
+			Self::do_cancel_transfer(owner, device)
 		}
 	}
 }

@@ -4,7 +4,7 @@
 use crate::{
 	cells::{check_location_cell, CellRejection},
 	BalanceOf, Config, DeniedEdges, DeviceInfo, DeviceOf, Devices, DevicesByOwner, Error, Event,
-	HoldReason, MakerId, MakerInfo, Makers, Pallet, Registrations,
+	HoldReason, MakerId, MakerInfo, Makers, Pallet, Registrations, TransferOffers,
 };
 use assay_primitives::{
 	DeviceClaims, DeviceKind, DeviceRegistry, DeviceStatus, Location, OnLocationChanged,
@@ -205,15 +205,48 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// `transfer_device`: the owner offers the device; nothing moves until it is accepted.
 	pub(crate) fn do_transfer_device(
 		owner: T::AccountId,
 		device: T::AccountId,
 		new_owner: T::AccountId,
 	) -> DispatchResult {
-		let mut info = Self::ensure_owned(&owner, &device)?;
+		let info = Self::ensure_owned(&owner, &device)?;
 		Self::ensure_not_denied(&info)?;
 		ensure!(owner != new_owner, Error::<T>::SameOwner);
 		T::DeviceClaims::ensure_releasable(&device)?;
+		TransferOffers::<T>::insert(&device, &new_owner);
+		Self::deposit_event(Event::TransferOffered { device, from: owner, to: new_owner });
+		Ok(())
+	}
+
+	/// The device must be offered to `who`.
+	fn ensure_offered_to(device: &T::AccountId, who: &T::AccountId) -> Result<(), Error<T>> {
+		ensure!(
+			TransferOffers::<T>::get(device).as_ref() == Some(who),
+			Error::<T>::NoTransferOffer
+		);
+		Ok(())
+	}
+
+	/// `cancel_transfer`: the owner withdraws its offer.
+	pub(crate) fn do_cancel_transfer(owner: T::AccountId, device: T::AccountId) -> DispatchResult {
+		Self::ensure_owned(&owner, &device)?;
+		ensure!(TransferOffers::<T>::take(&device).is_some(), Error::<T>::NoTransferOffer);
+		Self::deposit_event(Event::TransferCancelled { device });
+		Ok(())
+	}
+
+	/// `accept_device`: the account the device is offered to takes it, deposit and all.
+	pub(crate) fn do_accept_device(
+		new_owner: T::AccountId,
+		device: T::AccountId,
+	) -> DispatchResult {
+		Self::ensure_offered_to(&device, &new_owner)?;
+		let mut info = Devices::<T>::get(&device).ok_or(Error::<T>::UnknownDevice)?;
+		Self::ensure_not_denied(&info)?;
+		T::DeviceClaims::ensure_releasable(&device)?;
+		let owner = info.owner.clone();
 
 		let reason = HoldReason::DeviceDeposit.into();
 		T::Currency::hold(&reason, &new_owner, info.deposit)
@@ -221,6 +254,7 @@ impl<T: Config> Pallet<T> {
 		T::Currency::release(&reason, &owner, info.deposit, Precision::BestEffort)?;
 		info.owner = new_owner.clone();
 		Devices::<T>::insert(&device, info);
+		TransferOffers::<T>::remove(&device);
 		DevicesByOwner::<T>::remove(&owner, &device);
 		DevicesByOwner::<T>::insert(&new_owner, &device, ());
 		Self::deposit_event(Event::DeviceTransferred { device, from: owner, to: new_owner });
@@ -248,6 +282,7 @@ impl<T: Config> Pallet<T> {
 		}
 		Devices::<T>::remove(&device);
 		DevicesByOwner::<T>::remove(&owner, &device);
+		TransferOffers::<T>::remove(&device);
 		// `Reports` stays: the nonce goes on if the device is registered again.
 		T::DeviceClaims::on_deregistered(&device);
 		Self::deposit_event(Event::DeviceDeregistered { device, owner, deposit: info.deposit });

@@ -435,8 +435,11 @@ fn only_the_owner_asserts_transfers_and_deregisters() {
 
 // ---- transfer, status, edges ----------------------------------------------------------
 
+/// Item 17. Before: `transfer_device` held the deposit from the recipient at once, who
+/// never agreed. Now the owner offers, the recipient accepts, and only then does anything
+/// move.
 #[test]
-fn transfer_moves_the_device_and_its_deposit() {
+fn a_transfer_is_offered_then_accepted_and_the_deposit_moves_on_acceptance() {
 	new_test_ext().execute_with(|| {
 		let device = registered_hotspot();
 		let deposit = crate::Pallet::<Test>::device_deposit();
@@ -444,15 +447,54 @@ fn transfer_moves_the_device_and_its_deposit() {
 			DeviceRegistry::transfer_device(RuntimeOrigin::signed(alice()), device.id(), alice()),
 			Error::<Test>::SameOwner
 		);
+		// The offer holds nothing from Bob and changes no owner.
+		assert_ok!(DeviceRegistry::transfer_device(
+			RuntimeOrigin::signed(alice()),
+			device.id(),
+			bob()
+		));
+		System::assert_last_event(
+			Event::TransferOffered { device: device.id(), from: alice(), to: bob() }.into(),
+		);
+		assert_eq!(held(&bob()), 0);
+		assert_eq!(held(&alice()), deposit);
+		assert_eq!(crate::Pallet::<Test>::owner_of(&device.id()), Some(alice()));
+		// Only Bob accepts; only Alice withdraws.
 		assert_noop!(
-			DeviceRegistry::transfer_device(RuntimeOrigin::signed(alice()), device.id(), pauper()),
+			DeviceRegistry::accept_device(RuntimeOrigin::signed(pauper()), device.id()),
+			Error::<Test>::NoTransferOffer
+		);
+		assert_noop!(
+			DeviceRegistry::cancel_transfer(RuntimeOrigin::signed(bob()), device.id()),
+			Error::<Test>::NotOwner
+		);
+		// A new offer replaces the old one; one the recipient cannot cover fails on acceptance.
+		assert_ok!(DeviceRegistry::transfer_device(
+			RuntimeOrigin::signed(alice()),
+			device.id(),
+			pauper()
+		));
+		assert_noop!(
+			DeviceRegistry::accept_device(RuntimeOrigin::signed(bob()), device.id()),
+			Error::<Test>::NoTransferOffer
+		);
+		assert_noop!(
+			DeviceRegistry::accept_device(RuntimeOrigin::signed(pauper()), device.id()),
 			Error::<Test>::InsufficientBalance
+		);
+		assert_ok!(DeviceRegistry::cancel_transfer(RuntimeOrigin::signed(alice()), device.id()));
+		System::assert_last_event(Event::TransferCancelled { device: device.id() }.into());
+		assert_noop!(
+			DeviceRegistry::cancel_transfer(RuntimeOrigin::signed(alice()), device.id()),
+			Error::<Test>::NoTransferOffer
 		);
 		assert_ok!(DeviceRegistry::transfer_device(
 			RuntimeOrigin::signed(alice()),
 			device.id(),
 			bob()
 		));
+		assert_ok!(DeviceRegistry::accept_device(RuntimeOrigin::signed(bob()), device.id()));
+		assert!(!crate::TransferOffers::<Test>::contains_key(device.id()));
 		System::assert_last_event(
 			Event::DeviceTransferred { device: device.id(), from: alice(), to: bob() }.into(),
 		);
@@ -832,6 +874,7 @@ fn a_kept_consent_cannot_register_the_device_again() {
 			device.id(),
 			bob()
 		));
+		assert_ok!(DeviceRegistry::accept_device(RuntimeOrigin::signed(bob()), device.id()));
 		assert_ok!(DeviceRegistry::deregister_device(RuntimeOrigin::signed(bob()), device.id()));
 		// Alice replays the consent she kept.
 		assert_noop!(

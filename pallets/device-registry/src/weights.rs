@@ -42,6 +42,8 @@ pub trait WeightInfo {
 	fn register_device() -> Weight;
 	fn assert_location() -> Weight;
 	fn transfer_device() -> Weight;
+	fn accept_device() -> Weight;
+	fn cancel_transfer() -> Weight;
 	fn deregister_device() -> Weight;
 	fn set_device_status() -> Weight;
 	fn deny_edge() -> Weight;
@@ -131,6 +133,16 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		Weight::from_parts(82_113_000, 6218)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
+	}
+	fn accept_device() -> Weight {
+		Weight::from_parts(82_113_000, 6218)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
+	}
+	fn cancel_transfer() -> Weight {
+		Weight::from_parts(15_000_000, 3604)
+			.saturating_add(T::DbWeight::get().reads(2_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:1)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
@@ -241,6 +253,16 @@ impl WeightInfo for () {
 		Weight::from_parts(82_113_000, 6218)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
+	}
+	fn accept_device() -> Weight {
+		Weight::from_parts(82_113_000, 6218)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
+	}
+	fn cancel_transfer() -> Weight {
+		Weight::from_parts(15_000_000, 3604)
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn deregister_device() -> Weight {
 		Weight::from_parts(46_089_000, 3604)

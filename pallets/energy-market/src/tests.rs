@@ -810,6 +810,7 @@ fn a_meter_with_an_open_position_keeps_its_owner_and_settles_once() {
 			m.pa.id(),
 			bob()
 		));
+		assert_ok!(DeviceRegistry::accept_device(RuntimeOrigin::signed(bob()), m.pa.id()));
 	});
 }
 
@@ -904,6 +905,7 @@ fn a_debt_follows_the_meter() {
 			m.cd.id(),
 			bob()
 		));
+		assert_ok!(DeviceRegistry::accept_device(RuntimeOrigin::signed(bob()), m.cd.id()));
 		order(&bob(), &m.cd, SLOT + 4, Side::Buy, 10, 100_000);
 	});
 }
