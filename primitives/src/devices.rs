@@ -77,6 +77,9 @@ pub enum ReportRejection {
 	RateLimited,
 	/// The device's signature over (genesis hash, nonce, payload) does not verify.
 	BadSignature,
+	/// This block's share for feeless reports is used up; the report waits in the pool for
+	/// a later block (`InvalidTransaction::ExhaustsResources`).
+	NoRoom,
 }
 
 impl ReportRejection {
@@ -90,6 +93,7 @@ impl ReportRejection {
 			Self::StaleNonce => registry::STALE_NONCE,
 			Self::RateLimited => registry::RATE_LIMITED,
 			Self::BadSignature => registry::BAD_SIGNATURE,
+			Self::NoRoom => registry::NO_ROOM,
 		}
 	}
 }
@@ -99,6 +103,7 @@ impl From<ReportRejection> for InvalidTransaction {
 		match r {
 			ReportRejection::StaleNonce => InvalidTransaction::Stale,
 			ReportRejection::BadSignature => InvalidTransaction::BadProof,
+			ReportRejection::NoRoom => InvalidTransaction::ExhaustsResources,
 			other => InvalidTransaction::Custom(other.code()),
 		}
 	}

@@ -774,6 +774,73 @@ mod coverage {
 			assert!(singles >= 3_000, "only {singles} single witness reports fit a block");
 		});
 	}
+
+	/// Item 5 of the hardening issue: before, free reports had no share of their own and
+	/// outranked every paying transaction, so maker-attested devices sending heartbeats
+	/// filled blocks to the normal limit and a paying transaction (a validator's commit, a
+	/// transfer) found no room. Now reports stop at `ReportShare` (75 %) of the normal limit
+	/// and the rest of the block is there for paying transactions.
+	#[test]
+	fn a_heartbeat_flood_leaves_room_for_paying_transactions() {
+		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {
+			use frame_support::dispatch::DispatchClass;
+			start_block_with(1, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			start_block_with(2, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			let bob = Sr25519Keyring::Bob.to_account_id();
+			let devices: Vec<sr25519::Pair> =
+				(0..1_200).map(|i| pair(&format!("Flood/{i}"))).collect();
+			for d in &devices {
+				register_with_dev_maker(d, &bob, DeviceKind::Sensor);
+			}
+			start_block_with(3, |slot| babe_vrf_digest(0, Sr25519Keyring::Alice, slot));
+			let genesis = DeviceRegistry::genesis_hash();
+			let heartbeat = |d: &sr25519::Pair, nonce: u64| {
+				let message = assay_wire::devices::report(
+					&genesis,
+					nonce,
+					&assay_wire::devices::heartbeat_payload(&id(d)),
+				);
+				let call = RuntimeCall::DeviceRegistry(pallet_device_registry::Call::heartbeat {
+					device: id(d),
+					nonce,
+					signature: d.sign(&message).into(),
+				});
+				(UncheckedExtrinsic::new_transaction(call, tx_extension(Era::Immortal, 0, 0)), 1)
+			};
+			// Four heartbeats per device (MaxReportsPerBlock): 4,800 offered.
+			let flood = (0..4u64).flat_map(|n| devices.iter().map(move |d| heartbeat(d, n)));
+			let included = fill(flood);
+
+			let weights = <Runtime as frame_system::Config>::BlockWeights::get();
+			let limit = weights.get(DispatchClass::Normal).max_total.unwrap_or(weights.max_block);
+			let used = *System::block_weight().get(DispatchClass::Normal);
+			let percent = used.ref_time() * 100 / limit.ref_time();
+			println!("heartbeats per block: {included}, filling {percent} % of the normal limit");
+			assert!(included >= 1_000, "only {included} heartbeats fit");
+			assert!(percent < 80, "reports filled {percent} % of the block");
+
+			// A paying transaction still fits the block.
+			let alice = Sr25519Keyring::Alice;
+			let call = RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+				dest: bob.into(),
+				value: UNIT,
+			});
+			let extension =
+				tx_extension(Era::Immortal, System::account_nonce(alice.to_account_id()), 0);
+			let payload = SignedPayload::new(call.clone(), extension.clone()).expect("signable");
+			let signature = codec::Encode::using_encoded(&payload, |bytes| alice.sign(bytes));
+			let xt = UncheckedExtrinsic::new_signed(
+				call,
+				alice.to_account_id().into(),
+				signature.into(),
+				extension,
+			);
+			assert!(
+				matches!(Executive::apply_extrinsic(xt), Ok(Ok(()))),
+				"a paying transaction found no room after the flood"
+			);
+		});
+	}
 }
 
 // ---- the energy market: presets, and one trade through blocks ----------------------------

@@ -1,9 +1,12 @@
 //! How the transaction pool treats device reports, and the `InvalidTransaction::Custom`
 //! codes a refused report carries (stable numbers: clients match on them).
 
-/// Priority of every device report in the pool: above ordinary fee-paying transactions with
-/// small tips, so devices are not starved; all reports are equal among themselves.
-pub const REPORT_PRIORITY: u64 = 1 << 20;
+/// Priority of every device report in the pool: the lowest, below every fee-paying
+/// transaction (whose priority is at least 1 with no tip) and so below operational ones
+/// and the validators' off-chain-worker transactions; all reports are equal among
+/// themselves. Reports are free: a flood of them must wait, not push paying work out.
+/// Their share of a block is bounded too (the registry's `ReportShare`).
+pub const REPORT_PRIORITY: u64 = 0;
 
 /// How many blocks a nonce report stays valid in the pool.
 pub const REPORT_LONGEVITY: u64 = 64;
@@ -22,6 +25,9 @@ pub mod registry {
 	pub const RATE_LIMITED: u8 = 13;
 	/// The signature does not verify. (Reported as `InvalidTransaction::BadProof`.)
 	pub const BAD_SIGNATURE: u8 = 14;
+	/// The block's share for feeless reports is used up. (Reported as
+	/// `InvalidTransaction::ExhaustsResources`: the report stays in the pool.)
+	pub const NO_ROOM: u8 = 15;
 }
 
 /// A pallet that checks reports in the pool refuses one with

@@ -117,6 +117,11 @@ pub mod pallet {
 		/// The most reports one device may have included per block, and pending in the pool.
 		#[pallet::constant]
 		type MaxReportsPerBlock: Get<u32>;
+		/// The share of a block's normal dispatch weight that feeless device reports may
+		/// fill: once the block's normal weight reaches it, reports wait for a later block,
+		/// so the rest is always there for fee-paying transactions.
+		#[pallet::constant]
+		type ReportShare: Get<polkadot_sdk::sp_runtime::Perbill>;
 		/// The longest maker name, in bytes.
 		#[pallet::constant]
 		type MaxMakerNameLen: Get<u32>;

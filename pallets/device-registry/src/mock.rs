@@ -66,6 +66,8 @@ impl OnLocationChanged<AccountId, BlockNumber> for RecordMoves {
 }
 
 parameter_types! {
+	/// Feeless reports may fill three quarters of a block's normal weight.
+	pub const ReportShare: polkadot_sdk::sp_runtime::Perbill = polkadot_sdk::sp_runtime::Perbill::from_percent(75);
 	pub const DepositBase: u64 = 100;
 	pub const DepositPerByte: u64 = 1;
 	pub const LocationFee: u64 = 50;
@@ -89,6 +91,7 @@ impl pallet_device_registry::Config for Test {
 	type LocationFee = LocationFee;
 	type LocationCooldown = LocationCooldown;
 	type MaxReportsPerBlock = ConstU32<3>;
+	type ReportShare = ReportShare;
 	type MaxMakerNameLen = ConstU32<32>;
 	type OnLocationChanged = RecordMoves;
 	type DeviceClaims = ();

@@ -16,6 +16,22 @@ use polkadot_sdk::{
 };
 
 impl<T: Config> Pallet<T> {
+	/// The block must have room for feeless reports: its normal-class weight so far (what
+	/// `CheckWeight` counted, a read every transaction makes anyway) is below
+	/// `ReportShare` of the normal class's limit. In the pool the block is a fresh one, so
+	/// a report is refused only when a block being built has no more room for reports, and
+	/// `ExhaustsResources` keeps it in the pool for the next.
+	fn check_report_room() -> Result<(), ReportRejection> {
+		let weights = <T as frame_system::Config>::BlockWeights::get();
+		let normal = weights.get(DispatchClass::Normal);
+		let limit = normal.max_total.unwrap_or(weights.max_block);
+		let share = T::ReportShare::get();
+		let room = Weight::from_parts(share * limit.ref_time(), share * limit.proof_size());
+		let used = *frame_system::Pallet::<T>::block_weight().get(DispatchClass::Normal);
+		ensure!(used.all_lt(room), ReportRejection::NoRoom);
+		Ok(())
+	}
+
 	/// The device must be registered.
 	fn check_device_known(device: &T::AccountId) -> Result<DeviceOf<T>, ReportRejection> {
 		Devices::<T>::get(device).ok_or(ReportRejection::UnknownDevice)
@@ -102,6 +118,7 @@ impl<T: Config> DeviceReports<T::AccountId, MultiSignature> for Pallet<T> {
 		payload: &[u8],
 		signature: &MultiSignature,
 	) -> Result<ValidTransaction, ReportRejection> {
+		Self::check_report_room()?;
 		let info = Self::check_device_known(device)?;
 		Self::check_device_active(&info)?;
 		let expected = Self::check_nonce_fresh(device, nonce)?;
@@ -128,6 +145,7 @@ impl<T: Config> DeviceReports<T::AccountId, MultiSignature> for Pallet<T> {
 		payload: &[u8],
 		signature: &MultiSignature,
 	) -> Result<(), ReportRejection> {
+		Self::check_report_room()?;
 		let info = Self::check_device_known(device)?;
 		Self::check_device_active(&info)?;
 		Self::check_unique_report_signature(device, payload, signature)

@@ -886,3 +886,39 @@ fn a_kept_consent_cannot_register_the_device_again() {
 		assert_eq!(crate::Registrations::<Test>::get(device.id()), 2);
 	});
 }
+
+/// Item 5. Before: reports had no share of the block of their own, so free heartbeats could
+/// fill it to the normal limit. Now a report finds no room once the block's normal weight
+/// reaches `ReportShare` (75 %) of the normal limit, and waits in the pool
+/// (`ExhaustsResources`); the pool ranks every report below every fee-paying transaction.
+#[test]
+fn reports_stop_at_their_share_of_the_block_and_rank_below_paying_transactions() {
+	new_test_ext().execute_with(|| {
+		use polkadot_sdk::frame_support::{dispatch::DispatchClass, traits::Get};
+		let device = registered_hotspot();
+		let weights: polkadot_sdk::frame_system::limits::BlockWeights =
+			<Test as polkadot_sdk::frame_system::Config>::BlockWeights::get();
+		let normal = weights.get(DispatchClass::Normal).max_total.unwrap_or(weights.max_block);
+		let share = |percent: u64| {
+			polkadot_sdk::frame_support::weights::Weight::from_parts(
+				normal.ref_time() / 100 * percent,
+				normal.proof_size() / 100 * percent,
+			)
+		};
+		System::register_extra_weight_unchecked(share(74), DispatchClass::Normal);
+		let valid = heartbeat_call(&device, 0)
+			.authorize(TransactionSource::External)
+			.expect("authorizable")
+			.expect("room for it");
+		assert_eq!(valid.0.priority, 0, "reports rank below every fee-paying transaction");
+		System::register_extra_weight_unchecked(share(1), DispatchClass::Normal);
+		assert_eq!(
+			authorize(&heartbeat_call(&device, 0)),
+			Err(InvalidTransaction::ExhaustsResources.into())
+		);
+		// The next block has room again.
+		System::reset_events();
+		System::initialize(&2, &Default::default(), &Default::default());
+		assert_ok!(authorize(&heartbeat_call(&device, 0)));
+	});
+}

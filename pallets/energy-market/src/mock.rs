@@ -53,6 +53,11 @@ impl pallet_device_registry::BenchmarkHelper<AccountId> for Test {
 	}
 }
 
+polkadot_sdk::frame_support::parameter_types! {
+	/// Feeless reports may fill three quarters of a block's normal weight.
+	pub const ReportShare: polkadot_sdk::sp_runtime::Perbill = polkadot_sdk::sp_runtime::Perbill::from_percent(75);
+}
+
 impl pallet_device_registry::Config for Test {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -62,6 +67,7 @@ impl pallet_device_registry::Config for Test {
 	type LocationFee = ConstU64<0>;
 	type LocationCooldown = ConstU64<0>;
 	type MaxReportsPerBlock = ConstU32<4>;
+	type ReportShare = ReportShare;
 	type MaxMakerNameLen = ConstU32<32>;
 	type OnLocationChanged = ();
 	type DeviceClaims = EnergyMarket;

@@ -42,6 +42,8 @@ impl frame_system::Config for Test {
 }
 
 polkadot_sdk::frame_support::parameter_types! {
+	/// Feeless reports may fill three quarters of a block's normal weight.
+	pub const ReportShare: polkadot_sdk::sp_runtime::Perbill = polkadot_sdk::sp_runtime::Perbill::from_percent(75);
 	/// Settable by a test (1 by default).
 	pub static ExistentialDeposit: Balance = 1;
 }
@@ -70,6 +72,7 @@ impl pallet_device_registry::Config for Test {
 	type LocationFee = ConstU64<0>;
 	type LocationCooldown = ConstU64<0>;
 	type MaxReportsPerBlock = ConstU32<4>;
+	type ReportShare = ReportShare;
 	type MaxMakerNameLen = ConstU32<32>;
 	type OnLocationChanged = ProofOfCoverage;
 	type DeviceClaims = ();

@@ -214,6 +214,11 @@ parameter_types! {
 	pub const LocationCooldown: BlockNumber = 10 * MINUTES;
 }
 
+parameter_types! {
+	/// The share of a block's normal weight feeless device reports may fill.
+	pub const ReportShare: Perbill = Perbill::from_percent(75);
+}
+
 impl pallet_device_registry::Config for Runtime {
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
@@ -223,6 +228,9 @@ impl pallet_device_registry::Config for Runtime {
 	type LocationFee = LocationFee;
 	type LocationCooldown = LocationCooldown;
 	type MaxReportsPerBlock = ConstU32<4>;
+	// Feeless device reports may fill three quarters of a block's normal weight; the last
+	// quarter is always there for fee-paying transactions.
+	type ReportShare = ReportShare;
 	type MaxMakerNameLen = ConstU32<64>;
 	type OnLocationChanged = ProofOfCoverage;
 	/// An energy meter with an open position or a debt stays with its owner.
