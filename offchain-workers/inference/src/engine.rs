@@ -10,7 +10,7 @@ use crate::{
 };
 use ort::{
 	environment::Environment,
-	session::{builder::GraphOptimizationLevel, Session},
+	session::{builder::GraphOptimizationLevel, RunOptions, Session},
 	value::Tensor,
 };
 use polkadot_sdk::{
@@ -22,8 +22,8 @@ use polkadot_sdk::{
 use std::{
 	collections::HashMap,
 	path::{Path, PathBuf},
-	sync::Mutex,
-	time::Instant,
+	sync::{mpsc, Arc, Mutex},
+	time::{Duration, Instant},
 };
 
 /// The ONNX Runtime release the node is built and tested against: the `onnxruntime` wheel
@@ -32,6 +32,11 @@ pub const ONNXRUNTIME_VERSION: &str = "1.31.1";
 
 /// The log target of the engine.
 pub const LOG_TARGET: &str = "inference";
+
+/// The longest one inference may run. Past it the run is stopped with ONNX Runtime's
+/// terminate flag and the job is reported as a runtime error: a stuck or oversized model
+/// cannot hold the off-chain worker past a block (6 s), let alone the commit window.
+pub const INFERENCE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The graph optimization every node uses, so that all validators run the same graph.
 pub const OPTIMIZATION_LEVEL: GraphOptimizationLevel = GraphOptimizationLevel::Level1;
@@ -182,13 +187,45 @@ fn input_len(session: &Session) -> Result<usize, String> {
 	}
 }
 
-/// Runs `session` on a `[1, N]` f32 input and returns its first output, flattened.
+/// Runs `session` on a `[1, N]` f32 input and returns its first output, flattened; stopped
+/// after [`INFERENCE_TIMEOUT`].
 pub fn run_f32(session: &mut Session, input: &[f32]) -> Result<Vec<f32>, String> {
+	run_f32_within(session, input, INFERENCE_TIMEOUT)
+}
+
+/// Runs `session` on a `[1, N]` f32 input, stopped after `timeout`: a watchdog thread sets
+/// the run's terminate flag when the time is up (a zero timeout stops it before it
+/// starts), and ONNX Runtime then ends the run with an error.
+pub fn run_f32_within(
+	session: &mut Session,
+	input: &[f32],
+	timeout: Duration,
+) -> Result<Vec<f32>, String> {
 	let tensor =
 		Tensor::from_array(([1usize, input.len()], input.to_vec())).map_err(|e| e.to_string())?;
-	let outputs = session.run(ort::inputs![tensor]).map_err(|e| e.to_string())?;
-	let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(|e| e.to_string())?;
-	Ok(data.to_vec())
+	let options = Arc::new(RunOptions::new().map_err(|e| e.to_string())?);
+	if timeout.is_zero() {
+		options.terminate().map_err(|e| e.to_string())?;
+	}
+	let (finished, wait) = mpsc::channel::<()>();
+	let watchdog = {
+		let options = Arc::clone(&options);
+		std::thread::spawn(move || {
+			if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(timeout) {
+				let _ = options.terminate();
+			}
+		})
+	};
+	let result = session
+		.run_with_options(ort::inputs![tensor], &*options)
+		.map_err(|e| format!("{e} (time limit {} ms)", timeout.as_millis()))
+		.and_then(|outputs| {
+			let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(|e| e.to_string())?;
+			Ok(data.to_vec())
+		});
+	let _ = finished.send(());
+	let _ = watchdog.join();
+	result
 }
 
 impl OrtEngine {

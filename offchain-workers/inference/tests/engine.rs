@@ -84,3 +84,18 @@ fn a_library_that_is_not_onnxruntime_is_refused_with_a_message() {
 	};
 	assert!(error.contains("cannot load ONNX Runtime"), "{error}");
 }
+
+/// Issue 15, item 15: an inference has a time limit. A run whose time is up is stopped by
+/// ONNX Runtime's terminate flag and fails; within the limit the same run succeeds.
+#[test]
+fn an_inference_is_stopped_when_its_time_is_up() {
+	use assay_inference::engine::{new_session, run_f32_within, INFERENCE_TIMEOUT};
+	let model = &shipped()[0];
+	let bytes = std::fs::read(&model.file).unwrap();
+	let mut session = new_session(engine().environment(), &bytes).expect("a session");
+	let input = vec![0.25f32; model.input_len];
+	let stopped = run_f32_within(&mut session, &input, std::time::Duration::ZERO);
+	let error = stopped.expect_err("a run with no time left is stopped");
+	assert!(error.contains("terminate"), "{error}");
+	assert!(run_f32_within(&mut session, &input, INFERENCE_TIMEOUT).is_ok());
+}

@@ -1079,7 +1079,7 @@ fn on_initialize_reports_more_weight_for_more_work() {
 
 mod worker {
 	use super::*;
-	use crate::worker::{record_key, WorkRecord};
+	use crate::worker::{claim_key, input_hash, record_key, WorkRecord};
 	use assay_inference::{InferenceEngine, InferenceError, InferenceExt};
 	use polkadot_sdk::{
 		sp_core::offchain::{
@@ -1146,8 +1146,14 @@ mod worker {
 			.collect()
 	}
 
+	/// Worker 10's record key for `job` as the chain holds it now.
+	fn key_of(job: JobId) -> Vec<u8> {
+		let record = crate::Jobs::<Test>::get(job).expect("the job exists");
+		record_key(job, &input_hash::<Test>(&record), &10u64)
+	}
+
 	fn record(job: JobId) -> WorkRecord<u64> {
-		StorageValueRef::persistent(&record_key(job, &10u64)).get().unwrap().unwrap()
+		StorageValueRef::persistent(&key_of(job)).get().unwrap().unwrap()
 	}
 
 	fn run_worker() {
@@ -1215,7 +1221,7 @@ mod worker {
 			let job = assigned_job();
 			run_worker();
 			assert!(submitted(&pool).is_empty());
-			assert!(StorageValueRef::persistent(&record_key(job, &10u64))
+			assert!(StorageValueRef::persistent(&key_of(job))
 				.get::<WorkRecord<u64>>()
 				.unwrap()
 				.is_none());
@@ -1268,6 +1274,75 @@ mod worker {
 			let txs = submitted(&pool);
 			assert_eq!(txs.len(), 2);
 			assert_eq!(txs[0], txs[1]);
+		});
+	}
+
+	/// An engine that counts its runs.
+	struct Counting(std::sync::atomic::AtomicUsize);
+	impl InferenceEngine for Counting {
+		fn infer(
+			&self,
+			model: &[u8; 32],
+			f: u8,
+			input: &[i32],
+		) -> Result<Vec<i32>, InferenceError> {
+			self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+			Arithmetic(Ok(())).infer(model, f, input)
+		}
+	}
+
+	/// Issue 15, item 15. Before: the record was keyed by job id only, so after a fork in
+	/// which the id named another job, the worker committed the output it had kept for the
+	/// old input. Now the key carries the input's hash: a record made for another input is
+	/// never used.
+	#[test]
+	fn an_output_kept_for_another_input_under_the_same_job_id_is_not_committed() {
+		let (mut ext, pool) = node(Some(Arc::new(Arithmetic(Ok(())))));
+		ext.execute_with(|| {
+			let job = assigned_job();
+			// What this node kept for job `job` on a fork where it asked something else.
+			let stale = WorkRecord {
+				salt: [7u8; 32],
+				outcome: Ok(vec![1, 2, 3]),
+				committed_at: 0u64,
+				revealed_at: None,
+			};
+			StorageValueRef::persistent(&record_key(job, &[9u8; 32], &10u64)).set(&stale);
+			run_worker();
+			let kept = record(job);
+			assert_eq!(kept.outcome, Ok(expected_output()));
+			let hash = crate::commitment::commitment(job, &10u64, &kept.salt, &expected_output());
+			assert_eq!(
+				submitted(&pool),
+				vec![(10, RuntimeCall::ComputeMarket(crate::Call::commit_result { job, hash }))]
+			);
+		});
+	}
+
+	/// Issue 15, item 15. A run claims the job before it runs the model: a run that finds
+	/// the job claimed (another run is computing it) neither runs the model nor submits;
+	/// once the claim is released the job is served, and only once.
+	#[test]
+	fn a_claimed_job_is_neither_computed_again_nor_submitted_twice() {
+		let engine = Arc::new(Counting(Default::default()));
+		let (mut ext, pool) = node(Some(engine.clone()));
+		ext.execute_with(|| {
+			use polkadot_sdk::sp_runtime::offchain::storage_lock::{StorageLock, Time};
+			let job = assigned_job();
+			let claim = claim_key(&key_of(job));
+			let mut other_run = StorageLock::<Time>::with_deadline(
+				&claim,
+				polkadot_sdk::sp_core::offchain::Duration::from_millis(crate::worker::CLAIM_FOR_MS),
+			);
+			let guard = other_run.try_lock().expect("the other run claims it first");
+			run_worker();
+			assert_eq!(engine.0.load(std::sync::atomic::Ordering::SeqCst), 0);
+			assert!(submitted(&pool).is_empty());
+			drop(guard);
+			run_worker();
+			run_worker();
+			assert_eq!(engine.0.load(std::sync::atomic::Ordering::SeqCst), 1);
+			assert_eq!(submitted(&pool).len(), 1);
 		});
 	}
 

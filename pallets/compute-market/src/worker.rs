@@ -8,8 +8,12 @@
 //!   submit `commit_result` (or `report_failure`), signed with the `infr` key;
 //! - reveal phase, committed: read the salt and output back and submit `reveal_result`.
 //!
-//! Each submission is claimed first with a compare-and-set on the job's off-chain record,
-//! so concurrent worker runs submit it once. If the chain still does not show it
+//! The record is keyed by (job, input hash, worker): after a fork a job id may name another
+//! job, and an output computed for one input is never committed for another. A run claims
+//! the job with an off-chain storage lock before it runs the model, so concurrent worker
+//! runs neither repeat the inference nor submit twice; the engine stops an inference that
+//! runs past its time limit (`assay_inference::engine::INFERENCE_TIMEOUT`, 2 s), and the
+//! claim outlives it (`CLAIM_FOR_MS`). If the chain still does not show a submission
 //! `RESUBMIT_AFTER` blocks later (the transaction was dropped), it is submitted again with
 //! the same salt and output. Because the record is persistent, a node restarted between
 //! commit and reveal still reveals.
@@ -26,9 +30,14 @@ use polkadot_sdk::{
 		offchain::{Account, SendSignedTransaction, Signer},
 		pallet_prelude::BlockNumberFor,
 	},
+	sp_core::offchain::Duration,
+	sp_crypto_hashing::blake2_256,
 	sp_io,
 	sp_runtime::{
-		offchain::storage::{MutateStorageError, StorageRetrievalError, StorageValueRef},
+		offchain::{
+			storage::{MutateStorageError, StorageRetrievalError, StorageValueRef},
+			storage_lock::{StorageLock, Time},
+		},
 		traits::Saturating,
 	},
 };
@@ -38,6 +47,11 @@ pub const LOG_TARGET: &str = "inference";
 
 /// Blocks after which a submission the chain does not show is sent again.
 pub const RESUBMIT_AFTER: u32 = 5;
+
+/// How long a run's claim on a job lasts, in milliseconds: longer than the engine's time
+/// limit for one inference (2 s), so a claim outlives the run that holds it; a run that
+/// died holding one is replaced once it expires.
+pub const CLAIM_FOR_MS: u64 = 10_000;
 
 /// What a worker keeps about one job, in persistent off-chain storage.
 #[derive(Encode, Decode, Clone, PartialEq, Eq, Debug)]
@@ -52,9 +66,23 @@ pub struct WorkRecord<BlockNumber> {
 	pub revealed_at: Option<BlockNumber>,
 }
 
-/// The off-chain storage key of `worker`'s record for `job`.
-pub fn record_key<AccountId: Encode>(job: JobId, worker: &AccountId) -> Vec<u8> {
-	(assay_wire::tags::COMPUTE_WORKER, job, worker).encode()
+/// What a job asks, as the worker's records know it: `blake2_256((model, input))`.
+pub fn input_hash<T: Config>(job: &JobOf<T>) -> [u8; 32] {
+	blake2_256(&(job.model, &job.input).encode())
+}
+
+/// The off-chain storage key of `worker`'s record for `job` asking `input_hash`.
+pub fn record_key<AccountId: Encode>(
+	job: JobId,
+	input_hash: &[u8; 32],
+	worker: &AccountId,
+) -> Vec<u8> {
+	(assay_wire::tags::COMPUTE_WORKER, job, input_hash, worker).encode()
+}
+
+/// The key of the lock a run holds on a record while it serves it.
+pub fn claim_key(record_key: &[u8]) -> Vec<u8> {
+	(assay_wire::tags::COMPUTE_WORKER, b"claim", record_key).encode()
 }
 
 /// The typed failure a worker reports for an engine error; `None` when the node has no
@@ -90,7 +118,7 @@ impl<T: Config> Pallet<T> {
 						Self::serve_commit(&account, job_id, &job, now)
 					},
 					(JobPhase::Revealing { .. }, Some(WorkState::Committed(_))) => {
-						Self::serve_reveal(&account, job_id, now)
+						Self::serve_reveal(&account, job_id, &job, now)
 					},
 					_ => {},
 				}
@@ -98,14 +126,30 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Runs the model for `job` (once: the outcome is kept) and submits the commitment or
-	/// the failure report.
+	/// Claims the job, runs the model for it (once: the outcome is kept) and submits the
+	/// commitment or the failure report.
 	fn serve_commit(account: &Account<T>, id: JobId, job: &JobOf<T>, now: BlockNumberFor<T>) {
-		let key = record_key(id, &account.id);
+		let key = record_key(id, &input_hash::<T>(job), &account.id);
 		let storage = StorageValueRef::persistent(&key);
+		let is_done = |record: &Option<WorkRecord<BlockNumberFor<T>>>| {
+			record.as_ref().is_some_and(|r| !due_again(r.committed_at, now))
+		};
+		if is_done(&storage.get().ok().flatten()) {
+			return;
+		}
+		// Claim the job before the inference: a run that finds it claimed leaves it.
+		let claim = claim_key(&key);
+		let mut lock =
+			StorageLock::<Time>::with_deadline(&claim, Duration::from_millis(CLAIM_FOR_MS));
+		let Ok(_guard) = lock.try_lock() else {
+			log::debug!(target: LOG_TARGET, "job {id}: another worker run holds it");
+			return;
+		};
 		let known: Option<WorkRecord<BlockNumberFor<T>>> = storage.get().ok().flatten();
+		if is_done(&known) {
+			return;
+		}
 		let record = match known {
-			Some(record) if !due_again(record.committed_at, now) => return,
 			Some(record) => WorkRecord { committed_at: now, ..record },
 			None => {
 				let Some(outcome) = Self::run_model(id, job) else { return };
@@ -117,21 +161,7 @@ impl<T: Config> Pallet<T> {
 				}
 			},
 		};
-		// Claim the submission: only the run whose compare-and-set wins submits.
-		let claimed = storage.mutate(
-			|stored: Result<Option<WorkRecord<BlockNumberFor<T>>>, StorageRetrievalError>| {
-				match stored {
-					Ok(Some(previous)) if !due_again(previous.committed_at, now) => Err(()),
-					_ => Ok(record.clone()),
-				}
-			},
-		);
-		if let Err(e) = claimed {
-			if matches!(e, MutateStorageError::ConcurrentModification(_)) {
-				log::debug!(target: LOG_TARGET, "job {id}: another worker run claimed the commitment");
-			}
-			return;
-		}
+		storage.set(&record);
 		let sent = match &record.outcome {
 			Ok(output) => {
 				let hash = commitment(id, &account.id, &record.salt, output);
@@ -183,8 +213,8 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Submits the reveal of a committed job from the kept record.
-	fn serve_reveal(account: &Account<T>, id: JobId, now: BlockNumberFor<T>) {
-		let key = record_key(id, &account.id);
+	fn serve_reveal(account: &Account<T>, id: JobId, job: &JobOf<T>, now: BlockNumberFor<T>) {
+		let key = record_key(id, &input_hash::<T>(job), &account.id);
 		let storage = StorageValueRef::persistent(&key);
 		let claimed = storage.mutate(
 			|stored: Result<Option<WorkRecord<BlockNumberFor<T>>>, StorageRetrievalError>| {
