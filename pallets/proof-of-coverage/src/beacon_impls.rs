@@ -12,7 +12,6 @@ use crate::{
 use assay_primitives::{
 	derive_seed, keep_lowest, rank, would_keep, DeviceKind, DeviceRegistry, DeviceReports, Location,
 };
-use assay_wire::coverage::Heard;
 use codec::Encode;
 use h3o::CellIndex;
 use polkadot_sdk::{
@@ -328,19 +327,16 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	#[allow(clippy::too_many_arguments)]
-	pub(crate) fn authorize_witness(
+	/// Every check of a witness report short of its signature; returns its pool validity
+	/// (the report's tag, valid until the witness window closes).
+	fn check_witness(
 		witness: &T::AccountId,
 		beacon_id: BeaconId,
-		commitment: &[u8; 32],
-		rssi_dbm_x10: i16,
-		snr_db_x10: i16,
 		frequency_hz: u64,
 		region: Region,
-		signature: &MultiSignature,
-	) -> TransactionValidityWithRefund {
-		// The cheap checks first (reads and hashes): a report that breaks a rule, or that the
-		// beacon has no place for, costs no signature check.
+	) -> Result<ValidTransaction, TransactionValidityError> {
+		// Reads and hashes only: a report that breaks a rule, or that the beacon has no
+		// place for, costs no signature check.
 		let params = Self::params().map_err(invalid)?;
 		let beacon = Self::check_beacon_exists(beacon_id).map_err(invalid)?;
 		Self::check_witness_window_open(&beacon).map_err(invalid)?;
@@ -352,43 +348,45 @@ impl<T: Config> Pallet<T> {
 		Self::check_witness_budget(witness, &params).map_err(invalid)?;
 		Self::check_roster_place(beacon_id, &Self::roster_rank(beacon_id, &beacon, witness))
 			.map_err(invalid)?;
-		let payload = assay_wire::coverage::witness_payload(&Heard {
-			witness,
-			beacon: beacon_id,
-			commitment,
-			rssi_dbm_x10,
-			snr_db_x10,
-			frequency_hz,
-			region,
-		});
-		T::Reports::validate_unique_report(witness, &payload, signature)?;
-
 		let now = frame_system::Pallet::<T>::block_number();
 		let remaining = beacon.witness_until.saturating_sub(now);
 		let longevity = TryInto::<u64>::try_into(remaining).unwrap_or(u64::MAX).saturating_add(1);
 		let tag = assay_wire::coverage::witness_pool_tag(beacon_id, witness);
-		let valid = assay_primitives::pool::unique_report(tag, longevity);
+		Ok(assay_primitives::pool::unique_report(tag, longevity))
+	}
+
+	/// The witness's signature over its report (the registry's unique-report check).
+	fn check_witness_signature(
+		r: &crate::RelayedWitness<T::AccountId>,
+	) -> Result<(), TransactionValidityError> {
+		let payload = assay_wire::coverage::witness_payload(&r.heard());
+		T::Reports::validate_unique_report(&r.witness, &payload, &r.signature)?;
+		Ok(())
+	}
+
+	pub(crate) fn authorize_witness(
+		report: &crate::RelayedWitness<T::AccountId>,
+	) -> TransactionValidityWithRefund {
+		let valid = Self::check_witness(
+			&report.witness,
+			report.beacon,
+			report.frequency_hz,
+			report.region,
+		)?;
+		Self::check_witness_signature(report)?;
 		Ok((valid, Weight::zero()))
 	}
 
 	/// A relayed batch is valid when every report is, and no two report the same
 	/// (beacon, witness); it provides every report's tag and lives as long as its
-	/// shortest-lived report.
+	/// shortest-lived report. Every report's cheap checks run before any signature is
+	/// verified, so a batch with one report that breaks a rule costs no signature check.
 	pub(crate) fn authorize_witness_batch(
 		reports: &[crate::RelayedWitness<T::AccountId>],
 	) -> TransactionValidityWithRefund {
 		let mut batch = assay_primitives::pool::empty_batch();
 		for r in reports {
-			let (valid, _) = Self::authorize_witness(
-				&r.witness,
-				r.beacon,
-				&r.commitment,
-				r.rssi_dbm_x10,
-				r.snr_db_x10,
-				r.frequency_hz,
-				r.region,
-				&r.signature,
-			)?;
+			let valid = Self::check_witness(&r.witness, r.beacon, r.frequency_hz, r.region)?;
 			for tag in valid.provides {
 				if batch.provides.contains(&tag) {
 					return Err(invalid(Error::<T>::DuplicateWitness));
@@ -396,6 +394,9 @@ impl<T: Config> Pallet<T> {
 				batch.provides.push(tag);
 			}
 			batch.longevity = batch.longevity.min(valid.longevity);
+		}
+		for r in reports {
+			Self::check_witness_signature(r)?;
 		}
 		Ok((batch, Weight::zero()))
 	}

@@ -537,7 +537,16 @@ pub mod pallet {
 		#[pallet::call_index(1)]
 		#[pallet::weight(T::WeightInfo::submit_witness())]
 		#[pallet::authorize(|_source, witness, beacon, commitment, rssi_dbm_x10, snr_db_x10, frequency_hz, region, signature| {
-			Pallet::<T>::authorize_witness(witness, *beacon, commitment, *rssi_dbm_x10, *snr_db_x10, *frequency_hz, *region, signature)
+			Pallet::<T>::authorize_witness(&RelayedWitness {
+				witness: witness.clone(),
+				beacon: *beacon,
+				commitment: *commitment,
+				rssi_dbm_x10: *rssi_dbm_x10,
+				snr_db_x10: *snr_db_x10,
+				frequency_hz: *frequency_hz,
+				region: *region,
+				signature: signature.clone(),
+			})
 		})]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_witness())]
 		pub fn submit_witness(

@@ -1061,3 +1061,27 @@ fn one_owner_cannot_fill_the_verification_queue() {
 		assert_eq!(crate::QueuedOf::<Test>::get(alice()), 0);
 	});
 }
+
+/// Issue 15, item 2. Before: a relayed batch checked each report in full, signature
+/// included, before looking at the next, so a batch whose last report broke a cheap rule
+/// cost a signature check for every report before it. Now every report's cheap checks run
+/// first: here the forged first report is never verified, and the batch is refused for the
+/// second report's region.
+#[test]
+fn a_batch_runs_every_cheap_check_before_any_signature() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = hotspot("B", 38.7400, -9.1393, 30);
+		let c = hotspot("C", 38.7223, -9.1050, 30);
+		let plan = BeaconPlan::new(5);
+		let beacon = beacon_now(&a, &plan);
+		let mut forged = relayed(&b, beacon, &Heard::honest(&plan, &b, -1100));
+		forged.signature = HotspotKey::new("Forger").sign(b"anything");
+		let elsewhere = relayed(
+			&c,
+			beacon,
+			&Heard { region: Region::Us915, ..Heard::honest(&plan, &c, -1100) },
+		);
+		assert_eq!(submit(batch_call(vec![forged, elsewhere])), err(Error::WrongRegion));
+	});
+}
