@@ -6,11 +6,10 @@
 // reveal, the validator reveals after its restart from its persistent off-chain record.
 
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 
 import { u8aToHex } from '@polkadot/util';
 
@@ -31,23 +30,10 @@ import {
   withNodeLogs,
 } from '../lib/node.mjs';
 import { fixedPoint as toFixedPoint, i32le } from '../lib/compute.mjs';
+import { REPO, SHIPPED, inferenceArgs, reference } from '../lib/inference.mjs';
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-const SHIPPED = JSON.parse(readFileSync(join(REPO, 'models/models.json'), 'utf8'));
 const F = 16;
 const fixedPoint = (floats) => toFixedPoint(floats, F);
-
-/** The node flags for the shipped models and the .venv ONNX Runtime. */
-function inferenceArgs() {
-  const dir = join(runDirectory(), 'models-by-id');
-  return execFileSync('bash', [join(REPO, 'scripts/inference-env.sh'), dir]).toString().trim().split(/\s+/);
-}
-
-/** Python onnxruntime on `file` with `inputs` (floats), quantized at F. */
-function reference(file, inputs) {
-  const out = execFileSync(join(REPO, '.venv/bin/python'), [join(REPO, 'models/reference.py'), join(REPO, 'models', file), inputs.join(','), String(F)]);
-  return JSON.parse(out.toString()).quantized;
-}
 
 describe('validator inference on a dev chain', () => {
   let alice;
@@ -126,7 +112,7 @@ describe('validator inference on a dev chain', () => {
     for (const model of SHIPPED) jobs.push({ model, ...(await submit(model, model.sample_input)) });
     for (const { model, id, at } of jobs) {
       const record = await waitForCompletion(id);
-      const expected = reference(model.file, fixedPoint(model.sample_input).exact);
+      const expected = reference(model.file, fixedPoint(model.sample_input).exact, F);
       assert.deepEqual(record.result.unwrap().map((v) => v.toNumber()), expected, model.name);
       const completedAt = record.phase.asCompleted.at.toNumber();
       const assignedAt = await blockOf('JobAssigned', id, at, completedAt);
@@ -202,7 +188,7 @@ describe('validator inference on a dev chain', () => {
     const record = await waitForCompletion(id, api, 120_000);
     const revealedAt = await blockOf('ResultRevealed', id, lastImported + 1, record.phase.asCompleted.at.toNumber());
     assert.ok(revealedAt > lastImported, `revealed in #${revealedAt}, after the restart (last block before: #${lastImported})`);
-    const expected = reference(model.file, fixedPoint(model.sample_input).exact);
+    const expected = reference(model.file, fixedPoint(model.sample_input).exact, F);
     assert.deepEqual(record.result.unwrap().map((v) => v.toNumber()), expected);
   }));
 });
