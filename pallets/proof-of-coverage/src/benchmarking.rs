@@ -207,7 +207,10 @@ fn revealed_beacon<T: Config>(n: u32) -> (BeaconId, Vec<sr25519::Public>) {
 			best: Default::default(),
 			valid: 0,
 			heard: false,
-			owner: T::Devices::owner_of(&id_of::<T>(&beaconer)).expect("a registered beaconer"),
+			owner: <T::Devices as assay_primitives::DeviceRegistry<_, _>>::owner_of(&id_of::<T>(
+				&beaconer,
+			))
+			.expect("a registered beaconer"),
 		},
 	);
 	(beacon, witnesses)
