@@ -405,7 +405,8 @@ impl<T: Config> Pallet<T> {
 	/// enters the beacon's roster, dropping the worst-ranked report when the roster is
 	/// full. A report of a batch that no longer fits (an earlier report of the same batch
 	/// took the place or the budget) is dropped, not an error, so the rest of the batch
-	/// stands.
+	/// stands. Returns whether a stored report was displaced: the weight charged assumes
+	/// one was (a write), and calls refund it when none was.
 	pub(crate) fn do_submit_witness(
 		witness: T::AccountId,
 		beacon: BeaconId,
@@ -414,12 +415,12 @@ impl<T: Config> Pallet<T> {
 		snr_db_x10: i16,
 		frequency_hz: u64,
 		region: Region,
-	) -> DispatchResult {
+	) -> Result<bool, DispatchError> {
 		let params = Self::params()?;
 		let record = Self::check_beacon_exists(beacon)?;
 		let dropped = |witness: T::AccountId| {
 			Self::deposit_event(Event::WitnessDropped { beacon, witness });
-			Ok(())
+			Ok(false)
 		};
 		let Ok((bucket, used)) = Self::check_witness_budget(&witness, &params) else {
 			return dropped(witness);
@@ -427,14 +428,15 @@ impl<T: Config> Pallet<T> {
 		WitnessBudget::<T>::insert(&witness, (bucket, used.saturating_add(1)));
 		let rank = Self::roster_rank(beacon, &record, &witness);
 		let mut roster = Rosters::<T>::get(beacon);
-		match keep_lowest(&mut roster, rank, witness.clone()) {
+		let displaced = match keep_lowest(&mut roster, rank, witness.clone()) {
 			Some((_, out)) if out == witness => return dropped(witness),
 			Some((_, out)) => {
 				Witnesses::<T>::remove(beacon, &out);
 				Self::deposit_event(Event::WitnessDropped { beacon, witness: out });
+				true
 			},
-			None => {},
-		}
+			None => false,
+		};
 		Rosters::<T>::insert(beacon, roster);
 		let received_at = frame_system::Pallet::<T>::block_number();
 		Witnesses::<T>::insert(
@@ -451,7 +453,13 @@ impl<T: Config> Pallet<T> {
 			},
 		);
 		Self::deposit_event(Event::WitnessReported { beacon, witness });
-		Ok(())
+		Ok(displaced)
+	}
+
+	/// The write a report's weight charges for displacing a stored report, refunded for
+	/// each report that displaced none.
+	pub(crate) fn displacement_refund(undisplaced: u32) -> Weight {
+		T::DbWeight::get().writes(undisplaced.into())
 	}
 
 	pub(crate) fn authorize_reveal(

@@ -19,6 +19,11 @@ pub const MAX_FREQUENCY_DIFFERENCE_HZ: u64 = 100_000;
 /// The fewest resolution-11 grid steps between beaconer and witness.
 pub const MIN_GRID_DISTANCE: u32 = 8;
 
+/// The least distance between cell centres, in metres, where H3 cannot measure the grid
+/// distance: 8 resolution-11 steps are about 345 m (43 m between neighbouring centres);
+/// 500 m leaves room for H3's distortion, so a pair 7 steps apart cannot pass.
+pub const MIN_FALLBACK_DISTANCE_M: u64 = 500;
+
 /// The resolution the minimum distance is measured at.
 pub const GRID_DISTANCE_RESOLUTION: Resolution = Resolution::Eleven;
 
@@ -203,12 +208,15 @@ pub fn grid_distance(a: CellIndex, b: CellIndex) -> Option<u32> {
 	a.grid_distance(b).ok().and_then(|d| u32::try_from(d).ok())
 }
 
-/// At least 8 resolution-11 steps apart. Where H3 cannot measure the grid distance the
-/// cells are far apart (more than a few km), which passes.
+/// At least 8 resolution-11 steps apart. Where H3 cannot measure the grid distance (near
+/// a pentagon, across an icosahedron face), the cells' centres must be at least
+/// `MIN_FALLBACK_DISTANCE_M` apart: a near pair never passes for want of a grid distance.
 pub fn check_min_distance(a: CellIndex, b: CellIndex) -> Result<(), WitnessRejection> {
 	match grid_distance(a, b) {
 		Some(d) if d < MIN_GRID_DISTANCE => Err(WitnessRejection::TooClose),
-		_ => Ok(()),
+		Some(_) => Ok(()),
+		None if distance_m(a, b) < MIN_FALLBACK_DISTANCE_M => Err(WitnessRejection::TooClose),
+		None => Ok(()),
 	}
 }
 
@@ -385,6 +393,32 @@ mod tests {
 		let parent = origin.parent(GRID_DISTANCE_RESOLUTION).unwrap();
 		let sibling = parent.center_child(Resolution::Twelve).unwrap();
 		assert_eq!(check_min_distance(origin, sibling), Err(WitnessRejection::TooClose));
+	}
+
+	/// Issue 15, item 4. Before: where H3 could not measure the grid distance (near a
+	/// pentagon), a pair passed the minimum distance whatever its real distance.
+	#[test]
+	fn a_near_pair_h3_cannot_measure_is_too_close() {
+		let mut near_pairs = 0;
+		for pentagon in Resolution::Eleven.pentagons().take(4) {
+			let disk: Vec<CellIndex> = pentagon.grid_disk(4);
+			for a in &disk {
+				for b in &disk {
+					if a.grid_distance(*b).is_ok() {
+						continue;
+					}
+					let (a, b) = (
+						a.center_child(Resolution::Twelve).unwrap(),
+						b.center_child(Resolution::Twelve).unwrap(),
+					);
+					if distance_m(a, b) < MIN_FALLBACK_DISTANCE_M {
+						assert_eq!(check_min_distance(a, b), Err(WitnessRejection::TooClose));
+						near_pairs += 1;
+					}
+				}
+			}
+		}
+		assert!(near_pairs > 0, "no near pair that H3 cannot measure");
 	}
 
 	#[test]

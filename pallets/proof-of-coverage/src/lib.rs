@@ -559,10 +559,10 @@ pub mod pallet {
 			frequency_hz: u64,
 			region: Region,
 			signature: MultiSignature,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			frame_system::ensure_authorized(origin)?;
 			let _ = signature;
-			Self::do_submit_witness(
+			let displaced = Self::do_submit_witness(
 				witness,
 				beacon,
 				commitment,
@@ -570,7 +570,10 @@ pub mod pallet {
 				snr_db_x10,
 				frequency_hz,
 				region,
-			)
+			)?;
+			let charged = T::WeightInfo::submit_witness();
+			Ok(Some(charged.saturating_sub(Self::displacement_refund(u32::from(!displaced))))
+				.into())
 		}
 
 		/// The beaconer reveals `local_entropy` after the witness window, within the reveal
@@ -607,10 +610,12 @@ pub mod pallet {
 		pub fn submit_witnesses(
 			origin: OriginFor<T>,
 			reports: BoundedVec<RelayedWitness<T::AccountId>, T::MaxWitnessBatch>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			frame_system::ensure_authorized(origin)?;
+			let charged = T::WeightInfo::submit_witnesses(reports.len() as u32);
+			let mut undisplaced = 0u32;
 			for r in reports {
-				Self::do_submit_witness(
+				let displaced = Self::do_submit_witness(
 					r.witness,
 					r.beacon,
 					r.commitment,
@@ -619,8 +624,9 @@ pub mod pallet {
 					r.frequency_hz,
 					r.region,
 				)?;
+				undisplaced = undisplaced.saturating_add(u32::from(!displaced));
 			}
-			Ok(())
+			Ok(Some(charged.saturating_sub(Self::displacement_refund(undisplaced))).into())
 		}
 
 		/// Pays the caller its rewards of a finished `epoch`: its share of the epoch's
