@@ -635,7 +635,7 @@ pub mod pallet {
 			for (who, bond, models) in &self.providers {
 				let models = BoundedVec::try_from(models.clone())
 					.expect("genesis: too many models for a provider");
-				if let Err(e) = Pallet::<T>::do_register_provider(who.clone(), *bond, models) {
+				if let Err(e) = Pallet::<T>::add_provider(who.clone(), *bond, models) {
 					panic!("genesis provider {who:?}: {e:?}");
 				}
 			}

@@ -28,13 +28,19 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The worker must not serve another validator.
-	fn ensure_worker_free(validator: &T::AccountId, worker: &T::AccountId) -> Result<(), Error<T>> {
-		ensure!(
-			ValidatorOf::<T>::get(worker).is_none_or(|v| &v == validator),
-			Error::<T>::WorkerTaken
-		);
-		Ok(())
+	/// The worker must not serve another current validator. One bound to a validator that
+	/// has left the set is free: returns that former validator, whose binding goes.
+	fn ensure_worker_free(
+		validator: &T::AccountId,
+		worker: &T::AccountId,
+	) -> Result<Option<T::AccountId>, Error<T>> {
+		match ValidatorOf::<T>::get(worker) {
+			Some(v) if &v != validator && T::Validators::contains(&v) => {
+				Err(Error::<T>::WorkerTaken)
+			},
+			Some(v) if &v != validator => Ok(Some(v)),
+			_ => Ok(None),
+		}
 	}
 
 	/// The validator `worker` serves, if it is in the set now: only such workers register
@@ -205,8 +211,8 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// `register_provider`: a bond of at least `MinBond` is held and the provider is listed
-	/// for each model.
+	/// `register_provider`: the caller is a current validator's worker; a bond of at least
+	/// `MinBond` is held and the provider is listed for each model.
 	pub(crate) fn do_register_provider(
 		who: T::AccountId,
 		bond: BalanceOf<T>,
@@ -214,6 +220,18 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyProvider);
 		Self::ensure_validator_worker(&who)?;
+		Self::add_provider(who, bond, models)
+	}
+
+	/// Holds the bond and lists the provider. Genesis adds its providers this way: the
+	/// session's set is not consulted at genesis (zombienet, for one, replaces the
+	/// validators), and assignment checks the worker's validator anyway.
+	pub(crate) fn add_provider(
+		who: T::AccountId,
+		bond: BalanceOf<T>,
+		models: BoundedVec<ModelId, T::MaxModelsPerProvider>,
+	) -> DispatchResult {
+		ensure!(!Providers::<T>::contains_key(&who), Error::<T>::AlreadyProvider);
 		ensure!(bond >= T::MinBond::get(), Error::<T>::BondTooLow);
 		Self::ensure_servable(&models)?;
 		Self::list_provider(&who, &models)?;
@@ -244,7 +262,9 @@ impl<T: Config> Pallet<T> {
 	/// Binds `worker` to `validator`, replacing the validator's previous worker (genesis
 	/// binds without asking the session, whose set is not built yet).
 	pub(crate) fn bind(validator: T::AccountId, worker: T::AccountId) -> DispatchResult {
-		Self::ensure_worker_free(&validator, &worker)?;
+		if let Some(former) = Self::ensure_worker_free(&validator, &worker)? {
+			WorkerOf::<T>::remove(&former);
+		}
 		if let Some(previous) = WorkerOf::<T>::get(&validator) {
 			ValidatorOf::<T>::remove(&previous);
 		}

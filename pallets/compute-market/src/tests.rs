@@ -598,6 +598,11 @@ fn only_a_current_validators_worker_provides() {
 		let job = submit(1, 1);
 		settle();
 		assert!(matches!(phase(job), JobPhase::Failed { reason: JobFailure::TooFewProviders, .. }));
+		// The worker of a validator that left the set is free for a current one to name
+		// (zombienet's stash validators take over the keys the preset bound at genesis).
+		assert_ok!(ComputeMarket::bind_worker(signed(validator_of(OUTSIDER) + 1), 11));
+		assert_eq!(crate::ValidatorOf::<Test>::get(11), Some(validator_of(OUTSIDER) + 1));
+		assert_eq!(crate::WorkerOf::<Test>::get(validator_of(11)), None);
 		// Back in the set, 10 is assigned again.
 		RetiredValidators::set(vec![]);
 		let job = submit(1, 1);
