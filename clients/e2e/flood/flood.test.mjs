@@ -22,7 +22,7 @@ import { blake2AsU8a, encodeAddress, sr25519Verify } from '@polkadot/util-crypto
 // slower, and the flood signs thousands of heartbeats a block.
 import { sr25519KeypairFromSeed, sr25519Sign } from '@polkadot/wasm-crypto';
 
-import { UNIT, devAccount, eventsOf, getKeyring, startDevNode, stopAll, waitFor, withNodeLogs } from '../lib/node.mjs';
+import { UNIT, devAccount, eventsOf, getKeyring, signAndWait, startDevNode, stopAll, waitFor, withNodeLogs } from '../lib/node.mjs';
 import { fixedPoint as toFixedPoint } from '../lib/compute.mjs';
 import { SHIPPED, inferenceArgs, reference } from '../lib/inference.mjs';
 import { generalExtrinsic, heartbeatPayload, makerAttestation, registration, report } from '../lib/devices.mjs';
@@ -55,32 +55,6 @@ function deviceKey(seed) {
   const secretKey = keypair.slice(0, 64);
   const publicKey = keypair.slice(64);
   return { publicKey, address: encodeAddress(publicKey, 42), sign: (message) => sr25519Sign(publicKey, secretKey, message) };
-}
-
-/** Signs and submits `tx` with an explicit nonce; resolves with `{ events, blockHash }` once in a block. */
-function sendWithNonce(tx, signer, nonce, timeoutMs = 120_000) {
-  return new Promise((resolvePromise, reject) => {
-    let unsubscribe;
-    let settled = false;
-    const settle = (fn, value) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      unsubscribe?.();
-      fn(value);
-    };
-    const what = `${tx.method.section}.${tx.method.method} (nonce ${nonce})`;
-    const timer = setTimeout(() => settle(reject, new Error(`${what} not included in ${timeoutMs / 1000} s`)), timeoutMs);
-    tx.signAndSend(signer, { nonce }, (result) => {
-      if (result.isError) settle(reject, new Error(`${what}: transaction ${result.status.type}`));
-      else if (result.status.isInBlock) {
-        if (result.dispatchError) settle(reject, new Error(`${what} failed: ${result.dispatchError.toString()}`));
-        else settle(resolvePromise, { events: result.events, blockHash: result.status.asInBlock });
-      }
-    })
-      .then((unsub) => (settled ? unsub() : (unsubscribe = unsub)))
-      .catch((error) => settle(reject, error));
-  });
 }
 
 /** How the pool answered a heartbeat: `ok`, or the kind of refusal (all are back-pressure). */
@@ -421,7 +395,7 @@ describe('a heartbeat flood while a compute job runs', () => {
     const firstNonce = (await api.rpc.system.accountNextIndex(owner.address)).toNumber();
     const batches = [];
     for (let i = 0; i < calls.length; i += REGISTER_BATCH) {
-      batches.push(sendWithNonce(api.tx.utility.batchAll(calls.slice(i, i + REGISTER_BATCH)), owner, firstNonce + batches.length));
+      batches.push(signAndWait(api, api.tx.utility.batchAll(calls.slice(i, i + REGISTER_BATCH)), owner, { nonce: firstNonce + batches.length }));
     }
     const registered = (await Promise.all(batches)).reduce((sum, { events }) => sum + eventsOf(events, 'deviceRegistry', 'DeviceRegistered').length, 0);
     assert.equal(registered, DEVICES, 'DeviceRegistered events');
@@ -459,10 +433,10 @@ describe('a heartbeat flood while a compute job runs', () => {
     const commitWindow = api.consts.computeMarket.commitWindow.toNumber();
     const revealWindow = api.consts.computeMarket.revealWindow.toNumber();
     const { bytes } = fixedPoint(model.sample_input);
-    const submitted = await sendWithNonce(
+    const submitted = await signAndWait(
+      api,
       api.tx.computeMarket.submitJob(model.model_id, u8aToHex(bytes), UNIT / 10n, 1, 1),
       bob,
-      (await api.rpc.system.accountNextIndex(bob.address)).toNumber(),
     ).catch((error) => {
       console.log('heartbeats per block so far:', [...blocks].map(([n, b]) => `#${n}: ${b.heartbeats} (${percent(b.normal)} %)`).join(', '));
       throw error;

@@ -364,9 +364,10 @@ export class ExtrinsicFailed extends Error {
  * Signs and submits `tx`, and resolves with `{ events, blockHash }` once it is in a
  * block (or finalized, with `{ finalized: true }`). Rejects with `ExtrinsicFailed`
  * (`error` is e.g. "sudo.RequireSudo") when the extrinsic failed, and with an Error when
- * it was invalid, dropped, usurped, or not included within `timeoutMs`.
+ * it was invalid, dropped, usurped, or not included within `timeoutMs`. `nonce` (default:
+ * the next one the pool knows) lets a caller send several transactions of one signer at once.
  */
-export function signAndWait(api, tx, signer, { finalized = false, timeoutMs = 120_000 } = {}) {
+export function signAndWait(api, tx, signer, { finalized = false, timeoutMs = 120_000, nonce = -1 } = {}) {
   return new Promise((resolve, reject) => {
     let unsubscribe;
     let settled = false;
@@ -382,7 +383,7 @@ export function signAndWait(api, tx, signer, { finalized = false, timeoutMs = 12
       () => settle(reject, new Error(`${what} not ${finalized ? 'finalized' : 'included'} in ${timeoutMs / 1000} s`)),
       timeoutMs,
     );
-    tx.signAndSend(signer, { nonce: -1 }, (result) => {
+    tx.signAndSend(signer, { nonce }, (result) => {
       const { status, events, dispatchError } = result;
       if (result.isError) {
         settle(reject, new Error(`${what}: transaction ${status.type}`));
