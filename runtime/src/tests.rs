@@ -607,6 +607,79 @@ mod coverage {
 		(xts, payload, frequency_hz)
 	}
 
+	/// Issue 15, item 19: the author of the block that includes a reveal cannot predict the
+	/// beacon's selection seed. On the local preset's four validators, Alice authors the
+	/// block with the reveal and Bob the next; the seed is Bob's VRF output's, which Alice
+	/// cannot compute. (Before: it was drawn at the end of Alice's block, from her own VRF
+	/// output, which she knew before choosing to include the reveal.)
+	#[test]
+	fn the_including_author_cannot_predict_the_selection_seed() {
+		preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			let authors = [
+				Sr25519Keyring::Alice,
+				Sr25519Keyring::Bob,
+				Sr25519Keyring::Charlie,
+				Sr25519Keyring::Dave,
+			];
+			let block_by = |n: BlockNumber, i: usize| {
+				start_block_with(n, |slot| babe_vrf_digest(i as u32, authors[i], slot))
+			};
+			// Entropy is drawn at the end of block 10 (local: every 10 blocks).
+			for n in 1..=11 {
+				block_by(n, n as usize % 4);
+			}
+			let beaconer = pair("Hotspot/A");
+			located_hotspot(&beaconer, 38.7223, -9.1393);
+			let (mut xts, _, _) = beacons(core::slice::from_ref(&beaconer));
+			assert!(matches!(Executive::apply_extrinsic(xts.remove(0)), Ok(Ok(()))));
+			let beacon = 0u64;
+			// The witness window (5 blocks) passes.
+			for n in 12..=17 {
+				block_by(n, n as usize % 4);
+			}
+			// Alice authors block 18 and includes the reveal.
+			block_by(18, 0);
+			let local_entropy = [4u8; 32];
+			let signed =
+				assay_wire::coverage::reveal_payload(&id(&beaconer), beacon, &local_entropy);
+			let signature = beaconer.sign(&assay_wire::devices::report(
+				&DeviceRegistry::genesis_hash(),
+				1,
+				&signed,
+			));
+			let reveal = UncheckedExtrinsic::new_transaction(
+				RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::reveal_beacon {
+					hotspot: id(&beaconer),
+					nonce: 1,
+					beacon,
+					local_entropy,
+					signature: signature.into(),
+				}),
+				tx_extension(Era::Immortal, 0, 0),
+			);
+			assert!(matches!(Executive::apply_extrinsic(reveal), Ok(Ok(()))));
+			let seed = || pallet_proof_of_coverage::Verifications::<Runtime>::get(beacon)
+				.expect("being verified")
+				.seed;
+			// Block 18 ends: the randomness is Alice's VRF output; the seed waits.
+			block_by(19, 1);
+			let alices = pallet_babe::AuthorVrfRandomness::<Runtime>::get().expect("Alice's VRF");
+			assert_eq!(seed(), None, "seeded with the including author's own VRF output");
+			// Block 19, Bob's, ends: the seed is his VRF output's.
+			block_by(20, 2);
+			let bobs = pallet_babe::AuthorVrfRandomness::<Runtime>::get().expect("Bob's VRF");
+			assert_ne!(alices, bobs);
+			let from = |r: &[u8; 32]| {
+				assay_primitives::derive_seed(
+					pallet_proof_of_coverage::SELECTION_DOMAIN,
+					r,
+					&codec::Encode::encode(&beacon),
+				)
+			};
+			assert_eq!(seed(), Some(from(&bobs)));
+		});
+	}
+
 	#[test]
 	fn presets_set_short_windows_in_development_and_the_designs_in_local() {
 		preset_ext(DEV_RUNTIME_PRESET).execute_with(|| {

@@ -4,9 +4,9 @@
 //! refused report never takes block space; the calls themselves only record.
 
 use crate::{
-	checks, AwaitingSeed, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons, Config, Entropy,
+	checks, AwaitingSeed, AwaitingSeedBound, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons, Config, Entropy,
 	EntropyIndex, Error, Event, LastBeaconBucket, NextBeaconId, Pallet, Params, ParamsOf, QueuedOf,
-	Region, Rosters, Verdict, Verification, Verifications, VerifyQueue, Witness, WitnessBudget,
+	Region, RevealedThisBlock, Rosters, Verdict, Verification, Verifications, VerifyQueue, Witness, WitnessBudget,
 	Witnesses,
 };
 use assay_primitives::{
@@ -244,10 +244,15 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Room for one more reveal in this block and in the verification queue.
+	/// Room for one more reveal in this block, among the beacons awaiting a seed and in the
+	/// verification queue.
 	fn check_room_for_reveal() -> Result<(), Error<T>> {
+		ensure!(
+			RevealedThisBlock::<T>::get() < T::MaxRevealsPerBlock::get(),
+			Error::<T>::TooManyReveals
+		);
 		let awaiting = AwaitingSeed::<T>::decode_len().unwrap_or(0);
-		ensure!(awaiting < T::MaxRevealsPerBlock::get() as usize, Error::<T>::TooManyReveals);
+		ensure!(awaiting < AwaitingSeedBound::<T>::get() as usize, Error::<T>::TooManyReveals);
 		let queued = VerifyQueue::<T>::decode_len().unwrap_or(0);
 		ensure!(
 			awaiting.saturating_add(queued) < T::MaxVerifyQueue::get() as usize,
@@ -497,6 +502,7 @@ impl<T: Config> Pallet<T> {
 		let owner = Self::check_owner_queue(&hotspot)?;
 		let payload = checks::payload(&beacon.entropy, &local_entropy);
 		AwaitingSeed::<T>::try_append(beacon_id).map_err(|_| Error::<T>::TooManyReveals)?;
+		RevealedThisBlock::<T>::mutate(|n| n.saturating_inc());
 		QueuedOf::<T>::mutate(&owner, |queued| queued.saturating_inc());
 		// The witness window is over: the roster has done its work.
 		Rosters::<T>::remove(beacon_id);

@@ -16,7 +16,9 @@
 //!   from another witness does not verify.
 //! - **Reveal** (`reveal_beacon`, device-signed): after the witness window, within
 //!   `reveal_window` blocks. The payload must open the commitment and select the declared
-//!   frequency. The block that includes the reveal draws the selection seed at its end.
+//!   frequency. The selection seed is drawn at the end of the block *after* the one that
+//!   includes the reveal, from that block's VRF output: the author that chose to include
+//!   the reveal did not know it (the bias that remains is in the README, *Randomness*).
 //! - **Verification**, a few witnesses per block (`MaxVerificationsPerBlock`): the checks
 //!   of DESIGN §4.5 in order (module [`checks`]), each witness's verdict stored; of the
 //!   valid witnesses at most 14 are selected by the lowest
@@ -227,10 +229,17 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type QueuedOf<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, u32, ValueQuery>;
 
-	/// Beacons revealed in this block, waiting for the block's randomness.
+	/// Revealed beacons waiting for their selection seed, oldest first. Those revealed in
+	/// earlier blocks are seeded at the end of this block, with this block's randomness;
+	/// the last `RevealedThisBlock` of them were revealed in this block and wait for the
+	/// next block's, which the author that included their reveals could not know.
 	#[pallet::storage]
 	pub type AwaitingSeed<T: Config> =
-		StorageValue<_, BoundedVec<BeaconId, T::MaxRevealsPerBlock>, ValueQuery>;
+		StorageValue<_, BoundedVec<BeaconId, AwaitingSeedBound<T>>, ValueQuery>;
+
+	/// How many of `AwaitingSeed`'s beacons were revealed in this block (cleared at its end).
+	#[pallet::storage]
+	pub type RevealedThisBlock<T: Config> = StorageValue<_, u32, ValueQuery>;
 
 	/// Seeded beacons whose witnesses are being verified, oldest first.
 	#[pallet::storage]
@@ -445,8 +454,9 @@ pub mod pallet {
 			Self::do_on_initialize(now)
 		}
 
-		/// Draws entropy when due and the selection seeds of beacons revealed in this
-		/// block. This runs after BABE's `on_finalize`, so both use this block's VRF output.
+		/// Draws entropy when due and the selection seeds of beacons revealed in earlier
+		/// blocks. This runs after BABE's `on_finalize`, so both use this block's VRF output;
+		/// a beacon revealed in this block waits for the next block's.
 		fn on_finalize(now: BlockNumberFor<T>) {
 			Self::do_on_finalize(now);
 		}

@@ -642,6 +642,73 @@ fn reveals_are_bounded_per_block_and_wait_for_randomness() {
 	});
 }
 
+/// Issue 15, item 19. Before: the selection seed came from the randomness of the block that
+/// included the reveal, which that block's author knew when it chose to include it (the
+/// seed was set at the end of the reveal block, from `[1; 32]`).
+#[test]
+fn the_selection_seed_is_the_next_blocks_randomness_not_the_including_authors() {
+	new_test_ext().execute_with(|| {
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let plan = BeaconPlan::new(4);
+		let beacon = beacon_now(&a, &plan);
+		run_to(System::block_number() + test_params().witness_window + 1);
+		let seed_from =
+			|r: [u8; 32]| assay_primitives::derive_seed(crate::SELECTION_DOMAIN, &r, &codec::Encode::encode(&beacon));
+		// The randomness of the block that includes the reveal: its author knows it.
+		assay_primitives::testing::set_randomness(Some([1u8; 32]));
+		assert_ok!(submit(reveal_call(&a, beacon, plan.local_entropy)));
+		assert_eq!(crate::RevealedThisBlock::<Test>::get(), 1);
+		next_block();
+		let seed = || crate::Verifications::<Test>::get(beacon).unwrap().seed;
+		assert_eq!(seed(), None, "seeded with the including block's randomness");
+		assert_eq!(crate::AwaitingSeed::<Test>::get().to_vec(), vec![beacon]);
+		assert_eq!(crate::RevealedThisBlock::<Test>::get(), 0);
+		// The next block's randomness, unknown to the author that included the reveal.
+		assay_primitives::testing::set_randomness(Some([2u8; 32]));
+		next_block();
+		assert_eq!(seed(), Some(seed_from([2u8; 32])));
+		assert_ne!(seed(), Some(seed_from([1u8; 32])));
+		assert!(crate::AwaitingSeed::<Test>::get().is_empty());
+	});
+}
+
+/// A block's reveals are bounded on their own: the previous block's reveals, still
+/// awaiting their seed, take none of this block's room.
+#[test]
+fn reveals_waiting_for_the_next_blocks_seed_leave_this_blocks_room() {
+	new_test_ext().execute_with(|| {
+		// Four of Alice's hotspots and three of Bob's (one owner holds at most 6 queued).
+		let keys: Vec<HotspotKey> = (0..7)
+			.map(|i| {
+				let (lat, lng) = (38.70 + 0.01 * i as f64, -9.14);
+				if i < 4 {
+					return hotspot(&format!("H{i}"), lat, lng, 30);
+				}
+				let key = HotspotKey::new(&format!("H{i}"));
+				key.register(&bob());
+				key.locate(&bob(), lat, lng, 30);
+				key
+			})
+			.collect();
+		let plan = BeaconPlan::new(2);
+		let beacons: Vec<u64> = keys.iter().map(|k| beacon_now(k, &plan)).collect();
+		run_to(System::block_number() + test_params().witness_window + 1);
+		for (k, b) in keys.iter().zip(&beacons).take(3) {
+			assert_ok!(submit(reveal_call(k, *b, plan.local_entropy)));
+		}
+		next_block();
+		// Three wait for this block's randomness; a whole block's four may be revealed.
+		assert_eq!(crate::AwaitingSeed::<Test>::get().len(), 3);
+		for (k, b) in keys.iter().zip(&beacons).skip(3) {
+			assert_ok!(submit(reveal_call(k, *b, plan.local_entropy)));
+		}
+		assert_eq!(crate::AwaitingSeed::<Test>::get().len(), 7);
+		next_block();
+		// The first three were seeded and queued; the other four wait a block.
+		assert_eq!(crate::AwaitingSeed::<Test>::get().to_vec(), beacons[3..].to_vec());
+	});
+}
+
 fn res11_of(key: &HotspotKey) -> CellIndex {
 	CellIndex::try_from(DeviceRegistry::location_of(&key.id()).unwrap().cell)
 		.unwrap()

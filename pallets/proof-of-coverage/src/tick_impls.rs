@@ -3,9 +3,9 @@
 
 use crate::{
 	checks::{self, Station},
-	reward_units, selection, AwaitingSeed, BeaconId, BeaconOf, BeaconPhase, Beacons, Config,
+	reward_units, selection, AwaitingSeed, AwaitingSeedBound, BeaconId, BeaconOf, BeaconPhase, Beacons, Config,
 	Entropy, Event, LastHeard, LatestEntropy, NextBeaconId, Pallet, Params, ParamsOf, PruneCursor,
-	QueuedOf, Region, Rosters, Units, Verdict, Verification, Verifications, VerifyQueue,
+	QueuedOf, Region, RevealedThisBlock, Rosters, Units, Verdict, Verification, Verifications, VerifyQueue,
 	WeightInfo, Witness, WitnessRejection, Witnesses, ENTROPY_DOMAIN, SELECTION_DOMAIN,
 };
 use assay_primitives::{DeviceKind, DeviceRegistry, SeedSource};
@@ -70,12 +70,16 @@ impl<T: Config> Pallet<T> {
 		Self::deposit_event(Event::EntropyDrawn { index });
 	}
 
-	/// Gives each beacon revealed in this block its selection seed from this block's
+	/// Gives each beacon revealed in an earlier block its selection seed from this block's
 	/// randomness and queues it for verification; without randomness they wait a block.
+	/// Beacons revealed in this block wait for the next block's randomness: the author
+	/// that included their reveals knew this block's.
 	pub(crate) fn draw_selection_seeds() {
-		let awaiting = AwaitingSeed::<T>::take();
-		let mut waiting = BoundedVec::<BeaconId, T::MaxRevealsPerBlock>::new();
-		for beacon in awaiting {
+		let revealed_now = RevealedThisBlock::<T>::take() as usize;
+		let mut due = AwaitingSeed::<T>::take().into_inner();
+		let fresh = due.split_off(due.len().saturating_sub(revealed_now));
+		let mut waiting = alloc::vec::Vec::with_capacity(due.len().saturating_add(fresh.len()));
+		for beacon in due {
 			match T::Seeds::seed(SELECTION_DOMAIN, &beacon.encode()) {
 				Some(seed) => {
 					Verifications::<T>::mutate(beacon, |state| {
@@ -88,11 +92,12 @@ impl<T: Config> Pallet<T> {
 						log::error!(target: "runtime::proof-of-coverage", "verification queue full: beacon {beacon} dropped");
 					}
 				},
-				None => {
-					let _ = waiting.try_push(beacon);
-				},
+				None => waiting.push(beacon),
 			}
 		}
+		waiting.extend(fresh);
+		// As long as what was taken: nothing is cut.
+		let waiting = BoundedVec::<BeaconId, AwaitingSeedBound<T>>::truncate_from(waiting);
 		if !waiting.is_empty() {
 			AwaitingSeed::<T>::put(waiting);
 		}

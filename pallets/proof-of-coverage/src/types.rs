@@ -268,3 +268,13 @@ pub struct PendingReward<Balance> {
 	/// Whether the epoch is over, so `claim_rewards(epoch)` pays `amount`.
 	pub claimable: bool,
 }
+
+/// The bound of `AwaitingSeed`: two blocks of reveals (the previous block's wait for this
+/// block's randomness while this block's arrive).
+pub struct AwaitingSeedBound<T>(core::marker::PhantomData<T>);
+
+impl<T: crate::Config> polkadot_sdk::sp_core::Get<u32> for AwaitingSeedBound<T> {
+	fn get() -> u32 {
+		T::MaxRevealsPerBlock::get().saturating_mul(2)
+	}
+}
