@@ -45,7 +45,7 @@ for target in "${targets[@]}"; do
     >"$log" 2>&1
   rc=$?
   set -e
-  runs="$(sed -n 's/^stat::number_of_executed_runs:[[:space:]]*//p' "$log")"
+  runs="$(sed -n 's/^stat::number_of_executed_units:[[:space:]]*//p' "$log")"
   cov="$(grep -Eo 'cov: [0-9]+' "$log" | tail -1 | cut -d' ' -f2)"
   if [ "$rc" -eq 0 ]; then
     echo "fuzz: $target: ${runs:-0} runs in $seconds s, coverage ${cov:-0} edges, no crash"

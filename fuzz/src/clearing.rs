@@ -54,12 +54,18 @@ pub struct Input {
 	pub grid_prices: (u64, u64),
 }
 
-/// Orders with ids (bids 0…, asks 1,000…), at most 512.
+/// Orders with ids (bids 0…, asks 1,000…), at most 512, each within the largest meter
+/// capacity the pallet binds (`MAX_METER_CAPACITY_WH`): a book's side sums below
+/// `u64::MAX`, the clearing's precondition.
 fn orders(raw: &[RawOrder], first_id: u64) -> Vec<Order> {
 	raw.iter()
 		.take(512)
 		.zip(first_id..)
-		.map(|(o, id)| Order { id, price: o.price, qty: o.qty })
+		.map(|(o, id)| Order {
+			id,
+			price: o.price,
+			qty: o.qty % (pallet_energy_market::MAX_METER_CAPACITY_WH + 1),
+		})
 		.collect()
 }
 

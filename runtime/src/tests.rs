@@ -658,9 +658,11 @@ mod coverage {
 				tx_extension(Era::Immortal, 0, 0),
 			);
 			assert!(matches!(Executive::apply_extrinsic(reveal), Ok(Ok(()))));
-			let seed = || pallet_proof_of_coverage::Verifications::<Runtime>::get(beacon)
-				.expect("being verified")
-				.seed;
+			let seed = || {
+				pallet_proof_of_coverage::Verifications::<Runtime>::get(beacon)
+					.expect("being verified")
+					.seed
+			};
 			// Block 18 ends: the randomness is Alice's VRF output; the seed waits.
 			block_by(19, 1);
 			let alices = pallet_babe::AuthorVrfRandomness::<Runtime>::get().expect("Alice's VRF");

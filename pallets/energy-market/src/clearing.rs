@@ -144,7 +144,9 @@ fn fill_side(
 	fills
 }
 
-/// Clears one (zone, slot): `None` when no bid reaches any ask.
+/// Clears one (zone, slot): `None` when no bid reaches any ask. Precondition: each side's
+/// quantities sum to at most `u64::MAX` Wh (the pallet binds meters with at most
+/// `MAX_METER_CAPACITY_WH`, so a book of `MaxOrdersPerSide` orders does).
 pub fn clear(bids: &[Order], asks: &[Order]) -> Option<Clearing> {
 	let mut bids: Vec<Order> = bids.iter().filter(|o| o.qty > 0).copied().collect();
 	let mut asks: Vec<Order> = asks.iter().filter(|o| o.qty > 0).copied().collect();

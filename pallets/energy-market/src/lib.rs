@@ -445,7 +445,8 @@ pub mod pallet {
 		ImplausibleReading,
 		/// The meter's settlement left a debt that is not paid yet.
 		MeterInDebt,
-		/// The capacity must be at least `MinOrderWh`.
+		/// The capacity must be at least `MinOrderWh` and at most `MAX_METER_CAPACITY_WH`
+		/// (1 TWh per slot).
 		InvalidCapacity,
 	}
 
@@ -492,6 +493,11 @@ pub mod pallet {
 			assert!(T::MaxZones::get() >= 1, "MaxZones must be at least 1");
 			assert!(T::MaxOrdersPerSide::get() >= 1, "MaxOrdersPerSide must be at least 1");
 			assert!(T::MaxClearingsPerBlock::get() >= 1, "MaxClearingsPerBlock must be at least 1");
+			assert!(
+				u128::from(T::MaxOrdersPerSide::get()) * u128::from(crate::MAX_METER_CAPACITY_WH)
+					< u128::from(u64::MAX),
+				"a side of a book must sum to less than u64::MAX Wh"
+			);
 		}
 
 		#[cfg(feature = "try-runtime")]

@@ -124,9 +124,11 @@ impl<T: Config> Pallet<T> {
 		Meters::<T>::get(device).ok_or(Error::<T>::MeterNotBound)
 	}
 
-	/// The capacity must take at least the smallest order.
+	/// The capacity must take at least the smallest order, and at most
+	/// `MAX_METER_CAPACITY_WH`.
 	fn check_capacity(capacity_wh: u64) -> Result<(), Error<T>> {
 		ensure!(capacity_wh >= T::MinOrderWh::get().max(1), Error::<T>::InvalidCapacity);
+		ensure!(capacity_wh <= crate::MAX_METER_CAPACITY_WH, Error::<T>::InvalidCapacity);
 		Ok(())
 	}
 

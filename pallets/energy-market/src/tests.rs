@@ -661,6 +661,17 @@ fn zones_and_meters() {
 			EnergyMarket::bind_meter(RuntimeOrigin::signed(alice()), key.id(), ZONE, 9),
 			Error::<Test>::InvalidCapacity
 		);
+		// Issue 15, item 22 (the `clearing` fuzz target): nor one so large that a book's
+		// orders could sum past u64::MAX Wh. Before: any capacity up to u64::MAX was bound.
+		assert_noop!(
+			EnergyMarket::bind_meter(
+				RuntimeOrigin::signed(alice()),
+				key.id(),
+				ZONE,
+				crate::MAX_METER_CAPACITY_WH + 1
+			),
+			Error::<Test>::InvalidCapacity
+		);
 		assert_ok!(bind(alice(), ZONE));
 		System::assert_last_event(
 			Event::MeterBound { meter: key.id(), zone: ZONE, capacity_wh: CAPACITY_WH }.into(),

@@ -52,6 +52,13 @@ pub struct Zone<AccountId> {
 	pub grid_account: AccountId,
 }
 
+/// The largest capacity a meter may be bound with, Wh per slot: 1 TWh, far above any
+/// real connection. With it, a side of a slot's book (at most `MaxOrdersPerSide` orders,
+/// each within its meter's capacity) sums to well under `u64::MAX`, which the clearing's
+/// volume arithmetic requires (found by the `clearing` fuzz target: orders of ~2^63 Wh
+/// each made the fills sum past the saturated volume).
+pub const MAX_METER_CAPACITY_WH: u64 = 1_000_000_000_000;
+
 /// A meter bound to a zone.
 #[derive(
 	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,

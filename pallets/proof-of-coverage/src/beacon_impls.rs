@@ -4,10 +4,10 @@
 //! refused report never takes block space; the calls themselves only record.
 
 use crate::{
-	checks, AwaitingSeed, AwaitingSeedBound, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons, Config, Entropy,
-	EntropyIndex, Error, Event, LastBeaconBucket, NextBeaconId, Pallet, Params, ParamsOf, QueuedOf,
-	Region, RevealedThisBlock, Rosters, Verdict, Verification, Verifications, VerifyQueue, Witness, WitnessBudget,
-	Witnesses,
+	checks, AwaitingSeed, AwaitingSeedBound, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons,
+	Config, Entropy, EntropyIndex, Error, Event, LastBeaconBucket, NextBeaconId, Pallet, Params,
+	ParamsOf, QueuedOf, Region, RevealedThisBlock, Rosters, Verdict, Verification, Verifications,
+	VerifyQueue, Witness, WitnessBudget, Witnesses,
 };
 use assay_primitives::{
 	derive_seed, keep_lowest, rank, would_keep, DeviceKind, DeviceRegistry, DeviceReports, Location,
@@ -389,6 +389,8 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn authorize_witness_batch(
 		reports: &[crate::RelayedWitness<T::AccountId>],
 	) -> TransactionValidityWithRefund {
+		// An empty batch would change nothing and provide no tag: valid in every block.
+		ensure!(!reports.is_empty(), invalid(Error::<T>::EmptyBatch));
 		let mut batch = assay_primitives::pool::empty_batch();
 		for r in reports {
 			let valid = Self::check_witness(&r.witness, r.beacon, r.frequency_hz, r.region)?;

@@ -17,7 +17,8 @@ impl<T: Config> Pallet<T> {
 		value_decodes::<_, crate::VerifyQueue<T>>("VerifyQueue does not decode")?;
 		value_decodes::<_, crate::AwaitingSeed<T>>("AwaitingSeed does not decode")?;
 		ensure!(
-			crate::RevealedThisBlock::<T>::get() as usize <= crate::AwaitingSeed::<T>::decode_len().unwrap_or(0),
+			crate::RevealedThisBlock::<T>::get() as usize
+				<= crate::AwaitingSeed::<T>::decode_len().unwrap_or(0),
 			"more reveals in this block than beacons awaiting a seed"
 		);
 		for id in crate::VerifyQueue::<T>::get()

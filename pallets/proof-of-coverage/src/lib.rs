@@ -423,6 +423,8 @@ pub mod pallet {
 		WitnessBudgetSpent,
 		/// The owner has `MaxQueuedPerOwner` beacons waiting for verification.
 		OwnerQueueFull,
+		/// A relayed batch must carry at least one report.
+		EmptyBatch,
 	}
 
 	/// Genesis: the parameters (shorter windows in development presets).

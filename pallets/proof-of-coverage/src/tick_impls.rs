@@ -3,10 +3,11 @@
 
 use crate::{
 	checks::{self, Station},
-	reward_units, selection, AwaitingSeed, AwaitingSeedBound, BeaconId, BeaconOf, BeaconPhase, Beacons, Config,
-	Entropy, Event, LastHeard, LatestEntropy, NextBeaconId, Pallet, Params, ParamsOf, PruneCursor,
-	QueuedOf, Region, RevealedThisBlock, Rosters, Units, Verdict, Verification, Verifications, VerifyQueue,
-	WeightInfo, Witness, WitnessRejection, Witnesses, ENTROPY_DOMAIN, SELECTION_DOMAIN,
+	reward_units, selection, AwaitingSeed, AwaitingSeedBound, BeaconId, BeaconOf, BeaconPhase,
+	Beacons, Config, Entropy, Event, LastHeard, LatestEntropy, NextBeaconId, Pallet, Params,
+	ParamsOf, PruneCursor, QueuedOf, Region, RevealedThisBlock, Rosters, Units, Verdict,
+	Verification, Verifications, VerifyQueue, WeightInfo, Witness, WitnessRejection, Witnesses,
+	ENTROPY_DOMAIN, SELECTION_DOMAIN,
 };
 use assay_primitives::{DeviceKind, DeviceRegistry, SeedSource};
 use codec::Encode;
