@@ -19,7 +19,7 @@ run() {
   summary+=("--- $name (exit $rc, $((SECONDS - started)) s)")
   # The runners' own summary lines: cargo's "test result:" lines, node's "# pass/# fail",
   # zombienet's per-test results and totals.
-  while IFS= read -r line; do summary+=("$line"); done < <(grep -E '^(test result:|# (tests|pass|fail|skipped|duration_ms)|=== 0[0-9]+-.* (passed|FAILED)|zombienet: [0-9]+ passed|check: )' "$log")
+  while IFS= read -r line; do summary+=("$line"); done < <(grep -E '^(test result:|# (tests|pass|fail|skipped|duration_ms)|=== 0[0-9]+-.* (passed|FAILED)|zombienet: [0-9]+ passed|check: |fuzz: )' "$log")
   rm -f "$log"
 }
 
@@ -41,6 +41,8 @@ run "cargo tests" cargo test --release --locked --no-fail-fast --workspace
 # The benchmarks as tests: the pallets with `--features runtime-benchmarks`.
 mapfile -t pallets < <(grep -v '^#' scripts/benchmarked-pallets)
 run "benchmark tests" cargo test --release --locked --no-fail-fast "${pallets[@]/#/--package=pallet-}" --features runtime-benchmarks
+# The fuzz targets (fuzz/): an instrumented build of their own, then 20 s of each.
+run "fuzz" bash scripts/fuzz.sh 20
 run "device agent build" cargo build --release --locked "${agent[@]}"
 run "device agent tests" cargo test --release --locked "${agent[@]}"
 run "end-to-end" bash -c "cd clients/e2e && ASSAY_NODE_BIN='$CARGO_TARGET_DIR/release/assay-node' npm test"

@@ -563,31 +563,40 @@ fn merge(base: &mut Value, patch: Value) {
 /// Starts block `n`: finalizes the current block, then runs every pallet's on_initialize
 /// for the new one, authored by Alice with her VRF output (PoC draws entropy from it).
 fn start_block(n: BlockNumber) {
+	if System::block_number() > 0 {
+		AllPalletsWithSystem::on_finalize(System::block_number());
+	}
+	let slot = Babe::current_slot().saturating_add(1u64);
+	let digest = Digest {
+		logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, codec::Encode::encode(&alice_vrf(slot)))],
+	};
+	System::reset_events();
+	System::initialize(&n, &System::parent_hash(), &digest);
+	AllPalletsWithSystem::on_initialize(n);
+	// BABE verifies the VRF at the block's end (a debug assertion, on in the fuzz build)
+	// against the epoch the block is in, which its on_initialize may just have started:
+	// sign again over that epoch's randomness.
+	polkadot_sdk::pallet_babe::Initialized::<Runtime>::put(Some(alice_vrf(slot)));
+	Timestamp::set_timestamp(*slot * SLOT_DURATION);
+}
+
+/// Alice's secondary VRF pre-digest for `slot`, over the current epoch's randomness.
+fn alice_vrf(slot: polkadot_sdk::sp_consensus_babe::Slot) -> PreDigest {
 	use polkadot_sdk::{
 		sp_consensus_babe::{digests::SecondaryVRFPreDigest, make_vrf_sign_data},
 		sp_core::crypto::VrfSecret,
 		sp_keyring::Sr25519Keyring,
 	};
-	if System::block_number() > 0 {
-		AllPalletsWithSystem::on_finalize(System::block_number());
-	}
-	let slot = Babe::current_slot().saturating_add(1u64);
 	let data = make_vrf_sign_data(
 		&polkadot_sdk::pallet_babe::Randomness::<Runtime>::get(),
 		slot,
 		polkadot_sdk::pallet_babe::EpochIndex::<Runtime>::get(),
 	);
-	let pre = PreDigest::SecondaryVRF(SecondaryVRFPreDigest {
+	PreDigest::SecondaryVRF(SecondaryVRFPreDigest {
 		authority_index: 0,
 		slot,
 		vrf_signature: Sr25519Keyring::Alice.pair().vrf_sign(&data),
-	});
-	let digest =
-		Digest { logs: vec![DigestItem::PreRuntime(BABE_ENGINE_ID, codec::Encode::encode(&pre))] };
-	System::reset_events();
-	System::initialize(&n, &System::parent_hash(), &digest);
-	AllPalletsWithSystem::on_initialize(n);
-	Timestamp::set_timestamp(*slot * SLOT_DURATION);
+	})
 }
 
 fn fixture() -> Fixture {
