@@ -504,10 +504,13 @@ fn run(op: &Op, devices: &[ed25519::Pair], beacons: &mut Vec<Known>, blocks: &mu
 	}
 }
 
-/// The pool's verdict, with every change it made rolled back.
+/// The pool's verdict for this block, with every change it made rolled back. A node's pool
+/// validates on the state of the best block `b` as for block `b + 1`, where it includes
+/// the transaction; here the block is already open, so its number goes back by one first.
 fn pool_validity(xt: &UncheckedExtrinsic) -> TransactionValidity {
 	let parent = System::parent_hash();
 	with_transaction(|| {
+		System::set_block_number(System::block_number().saturating_sub(1));
 		let validity =
 			Executive::validate_transaction(TransactionSource::External, xt.clone(), parent);
 		TransactionOutcome::Rollback(Ok::<_, DispatchError>(validity))
