@@ -13,7 +13,8 @@
 //! Each transaction goes through `Executive::validate_transaction` (the pool's view, rolled
 //! back) and `Executive::apply_extrinsic` (a block's). Invariants:
 //! - nothing panics (decoding, authorization, dispatch, hooks);
-//! - what a block includes, the pool would have accepted;
+//! - what a block includes, the pool would have accepted, and a report it includes takes
+//!   effect (its dispatch does not fail: the authorization ran every check);
 //! - a report that took effect cannot take effect again (no replay);
 //! - device reports move no balance into or out of existence (they are feeless);
 //! - every pallet's `try_state` holds after every transaction and block.
@@ -526,6 +527,11 @@ fn submit(xt: UncheckedExtrinsic, feeless: bool) -> bool {
 	let applied = Executive::apply_extrinsic(xt.clone());
 	if applied.is_ok() {
 		assert!(validity.is_ok(), "a block included what the pool refuses: {validity:?}");
+	}
+	// The rule of every report (`assay_primitives::pool`): its authorization runs every
+	// check again in the block, so a report a block includes takes effect.
+	if let Ok(Err(e)) = applied {
+		panic!("a block included a report whose dispatch failed: {e:?}");
 	}
 	let effective = matches!(applied, Ok(Ok(())));
 	if effective {

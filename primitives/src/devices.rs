@@ -4,7 +4,9 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use polkadot_sdk::sp_runtime::{
-	transaction_validity::{InvalidTransaction, TransactionValidityError, ValidTransaction},
+	transaction_validity::{
+		InvalidTransaction, TransactionSource, TransactionValidityError, ValidTransaction,
+	},
 	DispatchError, ModuleError, Weight,
 };
 use scale_info::TypeInfo;
@@ -80,6 +82,9 @@ pub enum ReportRejection {
 	/// This block's share for feeless reports is used up; the report waits in the pool for
 	/// a later block (`InvalidTransaction::ExhaustsResources`).
 	NoRoom,
+	/// A block may include only the device's next nonce; a report further ahead waits in
+	/// the pool for its turn (`InvalidTransaction::Future`).
+	FutureNonce,
 }
 
 impl ReportRejection {
@@ -94,6 +99,7 @@ impl ReportRejection {
 			Self::RateLimited => registry::RATE_LIMITED,
 			Self::BadSignature => registry::BAD_SIGNATURE,
 			Self::NoRoom => registry::NO_ROOM,
+			Self::FutureNonce => registry::FUTURE_NONCE,
 		}
 	}
 }
@@ -104,6 +110,7 @@ impl From<ReportRejection> for InvalidTransaction {
 			ReportRejection::StaleNonce => InvalidTransaction::Stale,
 			ReportRejection::BadSignature => InvalidTransaction::BadProof,
 			ReportRejection::NoRoom => InvalidTransaction::ExhaustsResources,
+			ReportRejection::FutureNonce => InvalidTransaction::Future,
 			other => InvalidTransaction::Custom(other.code()),
 		}
 	}
@@ -205,13 +212,16 @@ pub trait DeviceRegistry<AccountId, BlockNumber> {
 /// `("assay/report", genesis_hash, nonce, payload)`.
 pub trait DeviceReports<AccountId, Signature> {
 	/// Checks a report in the transaction pool (and again when a block includes it):
-	/// known, Active device; fresh nonce; within the per-block rate limit; valid signature.
-	/// `payload` is the SCALE encoding of the report's own fields, with a domain tag.
+	/// known, Active device; fresh nonce (in a block, `source` `InBlock`: exactly the next
+	/// one, so a report a block includes always takes effect); within the per-block rate
+	/// limit; valid signature. `payload` is the SCALE encoding of the report's own fields,
+	/// with a domain tag.
 	fn validate_report(
 		device: &AccountId,
 		nonce: u64,
 		payload: &[u8],
 		signature: &Signature,
+		source: TransactionSource,
 	) -> Result<ValidTransaction, ReportRejection>;
 
 	/// Consumes a validated report when it is dispatched: advances the device's nonce and

@@ -28,6 +28,9 @@ pub mod registry {
 	/// The block's share for feeless reports is used up. (Reported as
 	/// `InvalidTransaction::ExhaustsResources`: the report stays in the pool.)
 	pub const NO_ROOM: u8 = 15;
+	/// A block cannot include a nonce report ahead of the device's next nonce (the pool
+	/// keeps it until its turn). (Reported as `InvalidTransaction::Future`.)
+	pub const FUTURE_NONCE: u8 = 16;
 }
 
 /// A pallet that checks reports in the pool refuses one with

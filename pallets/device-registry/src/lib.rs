@@ -502,8 +502,8 @@ pub mod pallet {
 		/// ("assay/heartbeat", device))`. Submitted as a general (unsigned) transaction.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::heartbeat())]
-		#[pallet::authorize(|_source, device, nonce, signature| {
-			Pallet::<T>::authorize_report(device, *nonce, &assay_wire::devices::heartbeat_payload(device), signature)
+		#[pallet::authorize(|source, device, nonce, signature| {
+			Pallet::<T>::authorize_report(device, *nonce, &assay_wire::devices::heartbeat_payload(device), signature, source)
 		})]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_heartbeat())]
 		pub fn heartbeat(

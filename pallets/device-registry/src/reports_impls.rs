@@ -50,6 +50,21 @@ impl<T: Config> Pallet<T> {
 		Ok(expected)
 	}
 
+	/// In a block, exactly the next nonce: a report further ahead is valid in the pool
+	/// (it waits for its turn) but would fail its dispatch in a block, where it must not
+	/// take space for nothing.
+	fn check_nonce_due(
+		nonce: u64,
+		expected: u64,
+		source: TransactionSource,
+	) -> Result<(), ReportRejection> {
+		ensure!(
+			source != TransactionSource::InBlock || nonce == expected,
+			ReportRejection::FutureNonce
+		);
+		Ok(())
+	}
+
 	/// At most `MaxReportsPerBlock` reports of a device are included per block, and at
 	/// most that many wait ahead of it in the pool.
 	fn check_rate_limit(
@@ -97,9 +112,10 @@ impl<T: Config> Pallet<T> {
 		nonce: u64,
 		payload: &[u8],
 		signature: &MultiSignature,
+		source: TransactionSource,
 	) -> TransactionValidityWithRefund {
 		let valid = <Self as DeviceReports<T::AccountId, MultiSignature>>::validate_report(
-			device, nonce, payload, signature,
+			device, nonce, payload, signature, source,
 		)?;
 		Ok((valid, Weight::zero()))
 	}
@@ -117,11 +133,13 @@ impl<T: Config> DeviceReports<T::AccountId, MultiSignature> for Pallet<T> {
 		nonce: u64,
 		payload: &[u8],
 		signature: &MultiSignature,
+		source: TransactionSource,
 	) -> Result<ValidTransaction, ReportRejection> {
 		Self::check_report_room()?;
 		let info = Self::check_device_known(device)?;
 		Self::check_device_active(&info)?;
 		let expected = Self::check_nonce_fresh(device, nonce)?;
+		Self::check_nonce_due(nonce, expected, source)?;
 		Self::check_rate_limit(device, nonce, expected)?;
 		Self::check_report_signature(device, nonce, payload, signature)?;
 

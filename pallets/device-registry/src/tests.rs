@@ -664,6 +664,27 @@ fn reused_nonces_are_refused() {
 	});
 }
 
+/// Issue 15, item 22 (found by the `device_reports` fuzz target). Before: a report ahead of
+/// the device's next nonce was authorized in a block as in the pool, so a block could
+/// include it; its dispatch then failed with `BadNonce`, changed nothing, cost nothing,
+/// and the same report could be included again.
+#[test]
+fn a_report_ahead_of_the_next_nonce_cannot_enter_a_block() {
+	new_test_ext().execute_with(|| {
+		let device = registered_hotspot();
+		let ahead = heartbeat_call(&device, 1);
+		// The pool keeps it until nonce 0 is in.
+		assert_ok!(authorize(&ahead));
+		let in_block = |call: &crate::Call<Test>| {
+			call.authorize(TransactionSource::InBlock).expect("authorizable").map(|_| ())
+		};
+		assert_eq!(in_block(&ahead), Err(InvalidTransaction::Future.into()));
+		assert_ok!(in_block(&heartbeat_call(&device, 0)));
+		assert_ok!(dispatch_authorized(&device, 0));
+		assert_ok!(in_block(&ahead));
+	});
+}
+
 #[test]
 fn unknown_and_inactive_devices_cannot_report() {
 	new_test_ext().execute_with(|| {

@@ -586,8 +586,8 @@ pub mod pallet {
 		/// feeless, submitted as a general transaction.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::submit_reading())]
-		#[pallet::authorize(|_source, meter, nonce, slot_boundary, import_register_wh, export_register_wh, signature| {
-			Pallet::<T>::authorize_reading(meter, *nonce, *slot_boundary, *import_register_wh, *export_register_wh, signature)
+		#[pallet::authorize(|source, meter, nonce, slot_boundary, import_register_wh, export_register_wh, signature| {
+			Pallet::<T>::authorize_reading(meter, *nonce, *slot_boundary, *import_register_wh, *export_register_wh, signature, source)
 		})]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_reading())]
 		pub fn submit_reading(

@@ -106,11 +106,12 @@ impl<T: Config> Pallet<T> {
 		import_wh: u64,
 		export_wh: u64,
 		signature: &MultiSignature,
+		source: TransactionSource,
 	) -> TransactionValidityWithRefund {
 		// The cheap checks first: a reading that breaks a rule costs no signature check.
 		Self::check_reading(meter, boundary, import_wh, export_wh).map_err(invalid)?;
 		let payload = assay_wire::energy::reading_payload(meter, boundary, import_wh, export_wh);
-		let valid = T::Reports::validate_report(meter, nonce, &payload, signature)?;
+		let valid = T::Reports::validate_report(meter, nonce, &payload, signature, source)?;
 		Ok((valid, Weight::zero()))
 	}
 

@@ -271,6 +271,7 @@ impl<T: Config> Pallet<T> {
 		frequency_hz: u64,
 		region: Region,
 		signature: &MultiSignature,
+		source: TransactionSource,
 	) -> TransactionValidityWithRefund {
 		// The cheap checks first: a beacon that breaks a rule costs no signature check.
 		let params = Self::params().map_err(invalid)?;
@@ -287,7 +288,7 @@ impl<T: Config> Pallet<T> {
 			frequency_hz,
 			region,
 		);
-		let valid = T::Reports::validate_report(hotspot, nonce, &payload, signature)?;
+		let valid = T::Reports::validate_report(hotspot, nonce, &payload, signature, source)?;
 		Ok((valid, Weight::zero()))
 	}
 
@@ -475,6 +476,7 @@ impl<T: Config> Pallet<T> {
 		beacon_id: BeaconId,
 		local_entropy: &[u8; 32],
 		signature: &MultiSignature,
+		source: TransactionSource,
 	) -> TransactionValidityWithRefund {
 		// The cheap checks first (hashes and reads): a reveal that breaks a rule costs no
 		// signature check.
@@ -489,7 +491,7 @@ impl<T: Config> Pallet<T> {
 		Self::check_room_for_reveal().map_err(invalid)?;
 		Self::check_owner_queue(hotspot).map_err(invalid)?;
 		let payload = assay_wire::coverage::reveal_payload(hotspot, beacon_id, local_entropy);
-		let valid = T::Reports::validate_report(hotspot, nonce, &payload, signature)?;
+		let valid = T::Reports::validate_report(hotspot, nonce, &payload, signature, source)?;
 		Ok((valid, Weight::zero()))
 	}
 

@@ -513,8 +513,8 @@ pub mod pallet {
 		/// `assay_wire::coverage::beacon_payload(..)`; feeless, submitted as a general transaction.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::submit_beacon())]
-		#[pallet::authorize(|_source, hotspot, nonce, entropy_index, commitment, tx_power_dbm, frequency_hz, region, signature| {
-			Pallet::<T>::authorize_beacon(hotspot, *nonce, *entropy_index, commitment, *tx_power_dbm, *frequency_hz, *region, signature)
+		#[pallet::authorize(|source, hotspot, nonce, entropy_index, commitment, tx_power_dbm, frequency_hz, region, signature| {
+			Pallet::<T>::authorize_beacon(hotspot, *nonce, *entropy_index, commitment, *tx_power_dbm, *frequency_hz, *region, signature, source)
 		})]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_beacon())]
 		pub fn submit_beacon(
@@ -593,8 +593,8 @@ pub mod pallet {
 		/// `assay_wire::coverage::reveal_payload(..)`; feeless, submitted as a general transaction.
 		#[pallet::call_index(2)]
 		#[pallet::weight(T::WeightInfo::reveal_beacon().saturating_add(T::WeightInfo::draw_selection_seed()))]
-		#[pallet::authorize(|_source, hotspot, nonce, beacon, local_entropy, signature| {
-			Pallet::<T>::authorize_reveal(hotspot, *nonce, *beacon, local_entropy, signature)
+		#[pallet::authorize(|source, hotspot, nonce, beacon, local_entropy, signature| {
+			Pallet::<T>::authorize_reveal(hotspot, *nonce, *beacon, local_entropy, signature, source)
 		})]
 		#[pallet::weight_of_authorize(T::WeightInfo::authorize_reveal_beacon())]
 		pub fn reveal_beacon(
