@@ -75,8 +75,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `448`
 		//  Estimated: `3530`
-		// Minimum execution time: 41_903_000 picoseconds.
-		Weight::from_parts(53_155_000, 3530)
+		// Minimum execution time: 42_168_000 picoseconds.
+		Weight::from_parts(64_084_000, 3530)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -94,8 +94,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `600`
 		//  Estimated: `3588`
-		// Minimum execution time: 94_074_000 picoseconds.
-		Weight::from_parts(131_609_000, 3588)
+		// Minimum execution time: 91_175_000 picoseconds.
+		Weight::from_parts(103_917_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `ProofOfCoverage::Params` (r:1 w:0)
@@ -112,8 +112,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2602`
 		//  Estimated: `5530`
-		// Minimum execution time: 67_687_000 picoseconds.
-		Weight::from_parts(136_935_000, 5530)
+		// Minimum execution time: 60_626_000 picoseconds.
+		Weight::from_parts(127_473_000, 5530)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -131,10 +131,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::Rosters` (`max_values`: None, `max_size`: Some(2065), added: 4540, mode: `MaxEncodedLen`)
 	fn authorize_submit_witness() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3516`
+		//  Measured:  `3504`
 		//  Estimated: `6186`
-		// Minimum execution time: 126_648_000 picoseconds.
-		Weight::from_parts(181_466_000, 6186)
+		// Minimum execution time: 119_280_000 picoseconds.
+		Weight::from_parts(138_499_000, 6186)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 	}
 	/// Storage: `ProofOfCoverage::Params` (r:1 w:0)
@@ -152,10 +152,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2511 + n * (103 ±0)`
 		//  Estimated: `1533 + n * (4540 ±0)`
-		// Minimum execution time: 106_911_000 picoseconds.
-		Weight::from_parts(52_830_521, 1533)
-			// Standard Error: 1_212_581
-			.saturating_add(Weight::from_parts(50_309_978, 0).saturating_mul(n.into()))
+		// Minimum execution time: 76_387_000 picoseconds.
+		Weight::from_parts(307_383_482, 1533)
+			// Standard Error: 1_828_332
+			.saturating_add(Weight::from_parts(39_661_713, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
@@ -176,12 +176,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn authorize_submit_witnesses(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3259 + n * (737 ±0)`
+		//  Measured:  `3168 + n * (737 ±0)`
 		//  Estimated: `3588 + n * (4540 ±0)`
-		// Minimum execution time: 128_689_000 picoseconds.
-		Weight::from_parts(132_162_000, 3588)
-			// Standard Error: 1_053_781
-			.saturating_add(Weight::from_parts(105_580_546, 0).saturating_mul(n.into()))
+		// Minimum execution time: 130_254_000 picoseconds.
+		Weight::from_parts(96_813_314, 3588)
+			// Standard Error: 2_172_576
+			.saturating_add(Weight::from_parts(116_091_267, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4540).saturating_mul(n.into()))
@@ -195,7 +195,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ProofOfCoverage::QueuedOf` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::QueuedOf` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::AwaitingSeed` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::AwaitingSeed` (`max_values`: Some(1), `max_size`: Some(514), added: 1009, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::AwaitingSeed` (`max_values`: Some(1), `max_size`: Some(1026), added: 1521, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::RevealedThisBlock` (r:1 w:1)
+	/// Proof: `ProofOfCoverage::RevealedThisBlock` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Verifications` (r:0 w:1)
 	/// Proof: `ProofOfCoverage::Verifications` (`max_values`: None, `max_size`: Some(1146), added: 3621, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Rosters` (r:0 w:1)
@@ -204,17 +206,19 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `614`
 		//  Estimated: `3642`
-		// Minimum execution time: 64_431_000 picoseconds.
-		Weight::from_parts(104_308_000, 3642)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Minimum execution time: 60_658_000 picoseconds.
+		Weight::from_parts(112_137_000, 3642)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `ProofOfCoverage::Params` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::Params` (`max_values`: Some(1), `max_size`: Some(48), added: 543, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Beacons` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::Beacons` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::RevealedThisBlock` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::RevealedThisBlock` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::AwaitingSeed` (r:1 w:0)
-	/// Proof: `ProofOfCoverage::AwaitingSeed` (`max_values`: Some(1), `max_size`: Some(514), added: 1009, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::AwaitingSeed` (`max_values`: Some(1), `max_size`: Some(1026), added: 1521, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::VerifyQueue` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::VerifyQueue` (`max_values`: Some(1), `max_size`: Some(8194), added: 8689, mode: `MaxEncodedLen`)
 	/// Storage: `DeviceRegistry::Devices` (r:1 w:0)
@@ -227,12 +231,14 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `651`
 		//  Estimated: `9679`
-		// Minimum execution time: 100_953_000 picoseconds.
-		Weight::from_parts(163_005_000, 9679)
-			.saturating_add(T::DbWeight::get().reads(7_u64))
+		// Minimum execution time: 99_230_000 picoseconds.
+		Weight::from_parts(114_410_000, 9679)
+			.saturating_add(T::DbWeight::get().reads(8_u64))
 	}
+	/// Storage: `ProofOfCoverage::RevealedThisBlock` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::RevealedThisBlock` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::AwaitingSeed` (r:1 w:1)
-	/// Proof: `ProofOfCoverage::AwaitingSeed` (`max_values`: Some(1), `max_size`: Some(514), added: 1009, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::AwaitingSeed` (`max_values`: Some(1), `max_size`: Some(1026), added: 1521, mode: `MaxEncodedLen`)
 	/// Storage: `Babe::AuthorVrfRandomness` (r:1 w:0)
 	/// Proof: `Babe::AuthorVrfRandomness` (`max_values`: Some(1), `max_size`: Some(33), added: 528, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Verifications` (r:1 w:1)
@@ -243,9 +249,9 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `552`
 		//  Estimated: `9679`
-		// Minimum execution time: 28_305_000 picoseconds.
-		Weight::from_parts(38_883_000, 9679)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Minimum execution time: 29_970_000 picoseconds.
+		Weight::from_parts(48_223_000, 9679)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `ProofOfCoverage::Params` (r:1 w:0)
@@ -264,8 +270,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `542`
 		//  Estimated: `3593`
-		// Minimum execution time: 79_377_000 picoseconds.
-		Weight::from_parts(90_519_000, 3593)
+		// Minimum execution time: 78_888_000 picoseconds.
+		Weight::from_parts(126_316_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -275,8 +281,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `116`
 		//  Estimated: `1533`
-		// Minimum execution time: 13_529_000 picoseconds.
-		Weight::from_parts(15_169_000, 1533)
+		// Minimum execution time: 13_448_000 picoseconds.
+		Weight::from_parts(18_083_000, 1533)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -290,8 +296,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `191`
 		//  Estimated: `1518`
-		// Minimum execution time: 15_569_000 picoseconds.
-		Weight::from_parts(21_970_000, 1518)
+		// Minimum execution time: 15_561_000 picoseconds.
+		Weight::from_parts(33_071_000, 1518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -307,8 +313,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `623`
 		//  Estimated: `3588`
-		// Minimum execution time: 45_387_000 picoseconds.
-		Weight::from_parts(75_728_000, 3588)
+		// Minimum execution time: 46_418_000 picoseconds.
+		Weight::from_parts(88_564_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -334,10 +340,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::LastHeard` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn finish_beacon() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4745`
+		//  Measured:  `4746`
 		//  Estimated: `155928`
-		// Minimum execution time: 573_768_000 picoseconds.
-		Weight::from_parts(1_010_965_000, 155928)
+		// Minimum execution time: 563_158_000 picoseconds.
+		Weight::from_parts(627_616_000, 155928)
 			.saturating_add(T::DbWeight::get().reads(95_u64))
 			.saturating_add(T::DbWeight::get().writes(20_u64))
 	}
@@ -353,8 +359,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `565`
 		//  Estimated: `35976`
-		// Minimum execution time: 106_333_000 picoseconds.
-		Weight::from_parts(119_337_000, 35976)
+		// Minimum execution time: 103_561_000 picoseconds.
+		Weight::from_parts(162_456_000, 35976)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
@@ -370,8 +376,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `224`
 		//  Estimated: `5988`
-		// Minimum execution time: 24_848_000 picoseconds.
-		Weight::from_parts(42_351_000, 5988)
+		// Minimum execution time: 24_710_000 picoseconds.
+		Weight::from_parts(28_217_000, 5988)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -390,10 +396,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `366 + w * (85 ±0)`
 		//  Estimated: `3642 + w * (2590 ±0)`
-		// Minimum execution time: 22_072_000 picoseconds.
-		Weight::from_parts(26_752_506, 3642)
-			// Standard Error: 6_999
-			.saturating_add(Weight::from_parts(1_297_336, 0).saturating_mul(w.into()))
+		// Minimum execution time: 21_470_000 picoseconds.
+		Weight::from_parts(32_597_223, 3642)
+			// Standard Error: 39_994
+			.saturating_add(Weight::from_parts(1_462_252, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(w.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
@@ -405,90 +411,90 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_beacon() -> Weight {
-		Weight::from_parts(53_155_000, 3530)
+		Weight::from_parts(64_084_000, 3530)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn authorize_submit_beacon() -> Weight {
-		Weight::from_parts(131_609_000, 3588)
+		Weight::from_parts(103_917_000, 3588)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 	}
 	fn submit_witness() -> Weight {
-		Weight::from_parts(136_935_000, 5530)
+		Weight::from_parts(127_473_000, 5530)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn authorize_submit_witness() -> Weight {
-		Weight::from_parts(181_466_000, 6186)
+		Weight::from_parts(138_499_000, 6186)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 	}
 	fn submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(52_830_521, 1533)
-			.saturating_add(Weight::from_parts(50_309_978, 0).saturating_mul(n.into()))
+		Weight::from_parts(307_383_482, 1533)
+			.saturating_add(Weight::from_parts(39_661_713, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4540).saturating_mul(n.into()))
 	}
 	fn authorize_submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(132_162_000, 3588)
-			.saturating_add(Weight::from_parts(105_580_546, 0).saturating_mul(n.into()))
+		Weight::from_parts(96_813_314, 3588)
+			.saturating_add(Weight::from_parts(116_091_267, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4540).saturating_mul(n.into()))
 	}
 	fn reveal_beacon() -> Weight {
-		Weight::from_parts(104_308_000, 3642)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(112_137_000, 3642)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn authorize_reveal_beacon() -> Weight {
-		Weight::from_parts(163_005_000, 9679)
-			.saturating_add(ParityDbWeight::get().reads(7_u64))
+		Weight::from_parts(114_410_000, 9679)
+			.saturating_add(ParityDbWeight::get().reads(8_u64))
 	}
 	fn draw_selection_seed() -> Weight {
-		Weight::from_parts(38_883_000, 9679)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
+		Weight::from_parts(48_223_000, 9679)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(90_519_000, 3593)
+		Weight::from_parts(126_316_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(15_169_000, 1533)
+		Weight::from_parts(18_083_000, 1533)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn draw_entropy() -> Weight {
-		Weight::from_parts(21_970_000, 1518)
+		Weight::from_parts(33_071_000, 1518)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn verify_witness() -> Weight {
-		Weight::from_parts(75_728_000, 3588)
+		Weight::from_parts(88_564_000, 3588)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn finish_beacon() -> Weight {
-		Weight::from_parts(1_010_965_000, 155928)
+		Weight::from_parts(627_616_000, 155928)
 			.saturating_add(ParityDbWeight::get().reads(95_u64))
 			.saturating_add(ParityDbWeight::get().writes(20_u64))
 	}
 	fn density_step() -> Weight {
-		Weight::from_parts(119_337_000, 35976)
+		Weight::from_parts(162_456_000, 35976)
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 	fn location_changed() -> Weight {
-		Weight::from_parts(42_351_000, 5988)
+		Weight::from_parts(28_217_000, 5988)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn prune(w: u32, ) -> Weight {
-		Weight::from_parts(26_752_506, 3642)
-			.saturating_add(Weight::from_parts(1_297_336, 0).saturating_mul(w.into()))
+		Weight::from_parts(32_597_223, 3642)
+			.saturating_add(Weight::from_parts(1_462_252, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(w.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
