@@ -24,7 +24,7 @@ use assay_primitives::DeviceKind;
 use assay_runtime::{
 	genesis_config_presets as presets, tx_extension, AccountId, AllPalletsWithSystem, Babe,
 	Balances, BlockNumber, DeviceRegistry, Executive, ProofOfCoverage, Runtime, RuntimeCall,
-	RuntimeGenesisConfig, RuntimeOrigin, System, Timestamp, UncheckedExtrinsic, SLOT_DURATION,
+	RuntimeOrigin, System, Timestamp, UncheckedExtrinsic, SLOT_DURATION,
 };
 use codec::{Decode, DecodeLimit};
 use pallet_proof_of_coverage::checks::{self, Region};
@@ -45,7 +45,6 @@ use polkadot_sdk::{
 		Digest, DigestItem, DispatchError, MultiSignature, MultiSigner,
 	},
 };
-use serde_json::Value;
 use std::cell::RefCell;
 
 /// Devices of the fixture (the last one is never registered).
@@ -562,18 +561,6 @@ fn try_state() {
 	pallet_compute_market::Pallet::<Runtime>::do_try_state().expect("compute market state");
 }
 
-/// Merges `patch` into `base` as the node's chain-spec builder does.
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
-
 /// Starts block `n`: finalizes the current block, then runs every pallet's on_initialize
 /// for the new one, authored by Alice with her VRF output (PoC draws entropy from it).
 fn start_block(n: BlockNumber) {
@@ -614,22 +601,14 @@ fn alice_vrf(slot: polkadot_sdk::sp_consensus_babe::Slot) -> PreDigest {
 }
 
 fn fixture() -> Fixture {
-	let patch: Value = serde_json::from_slice(
-		&presets::get_preset(&DEV_RUNTIME_PRESET.into()).expect("the dev preset"),
-	)
-	.expect("JSON");
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).expect("JSON");
-	merge(&mut config, patch);
-	let mut ext = TestExternalities::new_empty();
+	let mut ext = TestExternalities::new(
+		presets::preset_storage(&DEV_RUNTIME_PRESET.into()).expect("the dev preset"),
+	);
 	let devices: Vec<ed25519::Pair> = (0..DEVICES)
 		.map(|i| ed25519::Pair::from_string(&format!("//fuzz//device//{i}"), None).expect("seed"))
 		.collect();
 	let mut beacons = Vec::new();
 	ext.execute_with(|| {
-		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(
-			serde_json::to_vec(&config).expect("JSON"),
-		)
-		.expect("genesis");
 		use polkadot_sdk::sp_keyring::Sr25519Keyring;
 		let (bob, charlie) =
 			(Sr25519Keyring::Bob.to_account_id(), Sr25519Keyring::Charlie.to_account_id());

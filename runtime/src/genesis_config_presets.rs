@@ -255,6 +255,33 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	serde_json::to_vec(&patch).ok()
 }
 
+/// The genesis storage of preset `id`, as the node's chain-spec builder makes it: the
+/// preset's patch merged into the default configuration, then built. For what runs the
+/// runtime natively: the runtime's tests and the fuzz targets (`fuzz/`).
+#[cfg(feature = "std")]
+pub fn preset_storage(id: &PresetId) -> Result<polkadot_sdk::sp_core::storage::Storage, String> {
+	let patch = get_preset(id).ok_or_else(|| format!("no preset {id:?}"))?;
+	let patch: Value = serde_json::from_slice(&patch).map_err(|e| e.to_string())?;
+	let mut config =
+		serde_json::to_value(RuntimeGenesisConfig::default()).map_err(|e| e.to_string())?;
+	merge(&mut config, patch);
+	let config: RuntimeGenesisConfig = serde_json::from_value(config).map_err(|e| e.to_string())?;
+	polkadot_sdk::sp_runtime::BuildStorage::build_storage(&config)
+}
+
+/// Merges `patch` into `base` as the node's chain-spec builder does.
+#[cfg(feature = "std")]
+fn merge(base: &mut Value, patch: Value) {
+	match (base, patch) {
+		(Value::Object(base), Value::Object(patch)) => {
+			for (key, value) in patch {
+				merge(base.entry(key).or_insert(Value::Null), value);
+			}
+		},
+		(base, patch) => *base = patch,
+	}
+}
+
 /// The names of the presets.
 pub fn preset_names() -> Vec<PresetId> {
 	vec![

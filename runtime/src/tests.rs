@@ -21,32 +21,9 @@ use polkadot_sdk::{
 };
 use serde_json::Value;
 
-/// Merges `patch` into `base` as the node's chain-spec builder does.
-fn merge(base: &mut Value, patch: Value) {
-	match (base, patch) {
-		(Value::Object(base), Value::Object(patch)) => {
-			for (key, value) in patch {
-				merge(base.entry(key).or_insert(Value::Null), value);
-			}
-		},
-		(base, patch) => *base = patch,
-	}
-}
-
 /// Externalities holding the genesis state of preset `id`.
 fn preset_ext(id: &str) -> TestExternalities {
-	let patch: Value =
-		serde_json::from_slice(&genesis_config_presets::get_preset(&id.into()).unwrap()).unwrap();
-	let mut config = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
-	merge(&mut config, patch);
-	let mut ext = TestExternalities::new_empty();
-	ext.execute_with(|| {
-		frame_support::genesis_builder_helper::build_state::<RuntimeGenesisConfig>(
-			serde_json::to_vec(&config).unwrap(),
-		)
-		.unwrap()
-	});
-	ext
+	TestExternalities::new(genesis_config_presets::preset_storage(&id.into()).unwrap())
 }
 
 /// A BABE secondary pre-digest naming authority `index` as the author of `slot`.
