@@ -367,7 +367,7 @@ fn run(op: &Op, devices: &[ed25519::Pair], beacons: &mut Vec<Known>, blocks: &mu
 				nonce,
 				signature,
 			});
-			submit(general(call), true);
+			submit(general(call));
 		},
 		Op::Beacon {
 			hotspot,
@@ -410,7 +410,7 @@ fn run(op: &Op, devices: &[ed25519::Pair], beacons: &mut Vec<Known>, blocks: &mu
 					signature: sign(devices, p, &message, *sig),
 				});
 			let next = pallet_proof_of_coverage::NextBeaconId::<Runtime>::get();
-			if submit(general(call), true) {
+			if submit(general(call)) {
 				beacons.push((next, usize::from(*hotspot) % devices.len(), *local));
 			}
 		},
@@ -431,7 +431,7 @@ fn run(op: &Op, devices: &[ed25519::Pair], beacons: &mut Vec<Known>, blocks: &mu
 					local_entropy,
 					signature: sign(devices, p, &message, *sig),
 				});
-			submit(general(call), true);
+			submit(general(call));
 		},
 		Op::Witness(w) => {
 			let r = relayed(devices, beacons, w);
@@ -446,7 +446,7 @@ fn run(op: &Op, devices: &[ed25519::Pair], beacons: &mut Vec<Known>, blocks: &mu
 					region: r.region,
 					signature: r.signature,
 				});
-			submit(general(call), true);
+			submit(general(call));
 		},
 		Op::Batch(reports) => {
 			let reports: Vec<_> =
@@ -456,7 +456,7 @@ fn run(op: &Op, devices: &[ed25519::Pair], beacons: &mut Vec<Known>, blocks: &mu
 				RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_witnesses {
 					reports,
 				});
-			submit(general(call), true);
+			submit(general(call));
 		},
 		Op::Reading { meter, nonce, boundary_back, import_wh, export_wh, sig } => {
 			let p = pick(devices, *meter);
@@ -479,7 +479,7 @@ fn run(op: &Op, devices: &[ed25519::Pair], beacons: &mut Vec<Known>, blocks: &mu
 				export_register_wh: *export_wh,
 				signature: sign(devices, p, &message, *sig),
 			});
-			submit(general(call), true);
+			submit(general(call));
 		},
 		Op::RawExtrinsic(bytes) => {
 			if let Ok(xt) = UncheckedExtrinsic::decode(&mut &bytes[..]) {
@@ -520,7 +520,7 @@ fn pool_validity(xt: &UncheckedExtrinsic) -> TransactionValidity {
 
 /// Validates and applies a report; returns whether it took effect (a block included it
 /// and its dispatch succeeded).
-fn submit(xt: UncheckedExtrinsic, feeless: bool) -> bool {
+fn submit(xt: UncheckedExtrinsic) -> bool {
 	let issuance = Balances::total_issuance();
 	let validity = pool_validity(&xt);
 	let applied = Executive::apply_extrinsic(xt.clone());
@@ -537,9 +537,7 @@ fn submit(xt: UncheckedExtrinsic, feeless: bool) -> bool {
 		let again = Executive::apply_extrinsic(xt);
 		assert!(!matches!(again, Ok(Ok(()))), "a report took effect twice");
 	}
-	if feeless {
-		assert_eq!(Balances::total_issuance(), issuance, "a device report changed the issuance");
-	}
+	assert_eq!(Balances::total_issuance(), issuance, "a device report changed the issuance");
 	try_state();
 	effective
 }
