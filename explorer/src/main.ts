@@ -1,0 +1,134 @@
+// The shell: the connection banner, the heights, the live feed, and a hash router whose
+// pages are refreshed on every new block (one refresh at a time; blocks that arrive
+// during a refresh fold into the next one).
+import './style.css';
+import { Chain, endpointFromLocation, ASSAY_SECTIONS, type BlockInfo, type ConnState } from './chain';
+import { esc } from './util';
+import type { Page, PageCtx } from './page';
+import { MapPage } from './pages/map';
+import { DevicePage, DevicesPage } from './pages/device';
+import { EnergyPage } from './pages/energy';
+import { ComputePage } from './pages/compute';
+import { EarningsPage } from './pages/earnings';
+
+const chain = new Chain(endpointFromLocation());
+(window as unknown as { assayChain: Chain }).assayChain = chain;
+
+// ---- connection banner -------------------------------------------------------------
+const conn = document.getElementById('conn')!;
+let retryTimer: number | undefined;
+function showState(s: ConnState) {
+  conn.dataset.state = s.kind;
+  document.body.dataset.conn = s.kind;
+  clearInterval(retryTimer);
+  if (s.kind === 'connected') {
+    conn.textContent = `Connected to ${s.url} · ${s.chain} · spec ${s.specVersion}`;
+  } else if (s.kind === 'connecting') {
+    conn.textContent = `Connecting to ${s.url}…${s.attempt > 1 ? ` (attempt ${s.attempt})` : ''}`;
+  } else {
+    const paint = () => {
+      const secs = Math.max(0, Math.ceil((s.retryAt - Date.now()) / 1000));
+      conn.textContent = `Disconnected from ${s.url} (${s.reason}), retrying${secs > 0 ? ` in ${secs} s` : '…'} — the data below is from before the disconnection`;
+    };
+    paint();
+    retryTimer = window.setInterval(paint, 500);
+  }
+}
+chain.onState(showState);
+
+// ---- heights and feed --------------------------------------------------------------
+const bestEl = document.querySelector<HTMLElement>('[data-testid=best-height]')!;
+const finEl = document.querySelector<HTMLElement>('[data-testid=finalized-height]')!;
+const feed = document.querySelector<HTMLOListElement>('[data-testid=feed]')!;
+const FEED_MAX = 30;
+chain.onFinalized((n) => {
+  finEl.textContent = `#${n}`;
+  for (const li of feed.querySelectorAll<HTMLElement>('li[data-number]')) {
+    li.classList.toggle('final', Number(li.dataset.number) <= n);
+  }
+});
+chain.onBlock((b: BlockInfo) => {
+  bestEl.textContent = `#${b.number}`;
+  const ours = b.events.filter((e) => ASSAY_SECTIONS.has(e.section));
+  const li = document.createElement('li');
+  li.dataset.number = String(b.number);
+  li.className = b.number <= chain.finalized ? 'final' : '';
+  const counts = new Map<string, number>();
+  for (const e of ours) counts.set(`${e.section}.${e.method}`, (counts.get(`${e.section}.${e.method}`) ?? 0) + 1);
+  li.innerHTML = `<div><b>#${b.number}</b> <span class="mono dim">${esc(b.hash.slice(0, 10))}…</span> <span class="dim">${b.extrinsics} ext</span></div>${
+    counts.size
+      ? `<ul>${[...counts].map(([k, n]) => `<li title="${esc(ours.filter((e) => `${e.section}.${e.method}` === k).map((e) => e.human).join('\n').slice(0, 2000))}">${esc(k)}${n > 1 ? ` ×${n}` : ''}</li>`).join('')}</ul>`
+      : ''
+  }`;
+  feed.prepend(li);
+  while (feed.children.length > FEED_MAX) feed.lastElementChild!.remove();
+  schedule();
+});
+
+// ---- router ------------------------------------------------------------------------
+const pageEl = document.getElementById('page')!;
+let current: Page | null = null;
+let running = false;
+let pending = false;
+
+function route(): Page {
+  const [path, qs] = location.hash.replace(/^#\/?/, '').split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  const ctx: PageCtx = { chain, params: parts.slice(1), query: new URLSearchParams(qs ?? '') };
+  const name = parts[0] ?? 'map';
+  for (const a of document.querySelectorAll<HTMLElement>('nav a')) a.classList.toggle('active', a.dataset.nav === (name === 'device' ? 'devices' : name));
+  switch (name) {
+    case 'device':
+      return new DevicePage(ctx);
+    case 'devices':
+      return new DevicesPage(ctx);
+    case 'energy':
+      return new EnergyPage(ctx);
+    case 'compute':
+      return new ComputePage(ctx);
+    case 'earnings':
+      return new EarningsPage(ctx);
+    default:
+      return new MapPage(ctx);
+  }
+}
+
+function navigate() {
+  current?.unmount();
+  pageEl.innerHTML = '';
+  current = route();
+  current.mount(pageEl);
+  schedule();
+}
+
+async function schedule() {
+  if (running) {
+    pending = true;
+    return;
+  }
+  const page = current;
+  if (!page || !chain.api || !chain.best) {
+    if (page && !chain.best) page.waiting?.();
+    return;
+  }
+  running = true;
+  try {
+    await page.refresh(chain.best);
+    page.setError?.(null);
+  } catch (e) {
+    if (chain.state.kind === 'connected') {
+      console.error(e);
+      page.setError?.(e instanceof Error ? e.message : String(e));
+    }
+  } finally {
+    running = false;
+  }
+  if (pending) {
+    pending = false;
+    schedule();
+  }
+}
+
+window.addEventListener('hashchange', navigate);
+navigate();
+chain.run();

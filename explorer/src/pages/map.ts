@@ -1,0 +1,412 @@
+// The coverage map: every registered, located hotspot aggregated to its res-8 hex (the
+// resolution Helium's explorers show), coloured by hotspot count or by the HIP-17 scale
+// the chain computes (`CoverageApi::hex_scale`, the mean over the hex's hotspots); zoomed
+// in past 13, each hotspot's own res-12 cell. Click a hex for its hotspots.
+import { Deck, MapView, WebMercatorViewport, type PickingInfo } from '@deck.gl/core';
+import { GeoJsonLayer } from '@deck.gl/layers';
+import { H3HexagonLayer } from '@deck.gl/geo-layers';
+import { cellToLatLng, cellToParent } from 'h3-js';
+import { mesh } from 'topojson-client';
+import type { GeometryObject, Topology } from 'topojson-specification';
+import land50 from 'world-atlas/land-50m.json';
+import type { BlockInfo } from '../chain';
+import { BasePage } from '../page';
+import { deviceLink, accountLink, esc, fixedU128, h3Hex, pool, variant } from '../util';
+
+interface Hotspot {
+  id: string;
+  owner: string;
+  status: string;
+  cell: string; // res-12, h3-js hex
+  hex8: string;
+  scale?: number;
+}
+interface Hex {
+  hex: string;
+  hotspots: Hotspot[];
+  count: number;
+  scale: number | null;
+}
+
+type ColourBy = 'count' | 'scale';
+const FINE_ZOOM = 13;
+const DEVICE_EVENTS = new Set(['DeviceRegistered', 'LocationAsserted', 'DeviceDeregistered', 'DeviceTransferred', 'DeviceStatusChanged']);
+
+// The basemap is the Natural Earth coastline (world-atlas) drawn as lines, no tiles and
+// no fill (filling continents means triangulating them, slow in software WebGL): 1:50m in
+// the main bundle for the first frame, then the 1:10m arcs near the hotspots from their
+// own chunk (3 MB, same origin) for city zooms.
+type Lines = GeoJSON.Feature<GeoJSON.LineString>[];
+let coast50: Lines | null = null;
+let coast10All: Lines | null = null;
+let coast10Loading: Promise<void> | null = null;
+function coastLines(t: unknown): Lines {
+  const topo = t as Topology;
+  const m = mesh(topo, topo.objects.land as GeometryObject) as GeoJSON.MultiLineString;
+  return m.coordinates.map((coordinates) => ({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates } }));
+}
+function loadFineCoast(): Promise<void> {
+  coast10Loading ??= import('world-atlas/land-10m.json').then((m) => {
+    coast10All = coastLines(m.default);
+  });
+  return coast10Loading;
+}
+/** The 1:10m arcs whose bounding box meets [w, s, e, n]. */
+function fineCoastNear(b: [number, number, number, number]): Lines {
+  return (coast10All ?? []).filter((f) => {
+    let [w, so, e, n] = [180, 90, -180, -90];
+    for (const [x, y] of f.geometry.coordinates) {
+      if (x < w) w = x;
+      if (x > e) e = x;
+      if (y < so) so = y;
+      if (y > n) n = y;
+    }
+    return e >= b[0] && w <= b[2] && n >= b[1] && so <= b[3];
+  });
+}
+
+export interface MapRenderTiming {
+  hotspots: number;
+  hexes: number;
+  /** performance.now() (ms since navigation start) when the first full frame was drawn. */
+  sinceNavigationMs: number;
+  /** From the page's mount to that frame. */
+  sinceMountMs: number;
+  /** From the hotspots' arrival (decoded) to that frame: deck.gl's own share. */
+  sinceDataMs: number;
+  /** Reading the hotspots from the node (entries + decode). */
+  loadMs: number;
+}
+
+export class MapPage extends BasePage {
+  private deck: Deck<MapView> | null = null;
+  private hotspots = new Map<string, Hotspot>();
+  private hexes: Hex[] = [];
+  private colourBy: ColourBy;
+  private zoom = 11;
+  private touched = new Set<string>();
+  private loadedApi: unknown = null;
+  private unsubBlock: (() => void) | null = null;
+  private mountedAt = performance.now();
+  private dataAt = 0;
+  private loadMs = 0;
+  private rendered = false;
+  private scaleFetchedAt = 0;
+  private scalesLoading = false;
+  private selected: string | null = null;
+  private fitted = false;
+  private coastFine: Lines | null = null;
+
+  constructor(ctx: ConstructorParameters<typeof BasePage>[0]) {
+    super(ctx);
+    this.colourBy = ctx.query.get('colour') === 'scale' ? 'scale' : 'count';
+  }
+  title() {
+    return 'Coverage map';
+  }
+
+  mount(el: HTMLElement): void {
+    super.mount(el);
+    this.mountedAt = performance.now();
+    this.body.innerHTML = `
+      <div class="map-bar">
+        <span><b data-testid="hex-count">–</b> res-8 hexes · <b data-testid="hotspot-count">–</b> located hotspots</span>
+        <span class="toggle" role="group" aria-label="colour by">
+          colour by
+          <button data-colour="count">hotspot count</button>
+          <button data-colour="scale">HIP-17 scale</button>
+        </span>
+        <span class="dim" data-testid="map-resolution">res 8</span>
+        <span class="legend"></span>
+      </div>
+      <div class="map-wrap"><div class="map" data-testid="map"></div><div class="hex-panel" data-testid="hex-panel"><p class="dim">Click a hex for its hotspots.</p></div></div>
+      <details><summary>Hexes (table)</summary><div class="hex-table"></div></details>`;
+    for (const b of this.body.querySelectorAll<HTMLButtonElement>('[data-colour]')) {
+      b.onclick = () => {
+        this.colourBy = b.dataset.colour as ColourBy;
+        this.paintToggle();
+        this.render();
+        if (this.colourBy === 'scale') void this.loadScales(true);
+      };
+    }
+    this.paintToggle();
+    this.body.querySelector<HTMLElement>('.hex-table')!.onclick = (ev) => {
+      const row = (ev.target as HTMLElement).closest<HTMLElement>('tr[data-hex]');
+      const x = row && this.hexes.find((h) => h.hex === row.dataset.hex);
+      if (x) {
+        this.selected = x.hex;
+        this.showHex(this.body.querySelector<HTMLElement>('[data-testid=hex-panel]')!, x);
+        this.render();
+      }
+    };
+    this.unsubBlock = this.ctx.chain.onBlock((b) => {
+      for (const e of b.events) {
+        if (e.section === 'deviceRegistry' && DEVICE_EVENTS.has(e.method) && typeof e.data.device === 'string') this.touched.add(e.data.device);
+      }
+    });
+  }
+
+  private paintToggle() {
+    for (const b of this.body.querySelectorAll<HTMLButtonElement>('[data-colour]')) b.classList.toggle('on', b.dataset.colour === this.colourBy);
+  }
+
+  unmount(): void {
+    super.unmount();
+    this.unsubBlock?.();
+    this.deck?.finalize();
+    this.deck = null;
+  }
+
+  async refresh(block: BlockInfo): Promise<void> {
+    const api = this.ctx.chain.api!;
+    const at = await api.at(block.hash);
+    if (this.loadedApi !== api) {
+      // First load (or a new connection): every device.
+      const t0 = performance.now();
+      const entries = await at.query.deviceRegistry.devices.entries();
+      this.hotspots.clear();
+      for (const [key, value] of entries) {
+        this.put(key.args[0].toString(), value.toJSON());
+      }
+      this.loadMs = performance.now() - t0;
+      this.loadedApi = api;
+      this.touched.clear();
+    } else if (this.touched.size) {
+      const ids = [...this.touched];
+      this.touched.clear();
+      const values = await at.query.deviceRegistry.devices.multi(ids);
+      ids.forEach((id, i) => this.put(id, values[i].toJSON()));
+    }
+    if (!this.alive) return;
+    this.aggregate();
+    if (!this.dataAt) this.dataAt = performance.now();
+    this.asOf(block);
+    this.render();
+    if (this.colourBy === 'scale') void this.loadScales(false);
+  }
+
+  private put(id: string, info: unknown) {
+    const d = info as { owner: string; kind: string; status: string; location: { cell: string | number } | null } | null;
+    if (!d || variant(d.kind) !== 'Hotspot' || !d.location) {
+      this.hotspots.delete(id);
+      return;
+    }
+    const cell = h3Hex(d.location.cell);
+    const prev = this.hotspots.get(id);
+    this.hotspots.set(id, { id, owner: String(d.owner), status: variant(d.status), cell, hex8: cellToParent(cell, 8), scale: prev?.cell === cell ? prev.scale : undefined });
+  }
+
+  private aggregate() {
+    const by = new Map<string, Hex>();
+    for (const h of this.hotspots.values()) {
+      let x = by.get(h.hex8);
+      if (!x) by.set(h.hex8, (x = { hex: h.hex8, hotspots: [], count: 0, scale: null }));
+      x.hotspots.push(h);
+      x.count++;
+    }
+    for (const x of by.values()) {
+      const scales = x.hotspots.map((h) => h.scale).filter((s): s is number => s !== undefined);
+      x.scale = scales.length ? scales.reduce((a, b) => a + b, 0) / scales.length : null;
+    }
+    this.hexes = [...by.values()].sort((a, b) => b.count - a.count);
+    this.body.querySelector('[data-testid=hex-count]')!.textContent = String(this.hexes.length);
+    this.body.querySelector('[data-testid=hotspot-count]')!.textContent = String(this.hotspots.size);
+    const tbl = this.body.querySelector('.hex-table')!;
+    const shown = this.hexes.slice(0, 200);
+    tbl.innerHTML = `<table data-testid="hex-table"><thead><tr><th>res-8 hex</th><th>hotspots</th><th>HIP-17 scale</th></tr></thead><tbody>${shown
+      .map((x) => `<tr data-hex="${x.hex}"><td class="mono">${x.hex}</td><td>${x.count}</td><td>${x.scale === null ? '–' : x.scale.toFixed(3)}</td></tr>`)
+      .join('')}</tbody></table>${this.hexes.length > shown.length ? `<p class="dim">${this.hexes.length - shown.length} more</p>` : ''}`;
+  }
+
+  /** The chain's HIP-17 scale of every hotspot (a runtime call each); at most every 20 s unless forced. */
+  private async loadScales(force: boolean) {
+    const api = this.ctx.chain.api;
+    if (!api || this.scalesLoading) return;
+    if (!force && performance.now() - this.scaleFetchedAt < 20_000) return;
+    this.scalesLoading = true;
+    try {
+      const list = [...this.hotspots.values()];
+      await pool(list, 16, async (h) => {
+        const s = await api.call.coverageApi.hexScale(h.id);
+        const j = s.toJSON();
+        h.scale = j === null ? undefined : fixedU128(j);
+      });
+      this.scaleFetchedAt = performance.now();
+      if (!this.alive) return;
+      this.aggregate();
+      this.render();
+    } catch {
+      // disconnected; the next refresh retries
+    } finally {
+      this.scalesLoading = false;
+    }
+  }
+
+  private colour(x: { count: number; scale: number | null }, max: number): [number, number, number, number] {
+    if (this.colourBy === 'scale') {
+      if (x.scale === null) return [150, 150, 150, 160];
+      const s = Math.max(0, Math.min(1, x.scale));
+      return [Math.round(220 * (1 - s) + 30 * s), Math.round(60 * (1 - s) + 170 * s), Math.round(60 * (1 - s) + 90 * s), 200];
+    }
+    const t = max <= 1 ? 1 : Math.log(x.count) / Math.log(max);
+    return [Math.round(255 - 200 * t), Math.round(200 - 120 * t), Math.round(60 + 150 * t), 210];
+  }
+
+  private legend(max: number) {
+    const el = this.body.querySelector('.legend')!;
+    el.innerHTML =
+      this.colourBy === 'scale'
+        ? `<i style="background:rgb(220,60,60)"></i>0 <i style="background:rgb(125,115,75)"></i> <i style="background:rgb(30,170,90)"></i>1 (grey: not yet read)`
+        : `<i style="background:rgb(255,200,60)"></i>1 <i style="background:rgb(55,80,210)"></i>${max} hotspots`;
+  }
+
+  private render() {
+    const container = this.body.querySelector<HTMLElement>('.map');
+    if (!container || !this.alive) return;
+    const max = this.hexes.reduce((m, x) => Math.max(m, x.count), 1);
+    this.legend(max);
+    const fine = this.zoom >= FINE_ZOOM;
+    this.body.querySelector('[data-testid=map-resolution]')!.textContent = fine ? 'res 12 cells' : 'res 8 hexes';
+    const colourKey = `${this.colourBy}-${this.scaleFetchedAt}-${this.hexes.length}-${this.hotspots.size}`;
+    const layers = [
+      new GeoJsonLayer({ id: this.coastFine ? 'coast10' : 'coast50', data: this.coastFine ?? (coast50 ??= coastLines(land50)), stroked: true, filled: false, getLineColor: [70, 90, 110], lineWidthUnits: 'pixels', getLineWidth: 1.5 }),
+      fine
+        ? new H3HexagonLayer<Hotspot>({
+            id: 'cells12',
+            data: [...this.hotspots.values()],
+            getHexagon: (h) => h.cell,
+            getFillColor: (h) => this.colour({ count: 1, scale: h.scale ?? null }, 1),
+            extruded: false,
+            pickable: true,
+            stroked: true,
+            getLineColor: [40, 40, 40],
+            lineWidthMinPixels: 1,
+            updateTriggers: { getFillColor: colourKey },
+          })
+        : new H3HexagonLayer<Hex>({
+            id: 'hexes8',
+            data: this.hexes,
+            getHexagon: (x) => x.hex,
+            getFillColor: (x) => this.colour(x, max),
+            extruded: false,
+            pickable: true,
+            stroked: true,
+            getLineColor: (x) => (x.hex === this.selected ? [0, 0, 0, 255] : [60, 60, 60, 160]),
+            getLineWidth: (x) => (x.hex === this.selected ? 3 : 1),
+            lineWidthUnits: 'pixels',
+            updateTriggers: { getFillColor: colourKey, getLineColor: this.selected, getLineWidth: this.selected },
+          }),
+    ];
+    if (!this.deck) {
+      const { clientWidth: w, clientHeight: h } = container;
+      const view = this.initialView(w || 800, h || 500);
+      this.deck = new Deck<MapView>({
+        parent: container as HTMLDivElement,
+        views: new MapView({ repeat: false }),
+        initialViewState: view,
+        controller: true,
+        layers,
+        onViewStateChange: ({ viewState }) => {
+          const z = (viewState as { zoom: number }).zoom;
+          const crossed = z >= FINE_ZOOM !== this.zoom >= FINE_ZOOM;
+          this.zoom = z;
+          if (crossed) this.render();
+          return viewState;
+        },
+        getTooltip: (info: PickingInfo) => this.tooltip(info),
+        onClick: (info: PickingInfo) => this.pick(info),
+        onAfterRender: () => this.afterRender(),
+      });
+      this.zoom = view.zoom;
+    } else {
+      if (!this.fitted && this.hexes.length) {
+        const { clientWidth: w, clientHeight: h } = container;
+        this.deck.setProps({ initialViewState: this.initialView(w || 800, h || 500) });
+      }
+      this.deck.setProps({ layers });
+    }
+    if (this.hexes.length) this.fitted = true;
+  }
+
+  private initialView(w: number, h: number) {
+    const pts = this.hexes.map((x) => cellToLatLng(x.hex));
+    if (!pts.length) return { longitude: -9.14, latitude: 38.74, zoom: 10, pitch: 0, bearing: 0 };
+    // The bulk of the network: the 10th to 90th percentiles (a far-away outlier, such as a
+    // spoofer asserting another city, does not shrink everyone else to dots).
+    const trim = pts.length >= 8 ? Math.floor(pts.length * 0.1) : 0;
+    const lats = pts.map((p) => p[0]).sort((a, b) => a - b);
+    const lngs = pts.map((p) => p[1]).sort((a, b) => a - b);
+    const [minLat, maxLat] = [lats[trim], lats[lats.length - 1 - trim]];
+    const [minLng, maxLng] = [lngs[trim], lngs[lngs.length - 1 - trim]];
+    const pad = 0.02;
+    const vp = new WebMercatorViewport({ width: w, height: h }).fitBounds(
+      [
+        [minLng - pad, minLat - pad],
+        [maxLng + pad, maxLat + pad],
+      ],
+      { padding: 20 },
+    );
+    return { longitude: vp.longitude, latitude: vp.latitude, zoom: Math.min(vp.zoom, 14), pitch: 0, bearing: 0 };
+  }
+
+  private afterRender() {
+    if (this.rendered || !this.deck || !this.dataAt || !this.hexes.length) return;
+    if (!this.deck.isInitialized) return;
+    const layers = this.deck.props.layers as Array<{ id: string; isLoaded: boolean }>;
+    if (!layers.every((l) => l.isLoaded)) return;
+    this.rendered = true;
+    const now = performance.now();
+    const timing: MapRenderTiming = {
+      hotspots: this.hotspots.size,
+      hexes: this.hexes.length,
+      sinceNavigationMs: Math.round(now),
+      sinceMountMs: Math.round(now - this.mountedAt),
+      sinceDataMs: Math.round(now - this.dataAt),
+      loadMs: Math.round(this.loadMs),
+    };
+    (window as unknown as { assayMapRender: MapRenderTiming }).assayMapRender = timing;
+    const m = this.body.querySelector<HTMLElement>('.map')!;
+    m.dataset.rendered = 'true';
+    m.dataset.renderMs = String(timing.sinceDataMs);
+    // The finer coastline after the first full frame (it is not needed to see the hexes).
+    void loadFineCoast().then(() => {
+      if (!this.alive) return;
+      const pts = this.hexes.map((x) => cellToLatLng(x.hex));
+      const lats = pts.map((p) => p[0]);
+      const lngs = pts.map((p) => p[1]);
+      this.coastFine = fineCoastNear([Math.min(...lngs) - 3, Math.min(...lats) - 3, Math.max(...lngs) + 3, Math.max(...lats) + 3]);
+      this.body.querySelector<HTMLElement>('.map')!.dataset.coast = '10m';
+      this.render();
+    });
+  }
+
+  private tooltip(info: PickingInfo): string | null {
+    const o = info.object as Hex | Hotspot | undefined;
+    if (!o) return null;
+    if ('hotspots' in o) return `${o.hex}\n${o.count} hotspot${o.count === 1 ? '' : 's'}${o.scale === null ? '' : `\nHIP-17 scale ${o.scale.toFixed(3)}`}`;
+    return `${o.id}\ncell ${o.cell}${o.scale === undefined ? '' : `\nHIP-17 scale ${o.scale.toFixed(3)}`}`;
+  }
+
+  private pick(info: PickingInfo) {
+    const o = info.object as Hex | Hotspot | undefined;
+    const panel = this.body.querySelector<HTMLElement>('[data-testid=hex-panel]')!;
+    if (!o) return;
+    if (!('hotspots' in o)) {
+      location.hash = `#/device/${o.id}`;
+      return;
+    }
+    this.selected = o.hex;
+    this.showHex(panel, o);
+    this.render();
+  }
+
+  /** The panel of one res-8 hex (also used by the tests through `selectHex`). */
+  showHex(panel: HTMLElement, x: Hex) {
+    panel.dataset.hex = x.hex;
+    panel.innerHTML = `<h4>Hex <span class="mono">${esc(x.hex)}</span></h4><p>${x.count} hotspot${x.count === 1 ? '' : 's'}${
+      x.scale === null ? '' : ` · HIP-17 scale ${x.scale.toFixed(3)}`
+    }</p><ul data-testid="hex-hotspots">${x.hotspots
+      .map((h) => `<li>${deviceLink(h.id)} <span class="dim">${esc(h.status)}</span> owner ${accountLink(h.owner)}${h.scale === undefined ? '' : ` scale ${h.scale.toFixed(3)}`}</li>`)
+      .join('')}</ul>`;
+  }
+}
