@@ -13,15 +13,16 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 NODE_BIN := $(CARGO_TARGET_DIR)/release/assay-node
 BENCH_BIN := $(CARGO_TARGET_DIR)/release/assay-node-bench
 RPC_PORT ?= 9944
+EXPLORER_PORT ?= 8080
 # The pallets with benchmarks (scripts/benchmarked-pallets, shared with scripts/test.sh);
 # `make weights WEIGHT_PALLETS=compute-market` benchmarks one.
 BENCHMARKED_PALLETS := $(shell grep -v '^\#' scripts/benchmarked-pallets)
 WEIGHT_PALLETS ?= $(BENCHMARKED_PALLETS)
 
-.PHONY: help setup build build-agent run demo test lint test-rust test-benchmarks test-e2e test-zombienet chain-specs weights wire-vectors
+.PHONY: help setup build build-agent build-explorer test-explorer run demo test lint test-rust test-benchmarks test-e2e test-zombienet chain-specs weights wire-vectors
 
 help:
-	@echo "make run    - install what is missing, build, start a dev chain with inference (ws://127.0.0.1:$(RPC_PORT))"
+	@echo "make run    - install what is missing, build, start a dev chain with inference (ws://127.0.0.1:$(RPC_PORT)) and the explorer (http://127.0.0.1:$(EXPLORER_PORT))"
 	@echo "make test   - install what is missing, run every test"
 	@echo "make demo   - a dev chain with inference and a simulated device fleet (assay-agent) for a few minutes"
 	@echo "make chain-specs - regenerate chain-specs/local-raw.json from the runtime"
@@ -38,9 +39,19 @@ setup:
 build: setup
 	cargo build --release --locked --workspace --all-targets
 
-# A dev chain whose validator (Alice) serves inference jobs with the shipped models.
-run: build
-	flags="$$(bash scripts/inference-env.sh)" && $(NODE_BIN) --dev --tmp --rpc-port $(RPC_PORT) --rpc-cors all $$flags
+# A dev chain whose validator (Alice) serves inference jobs with the shipped models, and the
+# explorer (explorer/) served beside it on http://127.0.0.1:$(EXPLORER_PORT).
+run: build build-explorer
+	flags="$$(bash scripts/inference-env.sh)" && bash explorer/scripts/with-explorer.sh $(EXPLORER_PORT) ws://127.0.0.1:$(RPC_PORT) -- \
+		$(NODE_BIN) --dev --tmp --rpc-port $(RPC_PORT) --rpc-cors all $$flags
+
+# The explorer: a static single-page app in explorer/dist.
+build-explorer: setup
+	cd explorer && npm run --silent build
+
+# The explorer's browser tests against a fresh demo chain (what `make test` runs last).
+test-explorer: build build-agent
+	EXPLORER_TEST=1 bash scripts/demo.sh
 
 # The device-fleet simulator (clients/device-agent): its own cargo workspace (subxt, no
 # polkadot-sdk), built into the same target directory.
@@ -49,7 +60,7 @@ build-agent: setup
 
 # A dev chain with inference on a temporary base path, the agent against it, its summary;
 # the node is stopped even on failure (scripts/demo.sh).
-demo: build build-agent
+demo: build build-agent build-explorer
 	@bash scripts/demo.sh
 
 # Every test: cargo tests (release profile, shared with the node build), the benchmark

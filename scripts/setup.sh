@@ -19,6 +19,8 @@ command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)
 command -v python3 >/dev/null 2>&1 || need_pkgs+=(python3)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need_pkgs+=(python3-venv)
 command -v curl >/dev/null 2>&1 || need_pkgs+=(curl)
+# Debian's Chromium for the explorer's browser tests (Playwright never downloads a browser).
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 if [ "${#need_pkgs[@]}" -gt 0 ]; then
   say "installing Debian packages: ${need_pkgs[*]}"
   $SUDO apt-get update -qq >/dev/null
@@ -63,3 +65,8 @@ for dir in clients/e2e zombienet; do
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   fi
 done
+# The explorer (Vite, deck.gl, @polkadot/api, Playwright without its browser download).
+if [ -f explorer/package-lock.json ] && [ ! -d explorer/node_modules ]; then
+  say "installing npm packages in explorer"
+  (cd explorer && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

@@ -18,8 +18,8 @@ run() {
   [ "$rc" -eq 0 ] || status=1
   summary+=("--- $name (exit $rc, $((SECONDS - started)) s)")
   # The runners' own summary lines: cargo's "test result:" lines, node's "# pass/# fail",
-  # zombienet's per-test results and totals.
-  while IFS= read -r line; do summary+=("$line"); done < <(grep -E '^(test result:|# (tests|pass|fail|skipped|duration_ms)|=== 0[0-9]+-.* (passed|FAILED)|zombienet: [0-9]+ passed|check: |fuzz: )' "$log")
+  # zombienet's per-test results and totals, Playwright's totals ("  6 passed (1.2m)").
+  while IFS= read -r line; do summary+=("$line"); done < <(grep -E '^(test result:|# (tests|pass|fail|skipped|duration_ms)|=== 0[0-9]+-.* (passed|FAILED)|zombienet: [0-9]+ passed|check: |fuzz: |  [0-9]+ (passed|failed|flaky|skipped|did not run|interrupted))' "$log")
   rm -f "$log"
 }
 
@@ -47,7 +47,8 @@ run "device agent build" cargo build --release --locked "${agent[@]}"
 run "device agent tests" cargo test --release --locked "${agent[@]}"
 run "end-to-end" bash -c "cd clients/e2e && ASSAY_NODE_BIN='$CARGO_TARGET_DIR/release/assay-node' npm test"
 run "zombienet" env ZOMBIE_NODE_BIN="$CARGO_TARGET_DIR/release/assay-node" bash zombienet/run-tests.sh
-run "demo" bash scripts/demo.sh
+# The demo, then the explorer's browser tests against the chain the agent filled (explorer/).
+run "demo + explorer" env EXPLORER_TEST=1 bash scripts/demo.sh
 
 echo
 echo "=== summary"

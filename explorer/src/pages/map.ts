@@ -318,6 +318,7 @@ export class MapPage extends BasePage {
         onAfterRender: () => this.afterRender(),
       });
       this.zoom = view.zoom;
+      (window as unknown as { assayDeck: unknown }).assayDeck = this.deck;
     } else {
       if (!this.fitted && this.hexes.length) {
         const { clientWidth: w, clientHeight: h } = container;
