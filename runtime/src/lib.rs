@@ -247,4 +247,12 @@ mod runtime {
 
 	#[runtime::pallet_index(15)]
 	pub type EnergyMarket = pallet_energy_market;
+
+	/// Session roots for equivocation proofs.
+	#[runtime::pallet_index(16)]
+	pub type Historical = pallet_session::historical;
+
+	/// Offence reports (BABE and GRANDPA equivocations).
+	#[runtime::pallet_index(17)]
+	pub type Offences = pallet_offences;
 }

@@ -1185,3 +1185,207 @@ mod wire_vectors {
 		});
 	}
 }
+
+// ---- equivocations: proved against the session roots, the offender leaves -----------
+mod equivocation {
+	use super::*;
+	use frame_support::traits::KeyOwnerProofSystem;
+	use polkadot_sdk::{
+		sp_consensus_babe::{self, digests::CompatibleDigestItem},
+		sp_consensus_grandpa,
+		sp_core::{Pair, H256},
+		sp_keyring::Ed25519Keyring,
+		sp_runtime::{
+			traits::Header as _,
+			transaction_validity::{
+				InvalidTransaction, TransactionSource, TransactionValidityError,
+			},
+		},
+	};
+
+	/// Blocks authored by Alice (index 0) until session `session` has started; `n` is the
+	/// last block started.
+	fn run_to_session(session: u32, n: &mut BlockNumber) {
+		while Session::current_index() < session {
+			*n += 1;
+			start_block(*n, 0);
+		}
+	}
+
+	/// A header of block `number` claiming `slot` for authority `index`, sealed by `signer`;
+	/// `salt` makes two such headers differ.
+	fn sealed_header(
+		number: BlockNumber,
+		slot: u64,
+		index: u32,
+		signer: Sr25519Keyring,
+		salt: u8,
+	) -> Header {
+		let mut header = Header::new(
+			number,
+			H256::repeat_byte(salt),
+			H256::repeat_byte(salt),
+			System::parent_hash(),
+			babe_digest(index, slot),
+		);
+		let seal = signer.pair().sign(header.hash().as_ref());
+		header.digest_mut().push(DigestItem::babe_seal(seal.into()));
+		header
+	}
+
+	/// Bare (unsigned) extrinsic for `call`, as a node's import queue or voter submits it.
+	fn bare(call: RuntimeCall) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_bare(call)
+	}
+
+	/// The pool's verdict on `xt` from `source`, without the block `validate_transaction`
+	/// initializes for itself (rolled back, so the test's block goes on).
+	fn validate(
+		source: TransactionSource,
+		xt: UncheckedExtrinsic,
+	) -> sp_runtime::transaction_validity::TransactionValidity {
+		use frame_support::storage::{with_transaction, TransactionOutcome};
+		with_transaction(|| {
+			let validity = Executive::validate_transaction(source, xt, System::parent_hash());
+			TransactionOutcome::Rollback(Ok::<_, sp_runtime::DispatchError>(validity))
+		})
+		.expect("the validation is rolled back")
+	}
+
+	/// Validates `xt` as a locally submitted transaction, then applies it.
+	fn validate_and_apply(xt: UncheckedExtrinsic) {
+		let valid = validate(TransactionSource::Local, xt.clone());
+		assert!(valid.is_ok(), "the report is refused by the pool: {valid:?}");
+		assert!(matches!(Executive::apply_extrinsic(xt), Ok(Ok(()))));
+	}
+
+	/// The offender is disabled now, its removal is announced, and it leaves the session set
+	/// two rotations later (queued at the next, active at the one after).
+	fn assert_offender_leaves(who: AccountId, index: u32, mut n: BlockNumber) {
+		let session = Session::current_index();
+		System::assert_has_event(
+			pallet_validator_set::Event::OffenderRemoved { who: who.clone(), session }.into(),
+		);
+		assert!(Session::disabled_validators().contains(&index));
+		assert!(!ValidatorSet::validators().contains(&who));
+		run_to_session(session + 1, &mut n);
+		assert!(Session::validators().contains(&who));
+		run_to_session(session + 2, &mut n);
+		assert!(!Session::validators().contains(&who));
+		assert_eq!(Session::validators().len(), 3);
+		assert_eq!(pallet_babe::Authorities::<Runtime>::get().len(), 3);
+		// GRANDPA enacts its scheduled change when the rotation block is finalized.
+		start_block(n + 1, 0);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 3);
+	}
+
+	#[test]
+	fn a_babe_equivocation_is_proved_reported_and_the_author_leaves_the_set() {
+		preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			let mut n = 0;
+			run_to_session(2, &mut n);
+			// Bob (index 1) signs two different blocks for one slot.
+			let slot = *Babe::current_slot();
+			let bob_babe: sp_consensus_babe::AuthorityId = Sr25519Keyring::Bob.public().into();
+			let proof = sp_consensus_babe::EquivocationProof {
+				offender: bob_babe.clone(),
+				slot: slot.into(),
+				first_header: sealed_header(n, slot, 1, Sr25519Keyring::Bob, 1),
+				second_header: sealed_header(n, slot, 1, Sr25519Keyring::Bob, 2),
+			};
+			// The key-ownership proof the node's import queue asks the runtime API for.
+			let key_owner_proof = Historical::prove((sp_consensus_babe::KEY_TYPE, bob_babe))
+				.expect("Bob's BABE key is in this session's root");
+			let report = bare(RuntimeCall::Babe(pallet_babe::Call::report_equivocation_unsigned {
+				equivocation_proof: Box::new(proof),
+				key_owner_proof,
+			}));
+			validate_and_apply(report.clone());
+			System::assert_has_event(RuntimeEvent::Offences(pallet_offences::Event::Offence {
+				kind: *b"babe:equivocatio",
+				slot: codec::Encode::encode(&slot),
+			}));
+			// The same offence again is stale: nothing to punish twice.
+			assert_eq!(
+				validate(TransactionSource::Local, report),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::Stale))
+			);
+			assert_offender_leaves(Sr25519Keyring::Bob.to_account_id(), 1, n);
+		});
+	}
+
+	#[test]
+	fn a_grandpa_equivocation_is_proved_reported_and_the_voter_leaves_the_set() {
+		preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			let mut n = 0;
+			run_to_session(2, &mut n);
+			// Charlie (index 2) prevotes for two different blocks in one round.
+			let set_id = Grandpa::current_set_id();
+			let round = 7;
+			let charlie = Ed25519Keyring::Charlie;
+			let prevote = |target: H256| {
+				let vote = finality_grandpa::Prevote { target_hash: target, target_number: n };
+				let message = finality_grandpa::Message::Prevote(vote.clone());
+				let payload = sp_consensus_grandpa::localized_payload(round, set_id, &message);
+				(vote, charlie.pair().sign(&payload).into())
+			};
+			let charlie_grandpa: sp_consensus_grandpa::AuthorityId = charlie.public().into();
+			let proof = sp_consensus_grandpa::EquivocationProof::new(
+				set_id,
+				sp_consensus_grandpa::Equivocation::Prevote(finality_grandpa::Equivocation {
+					round_number: round,
+					identity: charlie_grandpa.clone(),
+					first: prevote(H256::repeat_byte(1)),
+					second: prevote(H256::repeat_byte(2)),
+				}),
+			);
+			let key_owner_proof =
+				Historical::prove((sp_consensus_grandpa::KEY_TYPE, charlie_grandpa))
+					.expect("Charlie's GRANDPA key is in this session's root");
+			validate_and_apply(bare(RuntimeCall::Grandpa(
+				pallet_grandpa::Call::report_equivocation_unsigned {
+					equivocation_proof: Box::new(proof),
+					key_owner_proof,
+				},
+			)));
+			assert_offender_leaves(Sr25519Keyring::Charlie.to_account_id(), 2, n);
+		});
+	}
+
+	#[test]
+	fn a_forged_equivocation_changes_nothing() {
+		preset_ext(LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			let mut n = 0;
+			run_to_session(2, &mut n);
+			// Dave's name on two headers that Bob sealed: the seals do not verify.
+			let slot = *Babe::current_slot();
+			let dave_babe: sp_consensus_babe::AuthorityId = Sr25519Keyring::Dave.public().into();
+			let proof = sp_consensus_babe::EquivocationProof {
+				offender: dave_babe.clone(),
+				slot: slot.into(),
+				first_header: sealed_header(n, slot, 3, Sr25519Keyring::Bob, 1),
+				second_header: sealed_header(n, slot, 3, Sr25519Keyring::Bob, 2),
+			};
+			let key_owner_proof =
+				Historical::prove((sp_consensus_babe::KEY_TYPE, dave_babe)).unwrap();
+			let report = bare(RuntimeCall::Babe(pallet_babe::Call::report_equivocation_unsigned {
+				equivocation_proof: Box::new(proof),
+				key_owner_proof,
+			}));
+			// Only a node's own reports enter its pool; a gossiped one is refused.
+			assert_eq!(
+				validate(TransactionSource::External, report.clone()),
+				Err(TransactionValidityError::Invalid(InvalidTransaction::Call))
+			);
+			// The proof itself is checked at dispatch: refused, and nothing happens.
+			let applied = Executive::apply_extrinsic(report);
+			assert!(
+				matches!(applied, Ok(Err(sp_runtime::DispatchError::Module(_)))),
+				"a forged proof was accepted: {applied:?}"
+			);
+			assert!(!System::events().iter().any(|e| matches!(e.event, RuntimeEvent::Offences(_))));
+			assert_eq!(ValidatorSet::validators().len(), 4);
+			assert!(Session::disabled_validators().is_empty());
+		});
+	}
+}

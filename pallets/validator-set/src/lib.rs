@@ -11,6 +11,12 @@
 //!
 //! A validator must have set its session keys (`session.setKeys`) before it is added, and
 //! the set never drops below `MinValidators`.
+//!
+//! Equivocations (two BABE blocks for one slot, two GRANDPA votes in one round) reported
+//! through pallet-offences disable the offender for the rest of the session and remove it
+//! from the set like a governance removal (`offences_impls.rs`). The set also keeps
+//! pallet-session's historical roots for `HistoryDepth` sessions: the window in which an
+//! equivocation can still be proved.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -20,9 +26,11 @@ pub use pallet::*;
 
 #[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
+mod offences_impls;
 pub mod runtime_api;
 mod validator_set_impls;
 pub mod weights;
+pub use offences_impls::{IdentifiedByAccount, Removal};
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -75,6 +83,11 @@ pub mod pallet {
 		type KeysRegistration: ValidatorRegistration<Self::AccountId>;
 		/// The active set of the session pallet, adopted at genesis.
 		type SessionValidators: ValidatorSet<Self::AccountId, ValidatorId = Self::AccountId>;
+		/// How many sessions of pallet-session's historical roots are kept: an equivocation
+		/// older than this can no longer be proved (BABE's and GRANDPA's report longevity and
+		/// GRANDPA's `MaxSetIdSessionEntries` follow it).
+		#[pallet::constant]
+		type HistoryDepth: Get<u32>;
 		/// Weights from this pallet's benchmarks.
 		type WeightInfo: WeightInfo;
 		/// Prepares accounts for benchmarks.
@@ -105,6 +118,23 @@ pub mod pallet {
 		ValidatorRemoved {
 			/// The removed validator.
 			who: T::AccountId,
+		},
+		/// `who` equivocated in session `session` (reported through pallet-offences): it is
+		/// disabled for the current session and leaves the set at the next rotations.
+		OffenderRemoved {
+			/// The equivocating validator.
+			who: T::AccountId,
+			/// The session of the offence.
+			session: u32,
+		},
+		/// `who` equivocated in session `session` but stays in the set: removing it would
+		/// leave fewer than `MinValidators`. It is still disabled for the current session
+		/// where the disabling limit allows.
+		OffenderKept {
+			/// The equivocating validator.
+			who: T::AccountId,
+			/// The session of the offence.
+			session: u32,
 		},
 		/// The changed set was handed to pallet-session, queued for session `session`.
 		ValidatorSetQueued {

@@ -1,4 +1,5 @@
-//! A runtime with System, Balances, Session (5-block sessions) and the validator set.
+//! A runtime with System, Balances, Session (5-block sessions, with historical roots) and
+//! the validator set.
 
 use crate as pallet_validator_set;
 use polkadot_sdk::{
@@ -19,6 +20,7 @@ polkadot_sdk::frame_support::construct_runtime!(
 		System: frame_system,
 		Balances: pallet_balances,
 		Session: pallet_session,
+		Historical: pallet_session::historical,
 		ValidatorSet: pallet_validator_set,
 	}
 );
@@ -54,13 +56,19 @@ impl pallet_session::Config for Test {
 	type ValidatorIdOf = ConvertInto;
 	type ShouldEndSession = pallet_session::PeriodicSessions<Period, Offset>;
 	type NextSessionRotation = pallet_session::PeriodicSessions<Period, Offset>;
-	type SessionManager = ValidatorSet;
+	type SessionManager = pallet_session::historical::NoteHistoricalRoot<Test, ValidatorSet>;
 	type SessionHandler = TestSessionHandler;
 	type Keys = UintAuthorityId;
-	type DisablingStrategy = ();
+	type DisablingStrategy = pallet_session::disabling::UpToLimitDisablingStrategy;
 	type WeightInfo = ();
 	type Currency = Balances;
 	type KeyDeposit = ();
+}
+
+impl pallet_session::historical::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type FullIdentification = ();
+	type FullIdentificationOf = crate::IdentifiedByAccount;
 }
 
 #[cfg(feature = "runtime-benchmarks")]
@@ -78,6 +86,7 @@ impl pallet_validator_set::Config for Test {
 	type MinValidators = ConstU32<2>;
 	type KeysRegistration = Session;
 	type SessionValidators = Session;
+	type HistoryDepth = ConstU32<3>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = Test;

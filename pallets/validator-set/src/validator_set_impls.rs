@@ -27,7 +27,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A set of `len` validators after one removal must keep `MinValidators`.
-	fn ensure_above_minimum(len: usize) -> Result<(), Error<T>> {
+	pub(crate) fn ensure_above_minimum(len: usize) -> Result<(), Error<T>> {
 		let remaining = (len as u32).saturating_sub(1);
 		ensure!(remaining >= T::MinValidators::get().max(1), Error::<T>::TooFewValidators);
 		Ok(())

@@ -96,9 +96,11 @@ impl pallet_babe::Config for Runtime {
 	type WeightInfo = ();
 	type MaxAuthorities = ConstU32<100>;
 	type MaxNominators = ConstU32<0>;
-	// No equivocation reporting yet: there is no staking to slash.
-	type KeyOwnerProof = polkadot_sdk::sp_core::Void;
-	type EquivocationReportSystem = ();
+	// Equivocations (two blocks for one slot) are proved against the session roots and
+	// reported to pallet-offences, whose handler is the validator set.
+	type KeyOwnerProof = sp_session::MembershipProof;
+	type EquivocationReportSystem =
+		pallet_babe::EquivocationReportSystem<Self, Offences, Historical, ReportLongevity>;
 }
 
 impl pallet_grandpa::Config for Runtime {
@@ -106,9 +108,37 @@ impl pallet_grandpa::Config for Runtime {
 	type WeightInfo = ();
 	type MaxAuthorities = ConstU32<100>;
 	type MaxNominators = ConstU32<0>;
-	type MaxSetIdSessionEntries = ConstU64<0>;
-	type KeyOwnerProof = polkadot_sdk::sp_core::Void;
-	type EquivocationReportSystem = ();
+	// The set id of a vote must map to a session whose root is still kept.
+	type MaxSetIdSessionEntries = ConstU64<{ EQUIVOCATION_HISTORY_SESSIONS as u64 }>;
+	type KeyOwnerProof = sp_session::MembershipProof;
+	type EquivocationReportSystem =
+		pallet_grandpa::EquivocationReportSystem<Self, Offences, Historical, ReportLongevity>;
+}
+
+/// Sessions (one minute each) in which an equivocation can still be proved: one day.
+pub const EQUIVOCATION_HISTORY_SESSIONS: u32 = 1_440;
+
+parameter_types! {
+	/// How long (blocks) an equivocation report stays valid in the pool: the history kept.
+	pub const ReportLongevity: u64 = EQUIVOCATION_HISTORY_SESSIONS as u64 * EPOCH_DURATION_IN_SLOTS;
+	/// The session roots kept for key-ownership proofs.
+	pub const EquivocationHistorySessions: u32 = EQUIVOCATION_HISTORY_SESSIONS;
+}
+
+/// Session roots: a key-ownership proof shows a key belonged to a validator of a session.
+impl pallet_session::historical::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	/// No stake exposure to record: the account is the identification.
+	type FullIdentification = ();
+	type FullIdentificationOf = pallet_validator_set::IdentifiedByAccount;
+}
+
+/// Offence reports (BABE and GRANDPA equivocations), de-duplicated, handed to the validator
+/// set, which disables and removes the offender (there is no stake to slash).
+impl pallet_offences::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type IdentificationTuple = pallet_session::historical::IdentificationTuple<Self>;
+	type OnOffenceHandler = ValidatorSet;
 }
 
 impl pallet_authorship::Config for Runtime {
@@ -158,10 +188,12 @@ impl pallet_session::Config for Runtime {
 	type ValidatorIdOf = ConvertInto;
 	type ShouldEndSession = Babe;
 	type NextSessionRotation = Babe;
-	type SessionManager = ValidatorSet;
+	// The validator set, with the session roots noted for equivocation proofs.
+	type SessionManager = pallet_session::historical::NoteHistoricalRoot<Self, ValidatorSet>;
 	type SessionHandler = <SessionKeys as OpaqueKeys>::KeyTypeIdProviders;
 	type Keys = SessionKeys;
-	type DisablingStrategy = ();
+	// An equivocating validator is disabled for the rest of the session, up to a third.
+	type DisablingStrategy = pallet_session::disabling::UpToLimitDisablingStrategy;
 	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
 	type Currency = Balances;
 	/// No deposit for session keys: only validators added by governance use them.
@@ -181,6 +213,7 @@ impl pallet_validator_set::Config for Runtime {
 	type MinValidators = MinValidators;
 	type KeysRegistration = Session;
 	type SessionValidators = Session;
+	type HistoryDepth = EquivocationHistorySessions;
 	type WeightInfo = pallet_validator_set::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = crate::benchmarks::ValidatorSetBenchmarkHelper;
