@@ -44,37 +44,63 @@ export async function freePort(): Promise<number> {
 /** A `--dev` node on a kept base path (so a restart continues the same chain). */
 export class DevNode {
   proc: ChildProcess | null = null;
-  readonly base = mkdtempSync(join(tmpdir(), 'assay-explorer-'));
-  constructor(readonly rpcPort: number) {}
+  /** A node started by another process (the global setup), known by its pid. */
+  pid: number | null = null;
+  readonly base: string;
+  constructor(
+    readonly rpcPort: number,
+    base?: string,
+  ) {
+    this.base = base ?? mkdtempSync(join(tmpdir(), 'assay-explorer-'));
+  }
   get url() {
     return `ws://127.0.0.1:${this.rpcPort}`;
   }
-  async start() {
+  /** Spawns the node; `ready()` waits for its RPC. */
+  async spawn() {
     const log = openSync(join(this.base, 'node.log'), 'a');
     this.proc = spawn(NODE_BIN, ['--dev', '--base-path', join(this.base, 'db'), '--rpc-port', String(this.rpcPort), '--port', String(await freePort()), '--no-prometheus', '--no-telemetry', '--rpc-cors', 'all'], { stdio: ['ignore', log, log] });
+    this.pid = this.proc.pid ?? null;
+  }
+  async ready() {
     for (let i = 0; i < 240; i++) {
+      if (this.proc && this.proc.exitCode !== null) throw new Error(`the dev node exited (${this.base}/node.log)`);
       try {
         const r = await fetch(`http://127.0.0.1:${this.rpcPort}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"id":1,"jsonrpc":"2.0","method":"system_health","params":[]}' });
         if (r.ok) return;
       } catch {
         // not up yet
       }
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error('the dev node did not come up');
   }
-  /** SIGINT; SIGKILL after 10 s. */
+  async start() {
+    await this.spawn();
+    await this.ready();
+  }
+  /** SIGINT; SIGKILL after 10 s; resolves when the process is gone. */
   async stop() {
-    const p = this.proc;
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGINT');
-    const t = setTimeout(() => p.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(t);
+    const pid = this.pid;
+    if (pid === null || !alive(pid)) return;
+    process.kill(pid, 'SIGINT');
+    const deadline = Date.now() + 10_000;
+    while (alive(pid)) {
+      if (Date.now() > deadline) process.kill(pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
   async remove() {
     await this.stop();
     rmSync(this.base, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

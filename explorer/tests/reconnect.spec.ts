@@ -4,9 +4,12 @@ import { test, expect } from '@playwright/test';
 import { DevNode, freePort, shot } from './chain';
 
 test('stopping and restarting the node shows disconnected, then recovers', async ({ page }, info) => {
-  const node = new DevNode(await freePort());
+  // The node the global setup started (or one of our own when run without it).
+  const given = process.env.RECONNECT_NODE ? (JSON.parse(process.env.RECONNECT_NODE) as { rpcPort: number; base: string; pid: number }) : null;
+  const node = given ? Object.assign(new DevNode(given.rpcPort, given.base), { pid: given.pid }) : new DevNode(await freePort());
   try {
-    await node.start();
+    if (given) await node.ready();
+    else await node.start();
     await page.goto(`/?rpc=${encodeURIComponent(node.url)}#/map`);
     const conn = page.getByTestId('conn-state');
     await expect(conn).toHaveAttribute('data-state', 'connected');
@@ -29,6 +32,7 @@ test('stopping and restarting the node shows disconnected, then recovers', async
       .poll(async () => Number((await page.getByTestId('best-height').textContent())!.slice(1)), { timeout: 60_000 })
       .toBeGreaterThan(before);
   } finally {
-    await node.remove();
+    // The restarted process is ours; the global teardown removes the base path.
+    await (given ? node.stop() : node.remove());
   }
 });

@@ -9,6 +9,7 @@ import { cellToLatLng, cellToParent } from 'h3-js';
 import { mesh } from 'topojson-client';
 import type { GeometryObject, Topology } from 'topojson-specification';
 import land50 from 'world-atlas/land-50m.json';
+import land110 from 'world-atlas/land-110m.json';
 import type { BlockInfo } from '../chain';
 import { BasePage } from '../page';
 import { deviceLink, accountLink, esc, fixedU128, h3Hex, pool, variant } from '../util';
@@ -34,10 +35,12 @@ const DEVICE_EVENTS = new Set(['DeviceRegistered', 'LocationAsserted', 'DeviceDe
 
 // The basemap is the Natural Earth coastline (world-atlas) drawn as lines, no tiles and
 // no fill (filling continents means triangulating them, slow in software WebGL): 1:50m in
-// the main bundle for the first frame, then the 1:10m arcs near the hotspots from their
-// own chunk (3 MB, same origin) for city zooms.
+// the main bundle for the first frame (1:110m for the world while no hotspot is known),
+// then 1:10m from its own chunk (3 MB, same origin) for city zooms; both clipped to the
+// network's surroundings.
 type Lines = GeoJSON.Feature<GeoJSON.LineString>[];
 let coast50: Lines | null = null;
+let coast110: Lines | null = null;
 let coast10All: Lines | null = null;
 let coast10Loading: Promise<void> | null = null;
 function coastLines(t: unknown): Lines {
@@ -51,18 +54,30 @@ function loadFineCoast(): Promise<void> {
   });
   return coast10Loading;
 }
-/** The 1:10m arcs whose bounding box meets [w, s, e, n]. */
-function fineCoastNear(b: [number, number, number, number]): Lines {
-  return (coast10All ?? []).filter((f) => {
-    let [w, so, e, n] = [180, 90, -180, -90];
-    for (const [x, y] of f.geometry.coordinates) {
-      if (x < w) w = x;
-      if (x > e) e = x;
-      if (y < so) so = y;
-      if (y > n) n = y;
+/**
+ * The parts of `lines` inside [w, s, e, n]: runs of consecutive points in the box (one
+ * point beyond it at each end). A coastline ring can span a continent; drawing all of it
+ * costs seconds per frame in software WebGL.
+ */
+function clip(lines: Lines, b: [number, number, number, number]): Lines {
+  const out: Lines = [];
+  const inside = ([x, y]: number[]) => x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3];
+  for (const f of lines) {
+    const c = f.geometry.coordinates;
+    let run: number[][] = [];
+    for (let i = 0; i < c.length; i++) {
+      if (inside(c[i])) {
+        if (!run.length && i > 0) run.push(c[i - 1]);
+        run.push(c[i]);
+      } else if (run.length) {
+        run.push(c[i]);
+        out.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: run } });
+        run = [];
+      }
     }
-    return e >= b[0] && w <= b[2] && n >= b[1] && so <= b[3];
-  });
+    if (run.length > 1) out.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: run } });
+  }
+  return out;
 }
 
 export interface MapRenderTiming {
@@ -96,6 +111,8 @@ export class MapPage extends BasePage {
   private selected: string | null = null;
   private fitted = false;
   private coastFine: Lines | null = null;
+  private coarse: Lines | null = null;
+  private coarseKey = '';
 
   constructor(ctx: ConstructorParameters<typeof BasePage>[0]) {
     super(ctx);
@@ -269,7 +286,7 @@ export class MapPage extends BasePage {
     this.body.querySelector('[data-testid=map-resolution]')!.textContent = fine ? 'res 12 cells' : 'res 8 hexes';
     const colourKey = `${this.colourBy}-${this.scaleFetchedAt}-${this.hexes.length}-${this.hotspots.size}`;
     const layers = [
-      new GeoJsonLayer({ id: this.coastFine ? 'coast10' : 'coast50', data: this.coastFine ?? (coast50 ??= coastLines(land50)), stroked: true, filled: false, getLineColor: [70, 90, 110], lineWidthUnits: 'pixels', getLineWidth: 1.5 }),
+      new GeoJsonLayer({ id: this.coastFine ? 'coast10' : 'coast50', data: this.coastFine ?? this.coarseCoast(), stroked: true, filled: false, getLineColor: [70, 90, 110], lineWidthUnits: 'pixels', getLineWidth: 1.5 }),
       fine
         ? new H3HexagonLayer<Hotspot>({
             id: 'cells12',
@@ -329,6 +346,32 @@ export class MapPage extends BasePage {
     if (this.hexes.length) this.fitted = true;
   }
 
+  /** The hexes' bounding box widened by `margin` degrees, [w, s, e, n]. */
+  private dataBox(margin: number): [number, number, number, number] {
+    let [w, so, e, n] = [180, 90, -180, -90];
+    for (const x of this.hexes) {
+      const [lat, lng] = cellToLatLng(x.hex);
+      w = Math.min(w, lng);
+      e = Math.max(e, lng);
+      so = Math.min(so, lat);
+      n = Math.max(n, lat);
+    }
+    if (w > e) return [-180, -90, 180, 90];
+    return [w - margin, Math.max(-90, so - margin), e + margin, Math.min(90, n + margin)];
+  }
+
+  /** The 1:50m coastline near the network (the world at 1:110m before any hotspot is known). */
+  private coarseCoast(): Lines {
+    if (!this.hexes.length) return (coast110 ??= coastLines(land110));
+    coast50 ??= coastLines(land50);
+    const key = this.hexes.length ? this.dataBox(8).map((v) => Math.round(v)).join(',') : 'world';
+    if (key !== this.coarseKey) {
+      this.coarseKey = key;
+      this.coarse = clip(coast50, this.dataBox(8));
+    }
+    return this.coarse!;
+  }
+
   private initialView(w: number, h: number) {
     const pts = this.hexes.map((x) => cellToLatLng(x.hex));
     if (!pts.length) return { longitude: -9.14, latitude: 38.74, zoom: 10, pitch: 0, bearing: 0 };
@@ -372,10 +415,7 @@ export class MapPage extends BasePage {
     // The finer coastline after the first full frame (it is not needed to see the hexes).
     void loadFineCoast().then(() => {
       if (!this.alive) return;
-      const pts = this.hexes.map((x) => cellToLatLng(x.hex));
-      const lats = pts.map((p) => p[0]);
-      const lngs = pts.map((p) => p[1]);
-      this.coastFine = fineCoastNear([Math.min(...lngs) - 3, Math.min(...lats) - 3, Math.max(...lngs) + 3, Math.max(...lats) + 3]);
+      this.coastFine = clip(coast10All ?? [], this.dataBox(2));
       this.body.querySelector<HTMLElement>('.map')!.dataset.coast = '10m';
       this.render();
     });
