@@ -243,7 +243,7 @@ export class DevicePage extends BasePage {
         width: Math.min(760, el.clientWidth || 760),
         height: 220,
         scales: { x: { time: false }, n: {}, asy: {} },
-        axes: [{ label: 'epoch' }, { scale: 'n', label: 'count' }, { scale: 'asy', side: 1, label: 'ASY', grid: { show: false } }],
+        axes: [{ label: 'epoch', incrs: [1, 2, 5, 10, 20, 50, 100] }, { scale: 'n', label: 'count', incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500] }, { scale: 'asy', side: 1, label: 'ASY', grid: { show: false } }],
         series: [
           { label: 'epoch' },
           { label: 'verified beacons', scale: 'n', stroke: '#c77d1a', width: 2, paths: uPlot.paths.bars!({ size: [0.3, 40], align: -1 }), fill: 'rgba(199,125,26,0.5)' },

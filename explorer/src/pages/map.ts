@@ -177,7 +177,9 @@ export class MapPage extends BasePage {
   async refresh(block: BlockInfo): Promise<void> {
     const api = this.ctx.chain.api!;
     const at = await api.at(block.hash);
+    let changed = false;
     if (this.loadedApi !== api) {
+      changed = true;
       // First load (or a new connection): every device.
       const t0 = performance.now();
       const entries = await at.query.deviceRegistry.devices.entries();
@@ -191,13 +193,16 @@ export class MapPage extends BasePage {
     } else if (this.touched.size) {
       const ids = [...this.touched];
       this.touched.clear();
+      changed = true;
       const values = await at.query.deviceRegistry.devices.multi(ids);
       ids.forEach((id, i) => this.put(id, values[i].toJSON()));
     }
     if (!this.alive) return;
+    this.asOf(block);
+    // Nothing to redraw unless a device changed (deck.gl redraws cost a frame each).
+    if (!changed && this.dataAt) return;
     this.aggregate();
     if (!this.dataAt) this.dataAt = performance.now();
-    this.asOf(block);
     this.render();
     if (this.colourBy === 'scale') void this.loadScales(false);
   }
