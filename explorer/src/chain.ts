@@ -50,6 +50,8 @@ const READY_TIMEOUT_MS = 20_000;
 export class Chain {
   readonly url: string;
   api: ApiPromise | null = null;
+  /** The current connection's provider (raw RPC for bulk reads). */
+  provider: WsProvider | null = null;
   state: ConnState;
   best: BlockInfo | null = null;
   finalized = 0;
@@ -183,6 +185,7 @@ export class Chain {
     }
     if (gen !== this.generation) return;
     this.api = api;
+    this.provider = provider;
     const chain = (await api.rpc.system.chain()).toString();
     onUp();
     this.setState({ kind: 'connected', url: this.url, chain, specVersion: api.runtimeVersion.specVersion.toNumber() });
