@@ -275,6 +275,69 @@ fn general(call: RuntimeCall) -> UncheckedExtrinsic {
 	UncheckedExtrinsic::new_transaction(call, tx_extension(Era::Immortal, 0, 0))
 }
 
+/// `call` signed by //Alice (the relay of every batch) with her next nonce.
+fn signed_by_alice(call: RuntimeCall) -> UncheckedExtrinsic {
+	use polkadot_sdk::sp_keyring::Sr25519Keyring;
+	let alice = Sr25519Keyring::Alice;
+	let extension = tx_extension(Era::Immortal, System::account_nonce(alice.to_account_id()), 0);
+	let payload =
+		assay_runtime::SignedPayload::new(call.clone(), extension.clone()).expect("signable");
+	let signature = codec::Encode::using_encoded(&payload, |bytes| alice.sign(bytes));
+	UncheckedExtrinsic::new_signed(call, alice.to_account_id().into(), signature.into(), extension)
+}
+
+/// How many relayed reports this block has refused so far.
+fn refused_so_far() -> usize {
+	System::events()
+		.iter()
+		.filter(|e| {
+			matches!(
+				e.event,
+				assay_runtime::RuntimeEvent::ProofOfCoverage(
+					pallet_proof_of_coverage::Event::RelayedWitnessRefused { .. }
+				)
+			)
+		})
+		.count()
+}
+
+/// A relay's batch, signed and paid for by //Alice. Its rules: a batch a block includes
+/// dispatches (an empty one is refused); the relay pays exactly when a report was refused
+/// (the signatures it made the chain verify for nothing), else nothing; and a report is
+/// never recorded twice (the same batch again is refused report by report).
+fn relay(
+	reports: polkadot_sdk::frame_support::BoundedVec<
+		pallet_proof_of_coverage::RelayedWitness<AccountId>,
+		<Runtime as pallet_proof_of_coverage::Config>::MaxWitnessBatch,
+	>,
+) {
+	let alice = polkadot_sdk::sp_keyring::Sr25519Keyring::Alice.to_account_id();
+	let n = reports.len();
+	let send = |reports| {
+		let call = RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_witnesses {
+			reports,
+		});
+		let xt = signed_by_alice(call);
+		assert!(pool_validity(&xt).is_ok(), "the pool refused a funded relay's batch");
+		let (balance, refused) = (Balances::free_balance(&alice), refused_so_far());
+		let applied = Executive::apply_extrinsic(xt);
+		(applied, Balances::free_balance(&alice), balance, refused_so_far() - refused)
+	};
+	let (applied, after, before, refused) = send(reports.clone());
+	match applied {
+		Ok(Ok(())) if refused == 0 => assert_eq!(after, before, "a clean batch cost its relay"),
+		Ok(Ok(())) => assert!(after < before, "a refused report cost its relay nothing"),
+		Ok(Err(_)) => assert_eq!(n, 0, "a relayed batch failed to dispatch"),
+		Err(e) => panic!("a block refused a funded relay's batch: {e:?}"),
+	}
+	if n > 0 {
+		let (applied, _, _, refused) = send(reports);
+		assert!(matches!(applied, Ok(Ok(()))));
+		assert_eq!(refused, n, "a relayed report was recorded twice");
+	}
+	try_state();
+}
+
 /// The local entropy byte of a beacon this case knows.
 fn local_of(beacons: &[Known], beacon: u64) -> Option<u8> {
 	beacons.iter().find(|(id, _, _)| *id == beacon).map(|(_, _, local)| *local)
@@ -452,11 +515,7 @@ fn run(op: &Op, devices: &[ed25519::Pair], beacons: &mut Vec<Known>, blocks: &mu
 			let reports: Vec<_> =
 				reports.iter().take(64).map(|w| relayed(devices, beacons, w)).collect();
 			let Ok(reports) = reports.try_into() else { return };
-			let call =
-				RuntimeCall::ProofOfCoverage(pallet_proof_of_coverage::Call::submit_witnesses {
-					reports,
-				});
-			submit(general(call));
+			relay(reports);
 		},
 		Op::Reading { meter, nonce, boundary_back, import_wh, export_wh, sig } => {
 			let p = pick(devices, *meter);

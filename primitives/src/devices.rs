@@ -238,6 +238,15 @@ pub trait DeviceReports<AccountId, Signature> {
 		payload: &[u8],
 		signature: &Signature,
 	) -> Result<(), ReportRejection>;
+
+	/// The device part of [`Self::validate_unique_report`] without the feeless share of the
+	/// block: for a report that a paying transaction carries (a relay's batch), whose block
+	/// space its sender pays for.
+	fn check_unique_report_signer(
+		device: &AccountId,
+		payload: &[u8],
+		signature: &Signature,
+	) -> Result<(), ReportRejection>;
 }
 
 /// Called when a device asserts a (new) location, or leaves with one. The registry adds

@@ -76,7 +76,6 @@ fn sign(seed: u8, message: &[u8]) -> MultiSignature {
 
 fn main() {
 	let (_, dev) = device(1);
-	let (_, other) = device(2);
 	let owner = AccountId32::new([0x02; 32]);
 	let commitment = [0x03; 32];
 	let local_entropy = [0x04; 32];
@@ -170,8 +169,9 @@ fn main() {
 		),
 	];
 
-	// One full general transaction of each device report, by device 0x01… (and 0x02… in
-	// the relayed batch), over the genesis hash 0xaa….
+	// One full general transaction of each device report, by device 0x01…, over the
+	// genesis hash 0xaa…. (A relay's `submit_witnesses` is an ordinary signed extrinsic of
+	// the relay's account; the reports inside are `witness_payload`s as above.)
 	let heartbeat_report = Envelope { nonce: Some(0), payload: heartbeat };
 	let beacon_report = Envelope {
 		nonce: Some(1),
@@ -181,19 +181,6 @@ fn main() {
 	let reveal_report = Envelope { nonce: Some(2), payload: reveal };
 	let reading_report =
 		Envelope { nonce: Some(3), payload: energy::reading_payload(&dev, 123, 1_000, 52_800) };
-	let heard_by_other = Heard { witness: &other, ..heard };
-	let other_report =
-		Envelope { nonce: None, payload: coverage::witness_payload(&heard_by_other) };
-	let relayed = |seed: u8, witness: &AccountId32, report: &Envelope| assay_wire::RelayedWitness {
-		witness: witness.clone(),
-		beacon: 42,
-		commitment,
-		rssi_dbm_x10: -1234,
-		snr_db_x10: 55,
-		frequency_hz: 867_500_000,
-		region: Region::Eu868,
-		signature: sign(seed, &report.signed()),
-	};
 	use pallet_device_registry::Call as Registry;
 	use pallet_energy_market::Call as Energy;
 	use pallet_proof_of_coverage::Call as Coverage;
@@ -236,16 +223,6 @@ fn main() {
 				frequency_hz: 867_500_000,
 				region: Region::Eu868,
 				signature: sign(1, &witness_report.signed()),
-			}),
-		),
-		transaction(
-			"submit_witnesses",
-			2,
-			&other_report,
-			RuntimeCall::ProofOfCoverage(Coverage::submit_witnesses {
-				reports: vec![relayed(1, &dev, &witness_report), relayed(2, &other, &other_report)]
-					.try_into()
-					.expect("two reports fit a batch"),
 			}),
 		),
 		transaction(

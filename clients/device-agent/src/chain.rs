@@ -96,17 +96,63 @@ pub mod v {
 /// The events the agent follows, decoded.
 #[derive(Clone, Debug)]
 pub enum ChainEvent {
-	BeaconSubmitted { beacon: u64, beaconer: Account },
-	BeaconVerified { beacon: u64, valid: u32, selected: u32 },
-	RewardsClaimed { owner: Account, epoch: u32, amount: u128 },
-	OrderPlaced { order: u64, meter: Account, slot: u32 },
-	SlotCleared { zone: u32, slot: u32, price: u64, volume: u64 },
-	ReadingSubmitted { meter: Account, slot_boundary: u32 },
-	PositionSettled { slot: u32, meter: Account, owner: Account, net: i128, debt: u128 },
-	JobSubmitted { job: u64, owner: Account },
-	JobCompleted { job: u64 },
-	JobFailed { job: u64, reason: String },
-	WorkerPaid { job: u64, worker: Account, amount: u128 },
+	BeaconSubmitted {
+		beacon: u64,
+		beaconer: Account,
+	},
+	BeaconVerified {
+		beacon: u64,
+		valid: u32,
+		selected: u32,
+	},
+	/// A report of a relayed batch was refused at dispatch (the relay paid the fee).
+	RelayedWitnessRefused {
+		beacon: u64,
+		witness: Account,
+	},
+	RewardsClaimed {
+		owner: Account,
+		epoch: u32,
+		amount: u128,
+	},
+	OrderPlaced {
+		order: u64,
+		meter: Account,
+		slot: u32,
+	},
+	SlotCleared {
+		zone: u32,
+		slot: u32,
+		price: u64,
+		volume: u64,
+	},
+	ReadingSubmitted {
+		meter: Account,
+		slot_boundary: u32,
+	},
+	PositionSettled {
+		slot: u32,
+		meter: Account,
+		owner: Account,
+		net: i128,
+		debt: u128,
+	},
+	JobSubmitted {
+		job: u64,
+		owner: Account,
+	},
+	JobCompleted {
+		job: u64,
+	},
+	JobFailed {
+		job: u64,
+		reason: String,
+	},
+	WorkerPaid {
+		job: u64,
+		worker: Account,
+		amount: u128,
+	},
 }
 
 mod raw {
@@ -121,6 +167,11 @@ mod raw {
 		pub beacon: u64,
 		pub valid: u32,
 		pub selected: u32,
+	}
+	#[derive(DecodeAsType)]
+	pub struct RelayedWitnessRefused {
+		pub beacon: u64,
+		pub witness: AccountId32,
 	}
 	#[derive(DecodeAsType)]
 	pub struct RewardsClaimed {
@@ -193,6 +244,10 @@ fn follow(ev: &subxt::events::Event<'_, SubstrateConfig>) -> Option<ChainEvent> 
 		("ProofOfCoverage", "BeaconVerified") => {
 			let e: raw::BeaconVerified = decode_event(ev)?;
 			C::BeaconVerified { beacon: e.beacon, valid: e.valid, selected: e.selected }
+		},
+		("ProofOfCoverage", "RelayedWitnessRefused") => {
+			let e: raw::RelayedWitnessRefused = decode_event(ev)?;
+			C::RelayedWitnessRefused { beacon: e.beacon, witness: e.witness.0 }
 		},
 		("ProofOfCoverage", "RewardsClaimed") => {
 			let e: raw::RewardsClaimed = decode_event(ev)?;

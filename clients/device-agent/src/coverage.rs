@@ -198,6 +198,10 @@ pub struct Coverage {
 	pub chain: Arc<Chain>,
 	pub ui: Ui,
 	pub hotspots: Vec<Arc<Device>>,
+	/// The account that signs (and would pay for) the relayed batches.
+	pub relay: crate::devices::Owner,
+	/// Relayed reports refused (the batch's transaction, or the report inside it).
+	pub relay_refused: Arc<std::sync::atomic::AtomicU32>,
 	pub rounds: u32,
 	pub seed: u64,
 }
@@ -420,6 +424,7 @@ impl Coverage {
                 if lost > 0 { format!(", {lost} not verified in time") } else { String::new() }
             ));
 		}
+		report.reports_refused += self.relay_refused.swap(0, std::sync::atomic::Ordering::SeqCst);
 		pb.finish_with_message(format!(
 			"{} rounds, {} valid witnesses, {} selected",
 			report.rounds, report.valid, report.selected
@@ -468,19 +473,34 @@ impl Coverage {
 				));
 			}
 		}
+		// The relay signs each batch (its fee is waived when every report is recorded) and
+		// waits for it in the background, so the next beacon's reports are not held up.
 		for chunk in honest.chunks(64) {
-			let xt = match chain.call_data(&witness_batch_call(chain, chunk)) {
-				Ok(data) => assay_wire::extrinsic::general_transaction(&data),
-				Err(e) => {
-					self.ui.log(format!("beacon {id}: {e}"));
-					continue;
-				},
-			};
+			let call = witness_batch_call(chain, chunk);
 			report.reports_sent += chunk.len() as u32;
-			if let Err(e) = chain.submit_raw(&xt).await {
-				report.reports_refused += chunk.len() as u32;
-				self.ui.log(format!("beacon {id}: relay batch of {} refused: {e}", chunk.len()));
-			}
+			let n = chunk.len() as u32;
+			let (chain, relay, ui) = (self.chain.clone(), self.relay.clone(), self.ui.clone());
+			let refused = self.relay_refused.clone();
+			tokio::spawn(async move {
+				use std::sync::atomic::Ordering;
+				match chain.sign_and_wait(&relay.pair, &call).await {
+					Ok(included) => {
+						for e in &included.events {
+							if let ChainEvent::RelayedWitnessRefused { beacon, witness } = e {
+								refused.fetch_add(1, Ordering::SeqCst);
+								ui.log(format!(
+									"beacon {beacon}: the relayed report of {} was refused (the relay paid)",
+									crate::chain::short(witness)
+								));
+							}
+						}
+					},
+					Err(e) => {
+						refused.fetch_add(n, Ordering::SeqCst);
+						ui.log(format!("beacon {id}: relay batch of {n} refused: {e}"));
+					},
+				}
+			});
 		}
 		// Cheaters.
 		for c in self.hotspots.iter().filter(|c| c.role() != Role::Hotspot) {

@@ -276,6 +276,8 @@ async fn run(args: Args) -> Result<bool> {
 		chain: chain.clone(),
 		ui: ui.clone(),
 		hotspots,
+		relay: owners[0].clone(),
+		relay_refused: Default::default(),
 		rounds: args.rounds,
 		seed: args.seed,
 	};

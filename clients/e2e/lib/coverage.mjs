@@ -140,9 +140,10 @@ export function witnessExtrinsic(api, genesisHash, device, { beacon, commitment,
 /**
  * A relay's batch of witness reports (`submitWitnesses`): each `{ device, beacon, commitment,
  * rssiDbmX10, snrDbX10, frequencyHz, region }` signed by its own device exactly as for
- * `witnessExtrinsic`; one feeless general transaction carries them all.
+ * `witnessExtrinsic`. The call, for the relay to sign and send as an ordinary transaction:
+ * its fee is waived when every report is recorded.
  */
-export function witnessBatchExtrinsic(api, genesisHash, reports) {
+export function witnessBatchCall(api, genesisHash, reports) {
   const items = reports.map(({ device, beacon, commitment, rssiDbmX10, snrDbX10, frequencyHz, region = 'Eu868' }) => {
     const payload = witnessPayload(device.publicKey, beacon, commitment, rssiDbmX10, snrDbX10, frequencyHz, region);
     return {
@@ -156,7 +157,7 @@ export function witnessBatchExtrinsic(api, genesisHash, reports) {
       signature: { Sr25519: device.sign(uniqueReport(genesisHash, payload)) },
     };
   });
-  return generalExtrinsic(api.tx.proofOfCoverage.submitWitnesses(items).method);
+  return api.tx.proofOfCoverage.submitWitnesses(items);
 }
 
 /** The reveal of `beacon` by `device`, signed as the nonce report of `revealPayload(..)`. */

@@ -11,7 +11,8 @@
 //   their own reasons; no witness is valid, but A was heard.
 // - Round 2: B beacons; A (reciprocal now) is Selected, C NotReciprocal; B is heard.
 // - Round 3: C beacons; A and B, whose reports a relay forwards in one batch
-//   (`submitWitnesses`), are both Selected.
+//   (`submitWitnesses`, signed by //Bob as the relay and free because both are recorded),
+//   are both Selected.
 // - The pool refuses a second beacon in the same beacon window, a reveal inside the
 //   witness window, a second report of one witness about one beacon, and a late report.
 // - After the epoch of round 2, //Alice, the owner of every hotspot, claims the whole
@@ -52,7 +53,7 @@ import {
   gridSteps,
   maxRssiDbm,
   revealExtrinsic,
-  witnessBatchExtrinsic,
+  witnessBatchCall,
   witnessCommitment,
   witnessExtrinsic,
 } from '../lib/coverage.mjs';
@@ -415,9 +416,13 @@ describe('proof of coverage on a dev chain', () => {
 
   test('round 3: C beacons; A and B, relayed in one batch, are both selected', { timeout: 240_000 }, withNodeLogs(async () => {
     const beacon = (rounds[3] = await openBeacon('C'));
-    // A relay forwards both hotspots' signed reports in one feeless transaction.
-    await submit(
-      witnessBatchExtrinsic(
+    // A relay (//Bob) forwards both hotspots' signed reports in one transaction it signs;
+    // its fee is waived because every report is recorded.
+    const bob = await devAccount('Bob');
+    const bobBefore = (await api.query.system.account(bob.address)).data.free.toBigInt();
+    const relayed = signAndWait(
+      api,
+      witnessBatchCall(
         api,
         genesis,
         ['A', 'B'].map((name) => ({
@@ -429,9 +434,14 @@ describe('proof of coverage on a dev chain', () => {
           frequencyHz: beacon.frequencyHz,
         })),
       ),
+      bob,
     );
     await tryRefuseEarlyReveal(beacon);
     await tryRefuseSecondBeacon(beacon);
+    const { events, blockHash } = await relayed;
+    assert.deepEqual(eventsOf(events, 'proofOfCoverage', 'RelayedWitnessRefused'), [], 'no report refused');
+    const bobAfter = (await (await api.at(blockHash)).query.system.account(bob.address)).data.free.toBigInt();
+    assert.equal(bobAfter, bobBefore, 'a relay pays nothing for a batch whose reports are all recorded');
     await waitForWitnesses(beacon, ['A']);
     await tryRefuseDuplicate(beacon, 'A');
     await waitForWitnesses(beacon, ['A', 'B']);

@@ -58,7 +58,7 @@ test('every transaction vector is a device-signed report in a general transactio
   const genesis = b(vectors.genesis);
   assert.deepEqual(
     vectors.transactions.map((t) => t.name),
-    ['heartbeat', 'submit_beacon', 'submit_witness', 'submit_witnesses', 'reveal_beacon', 'submit_reading'],
+    ['heartbeat', 'submit_beacon', 'submit_witness', 'reveal_beacon', 'submit_reading'],
   );
   for (const t of vectors.transactions) {
     const device = keyring.addFromSeed(b(t.seed));

@@ -164,6 +164,14 @@ impl<T: Config> DeviceReports<T::AccountId, MultiSignature> for Pallet<T> {
 		signature: &MultiSignature,
 	) -> Result<(), ReportRejection> {
 		Self::check_report_room()?;
+		Self::check_unique_report_signer(device, payload, signature)
+	}
+
+	fn check_unique_report_signer(
+		device: &T::AccountId,
+		payload: &[u8],
+		signature: &MultiSignature,
+	) -> Result<(), ReportRejection> {
 		let info = Self::check_device_known(device)?;
 		Self::check_device_active(&info)?;
 		Self::check_unique_report_signature(device, payload, signature)

@@ -1,7 +1,9 @@
 //! Beacons, witness reports and reveals: each protocol check a small named function
 //! returning the pallet's typed error. Device-signed calls are checked in their
 //! `authorize` (in the transaction pool and again when a block includes them), so a
-//! refused report never takes block space; the calls themselves only record.
+//! refused report never takes block space; the calls themselves only record. A relay's
+//! batch is the exception: a signed, paying transaction whose reports are checked when it
+//! is dispatched (`do_relay_witnesses`).
 
 use crate::{
 	checks, AwaitingSeed, AwaitingSeedBound, Beacon, BeaconId, BeaconOf, BeaconPhase, Beacons,
@@ -14,6 +16,7 @@ use assay_primitives::{
 };
 use codec::Encode;
 use h3o::CellIndex;
+use polkadot_sdk::frame_support::dispatch::{DispatchResultWithPostInfo, Pays, PostDispatchInfo};
 use polkadot_sdk::{
 	frame_support::{ensure, pallet_prelude::*},
 	frame_system::{self, pallet_prelude::BlockNumberFor},
@@ -335,25 +338,37 @@ impl<T: Config> Pallet<T> {
 
 	/// Every check of a witness report short of its signature; returns its pool validity
 	/// (the report's tag, valid until the witness window closes).
+	/// The cheap checks of a witness report, in the protocol's order: reads and hashes
+	/// only, so a report that breaks a rule, or that the beacon has no place for, costs no
+	/// signature check. The beacon's record when all pass.
+	fn check_witness_rules(
+		witness: &T::AccountId,
+		beacon_id: BeaconId,
+		frequency_hz: u64,
+		region: Region,
+	) -> Result<BeaconOf<T>, Error<T>> {
+		let params = Self::params()?;
+		let beacon = Self::check_beacon_exists(beacon_id)?;
+		Self::check_witness_window_open(&beacon)?;
+		Self::check_not_duplicate(beacon_id, witness)?;
+		Self::check_same_region(&beacon, region)?;
+		Self::check_same_frequency(&beacon, frequency_hz)?;
+		let location = Self::check_located_hotspot(witness)?;
+		Self::check_plausible_distance(&beacon, &location)?;
+		Self::check_witness_budget(witness, &params)?;
+		Self::check_roster_place(beacon_id, &Self::roster_rank(beacon_id, &beacon, witness))?;
+		Ok(beacon)
+	}
+
+	/// A single report's pool validity: the cheap checks, its tag, and how long it lives.
 	fn check_witness(
 		witness: &T::AccountId,
 		beacon_id: BeaconId,
 		frequency_hz: u64,
 		region: Region,
 	) -> Result<ValidTransaction, TransactionValidityError> {
-		// Reads and hashes only: a report that breaks a rule, or that the beacon has no
-		// place for, costs no signature check.
-		let params = Self::params().map_err(invalid)?;
-		let beacon = Self::check_beacon_exists(beacon_id).map_err(invalid)?;
-		Self::check_witness_window_open(&beacon).map_err(invalid)?;
-		Self::check_not_duplicate(beacon_id, witness).map_err(invalid)?;
-		Self::check_same_region(&beacon, region).map_err(invalid)?;
-		Self::check_same_frequency(&beacon, frequency_hz).map_err(invalid)?;
-		let location = Self::check_located_hotspot(witness).map_err(invalid)?;
-		Self::check_plausible_distance(&beacon, &location).map_err(invalid)?;
-		Self::check_witness_budget(witness, &params).map_err(invalid)?;
-		Self::check_roster_place(beacon_id, &Self::roster_rank(beacon_id, &beacon, witness))
-			.map_err(invalid)?;
+		let beacon =
+			Self::check_witness_rules(witness, beacon_id, frequency_hz, region).map_err(invalid)?;
 		let now = frame_system::Pallet::<T>::block_number();
 		let remaining = beacon.witness_until.saturating_sub(now);
 		let longevity = TryInto::<u64>::try_into(remaining).unwrap_or(u64::MAX).saturating_add(1);
@@ -370,6 +385,17 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
+	/// A relayed report, checked when its batch is dispatched: the cheap checks, then its
+	/// hotspot's signature (known, Active device; no feeless share, the relay pays).
+	pub(crate) fn check_relayed_witness(
+		r: &crate::RelayedWitness<T::AccountId>,
+	) -> Result<(), Error<T>> {
+		Self::check_witness_rules(&r.witness, r.beacon, r.frequency_hz, r.region)?;
+		let payload = assay_wire::coverage::witness_payload(&r.heard());
+		T::Reports::check_unique_report_signer(&r.witness, &payload, &r.signature)
+			.map_err(|_| Error::<T>::InvalidWitnessSignature)
+	}
+
 	pub(crate) fn authorize_witness(
 		report: &crate::RelayedWitness<T::AccountId>,
 	) -> TransactionValidityWithRefund {
@@ -383,30 +409,43 @@ impl<T: Config> Pallet<T> {
 		Ok((valid, Weight::zero()))
 	}
 
-	/// A relayed batch is valid when every report is, and no two report the same
-	/// (beacon, witness); it provides every report's tag and lives as long as its
-	/// shortest-lived report. Every report's cheap checks run before any signature is
-	/// verified, so a batch with one report that breaks a rule costs no signature check.
-	pub(crate) fn authorize_witness_batch(
-		reports: &[crate::RelayedWitness<T::AccountId>],
-	) -> TransactionValidityWithRefund {
-		// An empty batch would change nothing and provide no tag: valid in every block.
-		ensure!(!reports.is_empty(), invalid(Error::<T>::EmptyBatch));
-		let mut batch = assay_primitives::pool::empty_batch();
+	/// A relay's batch: every report is checked (`check_relayed_witness`) and recorded as
+	/// alone; a refused one is skipped with `RelayedWitnessRefused`. The relay's fee is
+	/// waived when every report was recorded (or dropped for a place or budget another
+	/// report of the batch took), and paid otherwise: the signatures verified for a report
+	/// that fails are the relay's cost, never a free amplifier.
+	pub(crate) fn do_relay_witnesses(
+		reports: alloc::vec::Vec<crate::RelayedWitness<T::AccountId>>,
+		charged: Weight,
+	) -> DispatchResultWithPostInfo {
+		ensure!(!reports.is_empty(), Error::<T>::EmptyBatch);
+		let mut undisplaced = 0u32;
+		let mut refused = 0u32;
 		for r in reports {
-			let valid = Self::check_witness(&r.witness, r.beacon, r.frequency_hz, r.region)?;
-			for tag in valid.provides {
-				if batch.provides.contains(&tag) {
-					return Err(invalid(Error::<T>::DuplicateWitness));
-				}
-				batch.provides.push(tag);
+			if let Err(error) = Self::check_relayed_witness(&r) {
+				refused = refused.saturating_add(1);
+				Self::deposit_event(Event::RelayedWitnessRefused {
+					beacon: r.beacon,
+					witness: r.witness,
+					error: error.into(),
+				});
+				undisplaced = undisplaced.saturating_add(1);
+				continue;
 			}
-			batch.longevity = batch.longevity.min(valid.longevity);
+			let displaced = Self::do_submit_witness(
+				r.witness,
+				r.beacon,
+				r.commitment,
+				r.rssi_dbm_x10,
+				r.snr_db_x10,
+				r.frequency_hz,
+				r.region,
+			)?;
+			undisplaced = undisplaced.saturating_add(u32::from(!displaced));
 		}
-		for r in reports {
-			Self::check_witness_signature(r)?;
-		}
-		Ok((batch, Weight::zero()))
+		let actual = charged.saturating_sub(Self::displacement_refund(undisplaced));
+		let pays_fee = if refused == 0 { Pays::No } else { Pays::Yes };
+		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee })
 	}
 
 	/// Records a report the authorization passed: it spends one of the hotspot's budget and
@@ -468,6 +507,14 @@ impl<T: Config> Pallet<T> {
 	/// each report that displaced none.
 	pub(crate) fn displacement_refund(undisplaced: u32) -> Weight {
 		T::DbWeight::get().writes(undisplaced.into())
+	}
+
+	/// A relay's batch of `n`: each report's checks and signature (benchmarked as
+	/// `authorize_submit_witnesses`) and its recording (`submit_witnesses`).
+	pub(crate) fn relay_weight(n: u32) -> Weight {
+		use crate::WeightInfo;
+		T::WeightInfo::submit_witnesses(n)
+			.saturating_add(T::WeightInfo::authorize_submit_witnesses(n))
 	}
 
 	pub(crate) fn authorize_reveal(

@@ -323,6 +323,16 @@ pub mod pallet {
 			/// The witness hotspot whose report was dropped.
 			witness: T::AccountId,
 		},
+		/// A relayed report was refused when its batch was dispatched (the relay pays the
+		/// batch's fee); the batch's other reports stand.
+		RelayedWitnessRefused {
+			/// The beacon the report was about.
+			beacon: BeaconId,
+			/// The witness hotspot named in the report.
+			witness: T::AccountId,
+			/// The check it failed.
+			error: DispatchError,
+		},
 		/// The beaconer revealed its local entropy; verification follows.
 		BeaconRevealed {
 			/// The beacon.
@@ -425,6 +435,9 @@ pub mod pallet {
 		OwnerQueueFull,
 		/// A relayed batch must carry at least one report.
 		EmptyBatch,
+		/// A relayed report's device is unknown or not Active, or its signature does not
+		/// verify.
+		InvalidWitnessSignature,
 	}
 
 	/// Genesis: the parameters (shorter windows in development presets).
@@ -610,35 +623,21 @@ pub mod pallet {
 			Self::do_reveal_beacon(hotspot, nonce, beacon, local_entropy)
 		}
 
-		/// A batch of witness reports relayed for several hotspots (by their gateway, a packet
-		/// router or a fleet agent): each report is checked exactly as in `submit_witness`,
-		/// with its own hotspot's signature, and the batch is valid only if every report is
-		/// (a relay drops refused reports and resends the rest). Feeless, submitted as a
-		/// general transaction; one transaction's overhead is shared by the whole batch.
+		/// A batch of witness reports relayed for several hotspots by the signed `origin` (a
+		/// gateway's operator, a packet router, a fleet agent). Each report is checked as in
+		/// `submit_witness` (its cheap checks first, then its own hotspot's signature) and
+		/// recorded as alone; a report that fails is skipped with `RelayedWitnessRefused`.
+		/// The relay's fee is waived when every report was recorded and paid otherwise, so a
+		/// batch that makes validators verify signatures for nothing costs whoever sent it.
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::submit_witnesses(reports.len() as u32))]
-		#[pallet::authorize(|_source, reports| Pallet::<T>::authorize_witness_batch(reports))]
-		#[pallet::weight_of_authorize(T::WeightInfo::authorize_submit_witnesses(reports.len() as u32))]
+		#[pallet::weight(Pallet::<T>::relay_weight(reports.len() as u32))]
 		pub fn submit_witnesses(
 			origin: OriginFor<T>,
 			reports: BoundedVec<RelayedWitness<T::AccountId>, T::MaxWitnessBatch>,
 		) -> DispatchResultWithPostInfo {
-			frame_system::ensure_authorized(origin)?;
-			let charged = T::WeightInfo::submit_witnesses(reports.len() as u32);
-			let mut undisplaced = 0u32;
-			for r in reports {
-				let displaced = Self::do_submit_witness(
-					r.witness,
-					r.beacon,
-					r.commitment,
-					r.rssi_dbm_x10,
-					r.snr_db_x10,
-					r.frequency_hz,
-					r.region,
-				)?;
-				undisplaced = undisplaced.saturating_add(u32::from(!displaced));
-			}
-			Ok(Some(charged.saturating_sub(Self::displacement_refund(undisplaced))).into())
+			ensure_signed(origin)?;
+			let charged = Self::relay_weight(reports.len() as u32);
+			Self::do_relay_witnesses(reports.into_inner(), charged)
 		}
 
 		/// Pays the caller its rewards of a finished `epoch`: its share of the epoch's

@@ -342,9 +342,20 @@ pub fn relayed(
 	}
 }
 
-/// The `submit_witnesses` call of a relay.
-pub fn batch_call(reports: Vec<crate::RelayedWitness<AccountId>>) -> crate::Call<Test> {
-	crate::Call::submit_witnesses { reports: BoundedVec::try_from(reports).expect("batch fits") }
+/// The account that relays batches in the tests.
+pub fn relay_account() -> AccountId {
+	AccountId32::new([0xee; 32])
+}
+
+/// A relay's `submit_witnesses`, signed by `relay_account()`: its post-dispatch info
+/// (whether the relay pays) or its error.
+pub fn relay(
+	reports: Vec<crate::RelayedWitness<AccountId>>,
+) -> polkadot_sdk::frame_support::dispatch::DispatchResultWithPostInfo {
+	ProofOfCoverage::submit_witnesses(
+		RuntimeOrigin::signed(relay_account()),
+		BoundedVec::try_from(reports).expect("batch fits"),
+	)
 }
 
 /// The `reveal_beacon` call of `key`.

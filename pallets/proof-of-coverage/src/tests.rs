@@ -10,7 +10,7 @@ use assay_primitives::{
 };
 use h3o::{CellIndex, LatLng, Resolution};
 use polkadot_sdk::{
-	frame_support::{assert_noop, assert_ok},
+	frame_support::{assert_noop, assert_ok, dispatch::Pays},
 	sp_arithmetic::{FixedPointNumber, FixedU128},
 	sp_runtime::{
 		transaction_validity::{InvalidTransaction, TransactionValidityError},
@@ -814,8 +814,14 @@ fn unique_reports_do_not_touch_the_device_nonce() {
 	});
 }
 
+/// Issue 15, item 2. Before: a relayed batch was a free general transaction whose
+/// authorization verified every report's signature, so one forged last report made the
+/// pool verify up to 63 good signatures (other people's reports, copied from the pool)
+/// for nothing, as often as anyone liked. Now the relay signs and pays: its batch is
+/// checked at dispatch, the forged report is skipped, and the fee is waived only when every
+/// report was recorded.
 #[test]
-fn relayed_batches_are_valid_only_when_every_report_is() {
+fn a_relay_pays_for_a_batch_with_a_refused_report_and_nothing_for_a_clean_one() {
 	new_test_ext().execute_with(|| {
 		let a = hotspot("A", LISBON.0, LISBON.1, 30);
 		let b = hotspot("B", 38.7400, -9.1393, 30);
@@ -826,25 +832,41 @@ fn relayed_batches_are_valid_only_when_every_report_is() {
 		let plan = BeaconPlan::new(5);
 		let beacon = beacon_now(&a, &plan);
 		let report = |k: &HotspotKey| relayed(k, beacon, &Heard::honest(&plan, k, -1100));
-		// One forged report spoils the batch; nothing is recorded.
+		// A forged report is skipped and named; the batch's good report stands; the relay
+		// pays for the signatures it made the chain verify.
 		let mut forged = report(&d);
 		forged.signature = HotspotKey::new("Forger").sign(b"anything");
-		assert_eq!(
-			submit(batch_call(vec![report(&b), forged])),
-			Err(InvalidTransaction::BadProof.into())
+		let paid = relay(vec![report(&b), forged]).unwrap();
+		assert_eq!(paid.pays_fee, Pays::Yes);
+		System::assert_has_event(
+			Event::RelayedWitnessRefused {
+				beacon,
+				witness: d.id(),
+				error: Error::<Test>::InvalidWitnessSignature.into(),
+			}
+			.into(),
 		);
-		assert!(Witnesses::<Test>::get(beacon, b.id()).is_none());
-		// The same report twice in one batch.
-		assert_eq!(submit(batch_call(vec![report(&b), report(&b)])), err(Error::DuplicateWitness));
-		// A good batch records every report, as single reports would.
-		assert_ok!(submit(batch_call(vec![report(&b), report(&c)])));
-		System::assert_has_event(Event::WitnessReported { beacon, witness: c.id() }.into());
-		// Already reported: refused, in a batch or alone.
-		assert_eq!(submit(batch_call(vec![report(&d), report(&b)])), err(Error::DuplicateWitness));
+		assert!(Witnesses::<Test>::get(beacon, b.id()).is_some());
+		assert!(Witnesses::<Test>::get(beacon, d.id()).is_none());
+		// Already reported (alone or by this batch): refused, and the relay pays.
+		let paid = relay(vec![report(&c), report(&c)]).unwrap();
+		assert_eq!(paid.pays_fee, Pays::Yes);
+		System::assert_last_event(
+			Event::RelayedWitnessRefused {
+				beacon,
+				witness: c.id(),
+				error: Error::<Test>::DuplicateWitness.into(),
+			}
+			.into(),
+		);
 		assert_eq!(
 			submit(witness_call(&c, beacon, &Heard::honest(&plan, &c, -1100))),
 			err(Error::DuplicateWitness)
 		);
+		// A clean batch is free.
+		let e = hotspot("E", 38.7223, -9.1700, 30);
+		make_reciprocal(&e);
+		assert_eq!(relay(vec![report(&d), report(&e)]).unwrap().pays_fee, Pays::No);
 		reveal_when_allowed(&a, beacon, &plan);
 		run_until_verified(beacon);
 		assert_eq!(verdict(beacon, &b), Verdict::Selected);
@@ -1140,36 +1162,46 @@ fn one_owner_cannot_fill_the_verification_queue() {
 	});
 }
 
-/// Issue 15, item 2. Before: a relayed batch checked each report in full, signature
-/// included, before looking at the next, so a batch whose last report broke a cheap rule
-/// cost a signature check for every report before it. Now every report's cheap checks run
-/// first: here the forged first report is never verified, and the batch is refused for the
-/// second report's region.
 /// Issue 15, item 22: found by the `device_reports` fuzz target. Before: an empty relayed
 /// batch was valid, provided no tag and changed nothing, so the same feeless transaction
 /// could be included in every block, forever.
 #[test]
 fn an_empty_batch_is_refused() {
 	new_test_ext().execute_with(|| {
-		assert_eq!(submit(batch_call(vec![])), err(Error::EmptyBatch));
+		assert_noop!(relay(vec![]), Error::<Test>::EmptyBatch);
+		// Only a signed relay may send a batch.
+		assert_noop!(
+			ProofOfCoverage::submit_witnesses(RuntimeOrigin::none(), Default::default()),
+			DispatchError::BadOrigin
+		);
 	});
 }
 
+/// Issue 15, item 2. Before: a relayed batch checked each report in full, signature
+/// included, before looking at the next, so a batch whose last report broke a cheap rule
+/// cost a signature check per report. Each relayed report still gets its cheap checks
+/// first: a report that breaks a rule is refused for that rule, its signature unverified.
 #[test]
-fn a_batch_runs_every_cheap_check_before_any_signature() {
+fn a_relayed_report_gets_its_cheap_checks_before_its_signature() {
 	new_test_ext().execute_with(|| {
 		let a = hotspot("A", LISBON.0, LISBON.1, 30);
-		let b = hotspot("B", 38.7400, -9.1393, 30);
 		let c = hotspot("C", 38.7223, -9.1050, 30);
 		let plan = BeaconPlan::new(5);
 		let beacon = beacon_now(&a, &plan);
-		let mut forged = relayed(&b, beacon, &Heard::honest(&plan, &b, -1100));
-		forged.signature = HotspotKey::new("Forger").sign(b"anything");
-		let elsewhere = relayed(
+		let mut elsewhere = relayed(
 			&c,
 			beacon,
 			&Heard { region: Region::Us915, ..Heard::honest(&plan, &c, -1100) },
 		);
-		assert_eq!(submit(batch_call(vec![forged, elsewhere])), err(Error::WrongRegion));
+		elsewhere.signature = HotspotKey::new("Forger").sign(b"anything");
+		assert_eq!(relay(vec![elsewhere]).unwrap().pays_fee, Pays::Yes);
+		System::assert_last_event(
+			Event::RelayedWitnessRefused {
+				beacon,
+				witness: c.id(),
+				error: Error::<Test>::WrongRegion.into(),
+			}
+			.into(),
+		);
 	});
 }
