@@ -5,7 +5,7 @@
 //     every minute for M minutes of new blocks.
 //
 //   npm run build
-//   node scripts/measure.mjs --rpc ws://127.0.0.1:9944 [--runs 5] [--minutes 30] [--out measure.json]
+//   node scripts/measure.mjs --rpc ws://127.0.0.1:9944 [--runs 5] [--minutes 30] [--out measure.json] [--shot map.png]
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
@@ -20,6 +20,7 @@ const rpc = arg('rpc', 'ws://127.0.0.1:9944');
 const runs = Number(arg('runs', '5'));
 const minutes = Number(arg('minutes', '30'));
 const out = arg('out', '');
+const shot = arg('shot', '');
 
 const port = await new Promise((resolve) => {
   const s = createServer();
@@ -50,6 +51,11 @@ for (let i = 0; i < runs; i++) {
   const t = await page.evaluate(() => window.assayMapRender);
   console.log(`render ${i + 1}/${runs}: ${JSON.stringify(t)}`);
   result.renders.push(t);
+  if (shot && i === runs - 1) {
+    await page.waitForSelector('[data-testid=map][data-coast="10m"]', { timeout: 60_000 });
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: shot });
+  }
   await page.close();
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];

@@ -220,6 +220,8 @@ export class MapPage extends BasePage {
         this.render();
       }
     };
+    // deck.gl, its WebGL context and the layers' shaders are set up while the node is read.
+    requestAnimationFrame(() => this.alive && !this.deck && this.render());
     this.unsubBlock = this.ctx.chain.onBlock((b) => {
       for (const e of b.events) {
         if (e.section === 'deviceRegistry' && DEVICE_EVENTS.has(e.method) && typeof e.data.device === 'string') this.touched.add(e.data.device);
