@@ -1219,17 +1219,36 @@ mod worker {
 		});
 	}
 
+	/// Issue 15, item 12. Before: a node without an engine submitted nothing, so it was
+	/// struck as a no-show for every job it was assigned and stayed eligible, assigned job
+	/// after job, until the strikes suspended it. Now it reports the model unavailable:
+	/// one strike, the model leaves its list, and the next job of the model goes to others.
 	#[test]
-	fn a_node_without_an_engine_submits_nothing() {
+	fn a_node_without_an_engine_reports_the_model_unavailable_and_leaves_its_list() {
 		let (mut ext, pool) = node(None);
 		ext.execute_with(|| {
 			let job = assigned_job();
 			run_worker();
-			assert!(submitted(&pool).is_empty());
-			assert!(StorageValueRef::persistent(&key_of(job))
-				.get::<WorkRecord<u64>>()
-				.unwrap()
-				.is_none());
+			let reason = InferenceFailure::ModelUnavailable;
+			let txs = submitted(&pool);
+			assert_eq!(
+				txs,
+				vec![(10, RuntimeCall::ComputeMarket(crate::Call::report_failure { job, reason }))]
+			);
+			assert_ok!(txs[0].1.clone().dispatch(signed(10)));
+			serve(job, &[(11, &HONEST), (12, &HONEST)]);
+			settle();
+			assert!(matches!(phase(job), JobPhase::Completed { .. }));
+			assert_eq!(strikes(10), 1);
+			System::assert_has_event(
+				Event::ProviderModelDropped { provider: 10, model: MODEL }.into(),
+			);
+			assert!(!crate::Providers::<Test>::get(10).unwrap().models.contains(&MODEL));
+			// Out of eligibility for the model: the next job of it goes to the others.
+			let next = submit(2, 2);
+			settle();
+			assert!(!workers_of(next).is_empty());
+			assert!(!workers_of(next).contains(&10));
 		});
 	}
 

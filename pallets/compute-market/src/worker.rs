@@ -85,15 +85,18 @@ pub fn claim_key(record_key: &[u8]) -> Vec<u8> {
 	(assay_wire::tags::COMPUTE_WORKER, b"claim", record_key).encode()
 }
 
-/// The typed failure a worker reports for an engine error; `None` when the node has no
-/// engine (it then serves nothing).
-pub fn failure_of(error: InferenceError) -> Option<InferenceFailure> {
+/// The typed failure a worker reports for an engine error. A node without an engine
+/// (`NotAvailable`) cannot serve the model it was assigned: it says so as
+/// `ModelUnavailable`, which takes the model off its list, instead of staying silent and
+/// being struck as a no-show for every job it is assigned while it stays eligible.
+pub fn failure_of(error: InferenceError) -> InferenceFailure {
 	match error {
-		InferenceError::NotAvailable => None,
-		InferenceError::UnknownModel => Some(InferenceFailure::ModelUnavailable),
-		InferenceError::BadInput => Some(InferenceFailure::BadInput),
-		InferenceError::RuntimeError => Some(InferenceFailure::RuntimeError),
-		InferenceError::BadOutput => Some(InferenceFailure::BadOutput),
+		InferenceError::NotAvailable | InferenceError::UnknownModel => {
+			InferenceFailure::ModelUnavailable
+		},
+		InferenceError::BadInput => InferenceFailure::BadInput,
+		InferenceError::RuntimeError => InferenceFailure::RuntimeError,
+		InferenceError::BadOutput => InferenceFailure::BadOutput,
 	}
 }
 
@@ -152,7 +155,7 @@ impl<T: Config> Pallet<T> {
 		let record = match known {
 			Some(record) => WorkRecord { committed_at: now, ..record },
 			None => {
-				let Some(outcome) = Self::run_model(id, job) else { return };
+				let outcome = Self::run_model(id, job);
 				WorkRecord {
 					salt: sp_io::offchain::random_seed(),
 					outcome,
@@ -184,30 +187,23 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// Runs `job`'s model through the host function. `None` when this node has no engine.
-	fn run_model(id: JobId, job: &JobOf<T>) -> Option<Result<Vec<i32>, InferenceFailure>> {
+	/// Runs `job`'s model through the host function: its output, or the failure to report.
+	fn run_model(id: JobId, job: &JobOf<T>) -> Result<Vec<i32>, InferenceFailure> {
 		let Some(model) = Models::<T>::get(job.model) else {
-			return Some(Err(InferenceFailure::ModelUnavailable));
+			return Err(InferenceFailure::ModelUnavailable);
 		};
 		match assay_inference::inference::infer(job.model, model.fraction_bits, &job.input) {
 			Ok(bytes) => match Vec::<i32>::decode(&mut &bytes[..]) {
-				Ok(output) if output.len() == model.output_len as usize => Some(Ok(output)),
+				Ok(output) if output.len() == model.output_len as usize => Ok(output),
 				_ => {
 					log::warn!(target: LOG_TARGET, "job {id}: the model's output does not have {} elements", model.output_len);
-					Some(Err(InferenceFailure::BadOutput))
+					Err(InferenceFailure::BadOutput)
 				},
 			},
 			Err(error) => {
 				let failure = failure_of(error);
-				match failure {
-					None => {
-						log::debug!(target: LOG_TARGET, "job {id}: no inference engine on this node")
-					},
-					Some(f) => {
-						log::warn!(target: LOG_TARGET, "job {id}: inference failed: {error:?} ({f:?})")
-					},
-				}
-				failure.map(Err)
+				log::warn!(target: LOG_TARGET, "job {id}: inference failed: {error:?} ({failure:?})");
+				Err(failure)
 			},
 		}
 	}
