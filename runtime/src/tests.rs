@@ -1256,6 +1256,31 @@ mod equivocation {
 		header
 	}
 
+	/// The report of two headers for this slot naming `offender` (authority `index`) and
+	/// sealed by `sealer`, with `offender`'s key-ownership proof: what a node's import queue
+	/// submits through the runtime API when it imports both.
+	fn babe_report(
+		offender: Sr25519Keyring,
+		index: u32,
+		sealer: Sr25519Keyring,
+		n: BlockNumber,
+	) -> UncheckedExtrinsic {
+		let slot = *Babe::current_slot();
+		let offender: sp_consensus_babe::AuthorityId = offender.public().into();
+		let proof = sp_consensus_babe::EquivocationProof {
+			offender: offender.clone(),
+			slot: slot.into(),
+			first_header: sealed_header(n, slot, index, sealer, 1),
+			second_header: sealed_header(n, slot, index, sealer, 2),
+		};
+		let key_owner_proof = Historical::prove((sp_consensus_babe::KEY_TYPE, offender))
+			.expect("the offender's BABE key is in this session's root");
+		bare(RuntimeCall::Babe(pallet_babe::Call::report_equivocation_unsigned {
+			equivocation_proof: Box::new(proof),
+			key_owner_proof,
+		}))
+	}
+
 	/// Bare (unsigned) extrinsic for `call`, as a node's import queue or voter submits it.
 	fn bare(call: RuntimeCall) -> UncheckedExtrinsic {
 		UncheckedExtrinsic::new_bare(call)
@@ -1309,20 +1334,7 @@ mod equivocation {
 			run_to_session(2, &mut n);
 			// Bob (index 1) signs two different blocks for one slot.
 			let slot = *Babe::current_slot();
-			let bob_babe: sp_consensus_babe::AuthorityId = Sr25519Keyring::Bob.public().into();
-			let proof = sp_consensus_babe::EquivocationProof {
-				offender: bob_babe.clone(),
-				slot: slot.into(),
-				first_header: sealed_header(n, slot, 1, Sr25519Keyring::Bob, 1),
-				second_header: sealed_header(n, slot, 1, Sr25519Keyring::Bob, 2),
-			};
-			// The key-ownership proof the node's import queue asks the runtime API for.
-			let key_owner_proof = Historical::prove((sp_consensus_babe::KEY_TYPE, bob_babe))
-				.expect("Bob's BABE key is in this session's root");
-			let report = bare(RuntimeCall::Babe(pallet_babe::Call::report_equivocation_unsigned {
-				equivocation_proof: Box::new(proof),
-				key_owner_proof,
-			}));
+			let report = babe_report(Sr25519Keyring::Bob, 1, Sr25519Keyring::Bob, n);
 			validate_and_apply(report.clone());
 			System::assert_has_event(RuntimeEvent::Offences(pallet_offences::Event::Offence {
 				kind: *b"babe:equivocatio",
@@ -1381,20 +1393,7 @@ mod equivocation {
 			let mut n = 0;
 			run_to_session(2, &mut n);
 			// Dave's name on two headers that Bob sealed: the seals do not verify.
-			let slot = *Babe::current_slot();
-			let dave_babe: sp_consensus_babe::AuthorityId = Sr25519Keyring::Dave.public().into();
-			let proof = sp_consensus_babe::EquivocationProof {
-				offender: dave_babe.clone(),
-				slot: slot.into(),
-				first_header: sealed_header(n, slot, 3, Sr25519Keyring::Bob, 1),
-				second_header: sealed_header(n, slot, 3, Sr25519Keyring::Bob, 2),
-			};
-			let key_owner_proof =
-				Historical::prove((sp_consensus_babe::KEY_TYPE, dave_babe)).unwrap();
-			let report = bare(RuntimeCall::Babe(pallet_babe::Call::report_equivocation_unsigned {
-				equivocation_proof: Box::new(proof),
-				key_owner_proof,
-			}));
+			let report = babe_report(Sr25519Keyring::Dave, 3, Sr25519Keyring::Bob, n);
 			// Only a node's own reports enter its pool; a gossiped one is refused.
 			assert_eq!(
 				validate(TransactionSource::External, report.clone()),

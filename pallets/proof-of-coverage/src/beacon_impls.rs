@@ -432,20 +432,27 @@ impl<T: Config> Pallet<T> {
 				undisplaced = undisplaced.saturating_add(1);
 				continue;
 			}
-			let displaced = Self::do_submit_witness(
-				r.witness,
-				r.beacon,
-				r.commitment,
-				r.rssi_dbm_x10,
-				r.snr_db_x10,
-				r.frequency_hz,
-				r.region,
-			)?;
+			let displaced = Self::record_relayed_witness(r)?;
 			undisplaced = undisplaced.saturating_add(u32::from(!displaced));
 		}
 		let actual = charged.saturating_sub(Self::displacement_refund(undisplaced));
 		let pays_fee = if refused == 0 { Pays::No } else { Pays::Yes };
 		Ok(PostDispatchInfo { actual_weight: Some(actual), pays_fee })
+	}
+
+	/// Records a relayed report whose checks passed (`do_submit_witness` with its fields).
+	pub(crate) fn record_relayed_witness(
+		r: crate::RelayedWitness<T::AccountId>,
+	) -> Result<bool, DispatchError> {
+		Self::do_submit_witness(
+			r.witness,
+			r.beacon,
+			r.commitment,
+			r.rssi_dbm_x10,
+			r.snr_db_x10,
+			r.frequency_hz,
+			r.region,
+		)
 	}
 
 	/// Records a report the authorization passed: it spends one of the hotspot's budget and

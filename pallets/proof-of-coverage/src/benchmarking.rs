@@ -376,16 +376,7 @@ mod benchmarks {
 		#[block]
 		{
 			for r in reports {
-				Pallet::<T>::do_submit_witness(
-					r.witness,
-					r.beacon,
-					r.commitment,
-					r.rssi_dbm_x10,
-					r.snr_db_x10,
-					r.frequency_hz,
-					r.region,
-				)
-				.expect("recorded");
+				Pallet::<T>::record_relayed_witness(r).expect("recorded");
 			}
 		}
 		// Each report displaced a filler of its beacon's full roster.
