@@ -175,18 +175,6 @@ pub mod pool {
 			propagate: true,
 		}
 	}
-
-	/// The validity of a batch before its reports are added: provides nothing yet, lives
-	/// as long as its shortest-lived report (`u64::MAX` until one is added).
-	pub fn empty_batch() -> ValidTransaction {
-		ValidTransaction {
-			priority: assay_wire::pool::REPORT_PRIORITY,
-			requires: vec![],
-			provides: vec![],
-			longevity: u64::MAX,
-			propagate: true,
-		}
-	}
 }
 
 /// Read access to registered devices.
