@@ -33,7 +33,7 @@ const RETRY_MS = 2000;
 /** How many blocks back the event index reads (the node's default state pruning keeps 256). */
 const EVENT_BLOCKS = 240;
 
-function decodeEvents(raw: unknown): ChainEvent[] {
+export function decodeEvents(raw: unknown): ChainEvent[] {
   const records = raw as Array<{ event: { section: string; method: string; data: { toHuman(): unknown } & Iterable<{ toJSON(): unknown }>; meta: { fields: Array<{ name: { toString(): string } }> } } }>;
   const events: ChainEvent[] = [];
   for (const { event } of records) {

@@ -2,7 +2,7 @@
 // pages are refreshed on every new block (one refresh at a time; blocks that arrive
 // during a refresh fold into the next one).
 import './style.css';
-import { Chain, endpointFromLocation, ASSAY_SECTIONS, type BlockInfo, type ConnState } from './chain';
+import { Chain, decodeEvents, endpointFromLocation, ASSAY_SECTIONS, type BlockInfo, type ConnState } from './chain';
 import { esc } from './util';
 import type { Page, PageCtx } from './page';
 import { MapPage } from './pages/map';
@@ -47,8 +47,7 @@ chain.onFinalized((n) => {
     li.classList.toggle('final', Number(li.dataset.number) <= n);
   }
 });
-chain.onBlock((b: BlockInfo) => {
-  bestEl.textContent = `#${b.number}`;
+function feedItem(b: BlockInfo): HTMLLIElement {
   const ours = b.events.filter((e) => ASSAY_SECTIONS.has(e.section));
   const li = document.createElement('li');
   li.dataset.number = String(b.number);
@@ -60,9 +59,46 @@ chain.onBlock((b: BlockInfo) => {
       ? `<ul>${[...counts].map(([k, n]) => `<li title="${esc(ours.filter((e) => `${e.section}.${e.method}` === k).map((e) => e.human).join('\n').slice(0, 2000))}">${esc(k)}${n > 1 ? ` ×${n}` : ''}</li>`).join('')}</ul>`
       : ''
   }`;
-  feed.prepend(li);
+  return li;
+}
+
+/** Places a block's entry in number order (live blocks and the backfill may interleave). */
+function addToFeed(b: BlockInfo) {
+  const existing = feed.querySelector<HTMLElement>(`li[data-number="${b.number}"]`);
+  const li = feedItem(b);
+  if (existing) existing.replaceWith(li);
+  else {
+    const after = [...feed.children].find((c) => Number((c as HTMLElement).dataset.number) < b.number);
+    feed.insertBefore(li, after ?? null);
+  }
   while (feed.children.length > FEED_MAX) feed.lastElementChild!.remove();
+}
+
+chain.onBlock((b: BlockInfo) => {
+  bestEl.textContent = `#${b.number}`;
+  addToFeed(b);
   schedule();
+});
+
+// On each connection, the blocks before the first new head (so the feed is never empty).
+const BACKFILL = 10;
+chain.onState(async (s) => {
+  if (s.kind !== 'connected') return;
+  const api = chain.api;
+  if (!api) return;
+  try {
+    const head = (await api.rpc.chain.getHeader()).number.toNumber();
+    for (let n = head - 1; n >= Math.max(0, head - BACKFILL); n--) {
+      if (chain.api !== api || feed.querySelector(`li[data-number="${n}"]`)) continue;
+      const hash = await api.rpc.chain.getBlockHash(n);
+      const [apiAt, block] = await Promise.all([api.at(hash), api.rpc.chain.getBlock(hash)]);
+      const events = decodeEvents(await apiAt.query.system.events());
+      if (chain.api !== api) return;
+      addToFeed({ number: n, hash: hash.toHex(), extrinsics: block.block.extrinsics.length, events });
+    }
+  } catch {
+    // disconnected meanwhile; the next connection tries again
+  }
 });
 
 // ---- router ------------------------------------------------------------------------

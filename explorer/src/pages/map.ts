@@ -110,7 +110,20 @@ let coast10Loading: Promise<void> | null = null;
 function coastLines(t: unknown): Lines {
   const topo = t as Topology;
   const m = mesh(topo, topo.objects.land as GeometryObject) as GeoJSON.MultiLineString;
-  return m.coordinates.map((coordinates) => ({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates } }));
+  // Split where a ring crosses the antimeridian (else a line is drawn across the world).
+  const out: Lines = [];
+  for (const line of m.coordinates) {
+    let run: number[][] = [line[0]];
+    for (let i = 1; i < line.length; i++) {
+      if (Math.abs(line[i][0] - line[i - 1][0]) > 180) {
+        if (run.length > 1) out.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: run } });
+        run = [];
+      }
+      run.push(line[i]);
+    }
+    if (run.length > 1) out.push({ type: 'Feature', properties: {}, geometry: { type: 'LineString', coordinates: run } });
+  }
+  return out;
 }
 function loadFineCoast(): Promise<void> {
   coast10Loading ??= import('world-atlas/land-10m.json').then((m) => {
@@ -304,6 +317,9 @@ export class MapPage extends BasePage {
     this.hexes = [...by.values()].sort((a, b) => b.count - a.count);
     this.body.querySelector('[data-testid=hex-count]')!.textContent = String(this.hexes.length);
     this.body.querySelector('[data-testid=hotspot-count]')!.textContent = String(this.hotspots.size);
+    const panel = this.body.querySelector<HTMLElement>('[data-testid=hex-panel]')!;
+    if (!this.hexes.length) panel.innerHTML = '<p class="dim">No located hotspot on the chain yet.</p>';
+    else if (!panel.dataset.hex) panel.innerHTML = '<p class="dim">Click a hex for its hotspots.</p>';
     const tbl = this.body.querySelector('.hex-table')!;
     const shown = this.hexes.slice(0, 200);
     tbl.innerHTML = `<table data-testid="hex-table"><thead><tr><th>res-8 hex</th><th>hotspots</th><th>HIP-17 scale</th></tr></thead><tbody>${shown
@@ -450,7 +466,7 @@ export class MapPage extends BasePage {
 
   private initialView(w: number, h: number) {
     const pts = this.hexes.map((x) => cellToLatLng(x.hex));
-    if (!pts.length) return { longitude: -9.14, latitude: 38.74, zoom: 10, pitch: 0, bearing: 0 };
+    if (!pts.length) return { longitude: 0, latitude: 25, zoom: 0.8, pitch: 0, bearing: 0 };
     // The bulk of the network: the 10th to 90th percentiles (a far-away outlier, such as a
     // spoofer asserting another city, does not shrink everyone else to dots).
     const trim = pts.length >= 8 ? Math.floor(pts.length * 0.1) : 0;
