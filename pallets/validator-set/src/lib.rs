@@ -30,7 +30,7 @@ mod offences_impls;
 pub mod runtime_api;
 mod validator_set_impls;
 pub mod weights;
-pub use offences_impls::{IdentifiedByAccount, Removal};
+pub use offences_impls::IdentifiedByAccount;
 pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]

@@ -10,7 +10,7 @@
 //! removal. The set never goes below `MinValidators`: an offender that would take it
 //! there stays (disabled for the session) and the event says so.
 
-use crate::{Config, Event, Pallet, SetChanged, Validators};
+use crate::{Config, Error, Event, Pallet};
 use alloc::vec::Vec;
 use polkadot_sdk::{
 	frame_support::{pallet_prelude::*, traits::Get},
@@ -23,34 +23,18 @@ use polkadot_sdk::{
 	},
 };
 
-/// What a reported offender's removal came to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Removal {
-	/// Taken out of the wanted set; it leaves at the next rotations.
-	Removed,
-	/// Kept: taking it out would leave fewer than `MinValidators`.
-	KeptAtMinimum,
-	/// Not in the wanted set (already removed, or reported twice).
-	NotInSet,
-}
-
 impl<T: Config> Pallet<T> {
-	/// Takes an offender out of the set the chain wants, unless that would leave fewer than
-	/// `MinValidators`.
-	pub(crate) fn remove_offender(who: &T::AccountId, session: SessionIndex) -> Removal {
-		let mut set = Validators::<T>::get();
-		let Some(index) = set.iter().position(|v| v == who) else {
-			return Removal::NotInSet;
-		};
-		if Self::ensure_above_minimum(set.len()).is_err() {
-			Self::deposit_event(Event::OffenderKept { who: who.clone(), session });
-			return Removal::KeptAtMinimum;
+	/// Takes an offender out of the set the chain wants (`take_out`, as governance would),
+	/// or names it as kept when that would leave fewer than `MinValidators`. One already
+	/// out (removed earlier, or reported twice) changes nothing.
+	pub(crate) fn remove_offender(who: &T::AccountId, session: SessionIndex) {
+		match Self::take_out(who) {
+			Ok(()) => Self::deposit_event(Event::OffenderRemoved { who: who.clone(), session }),
+			Err(Error::<T>::TooFewValidators) => {
+				Self::deposit_event(Event::OffenderKept { who: who.clone(), session })
+			},
+			Err(_) => {},
 		}
-		set.remove(index);
-		Validators::<T>::put(set);
-		SetChanged::<T>::put(true);
-		Self::deposit_event(Event::OffenderRemoved { who: who.clone(), session });
-		Removal::Removed
 	}
 }
 

@@ -27,7 +27,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// A set of `len` validators after one removal must keep `MinValidators`.
-	pub(crate) fn ensure_above_minimum(len: usize) -> Result<(), Error<T>> {
+	fn ensure_above_minimum(len: usize) -> Result<(), Error<T>> {
 		let remaining = (len as u32).saturating_sub(1);
 		ensure!(remaining >= T::MinValidators::get().max(1), Error::<T>::TooFewValidators);
 		Ok(())
@@ -44,13 +44,21 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_remove_validator(who: T::AccountId) -> DispatchResult {
+		Self::take_out(&who)?;
+		Self::deposit_event(Event::ValidatorRemoved { who });
+		Ok(())
+	}
+
+	/// Takes `who` out of the set the chain wants (it leaves at the next rotations), unless
+	/// that would leave fewer than `MinValidators`: the one removal, by governance or for an
+	/// offence.
+	pub(crate) fn take_out(who: &T::AccountId) -> Result<(), Error<T>> {
 		let mut set = Validators::<T>::get();
-		let index = set.iter().position(|v| v == &who).ok_or(Error::<T>::NotValidator)?;
+		let index = set.iter().position(|v| v == who).ok_or(Error::<T>::NotValidator)?;
 		Self::ensure_above_minimum(set.len())?;
 		set.remove(index);
 		Validators::<T>::put(set);
 		SetChanged::<T>::put(true);
-		Self::deposit_event(Event::ValidatorRemoved { who });
 		Ok(())
 	}
 
