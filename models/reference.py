@@ -65,14 +65,19 @@ def session(name_or_file: str) -> ort.InferenceSession:
 
 
 def run(name_or_file: str, inputs: list[float]) -> list[float]:
-    """Run a model on one row of float inputs (shape [1, N]); return the float32 outputs as floats."""
+    """Run a model on B rows of float inputs given one after another (shape [B, N]);
+    return the float32 outputs ([B, M]) flattened, as floats."""
     sess = session(name_or_file)
     inp = sess.get_inputs()[0]
-    x = np.asarray(inputs, dtype=np.float32).reshape(1, -1)
     want = inp.shape[-1] if inp.shape else None
-    if isinstance(want, int) and x.shape[1] != want:
-        raise ValueError(f"model takes {want} inputs, got {x.shape[1]}")
-    (y,) = sess.run(None, {inp.name: x})
+    flat = np.asarray(inputs, dtype=np.float32)
+    if isinstance(want, int):
+        if flat.size == 0 or flat.size % want:
+            raise ValueError(f"model takes rows of {want} inputs, got {flat.size} values")
+        x = flat.reshape(-1, want)
+    else:
+        x = flat.reshape(1, -1)
+    y = sess.run(None, {inp.name: x})[0]
     return [float(v) for v in np.asarray(y, dtype=np.float32).reshape(-1)]
 
 

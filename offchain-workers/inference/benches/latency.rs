@@ -1,20 +1,31 @@
-//! Inference latency on the shipped models: a direct `ort` call on an f32 input, versus the
+//! Inference latency on the shipped models: a direct `ort` call on an f32 input (no time
+//! limit), versus the
 //! engine (fixed point in and out, the session mutex, the metrics), versus the `infer` host
 //! function as the off-chain worker calls it (through the externalities extension, input
 //! bytes in and a SCALE output back; natively, without the wasm boundary). Medians of many
-//! runs, and their ratio to the direct call.
+//! runs, and their ratio to the direct call. Then the per-item cost of the host function on a
+//! batch of 256 rows in one call against one row per call.
 //!
 //! `cargo bench -p assay-inference --features engine` (needs `make setup` for the ONNX
 //! Runtime library). Set `ASSAY_BENCH_RUNS` to change the number of runs (default 5000).
 
 use assay_inference::{
-	engine::{new_session, run_f32, OrtEngine},
+	engine::{new_session, OrtEngine},
 	InferenceEngine,
 };
 use std::time::Instant;
 
 #[path = "../tests/support/mod.rs"]
 mod support;
+
+/// ONNX Runtime as a program would call it directly: a `[1, N]` tensor, default run
+/// options, no time limit, the first output copied out.
+fn direct_run(session: &mut ort::session::Session, input: &[f32]) -> Vec<f32> {
+	let tensor = ort::value::Tensor::from_array(([1usize, input.len()], input.to_vec()))
+		.expect("a tensor");
+	let outputs = session.run(ort::inputs![tensor]).expect("direct run");
+	outputs[0].try_extract_tensor::<f32>().expect("an f32 output").1.to_vec()
+}
 
 fn median(mut samples: Vec<f64>) -> f64 {
 	samples.sort_by(|a, b| a.total_cmp(b));
@@ -50,13 +61,13 @@ fn main() {
 				.expect("a session");
 		// Warm up both paths.
 		for _ in 0..100 {
-			run_f32(&mut session, input).expect("direct run");
+			direct_run(&mut session, input);
 			engine.infer(&id, 16, &quantized).expect("engine run");
 		}
 		let direct: Vec<f64> = (0..runs)
 			.map(|_| {
 				let t = Instant::now();
-				run_f32(&mut session, input).expect("direct run");
+				direct_run(&mut session, input);
 				t.elapsed().as_secs_f64() * 1e6
 			})
 			.collect();
@@ -79,6 +90,45 @@ fn main() {
 		});
 		let (d, e, h) = (median(direct), median(through_engine), median(through_host_function));
 		println!("{name:<24} {d:>10.2} {e:>10.2} {h:>10.2} {:>8.3} {:>8.3}", e / d, h / d);
+	}
+
+	// Batches: the host function on B rows in one call, per item, against B = 1.
+	let batch = 256usize;
+	let batch_runs = (runs / 20).max(50);
+	println!();
+	println!(
+		"{:<24} {:>14} {:>18} {:>10}",
+		"model", "B=1 µs/item", "B=256 µs/item", "B=1 / B=256"
+	);
+	for m in &models {
+		let one: Vec<u8> = m
+			.sample_input
+			.iter()
+			.flat_map(|x| ((f64::from(*x) * 65_536.0).round() as i32).to_le_bytes())
+			.collect();
+		let many: Vec<u8> = one.repeat(batch);
+		let id = m.id;
+		let (single, batched) = externalities.execute_with(|| {
+			for _ in 0..20 {
+				assay_inference::inference::infer(id, 16, &many).expect("host function batch");
+			}
+			let single: Vec<f64> = (0..runs)
+				.map(|_| {
+					let t = Instant::now();
+					assay_inference::inference::infer(id, 16, &one).expect("host function run");
+					t.elapsed().as_secs_f64() * 1e6
+				})
+				.collect();
+			let batched: Vec<f64> = (0..batch_runs)
+				.map(|_| {
+					let t = Instant::now();
+					assay_inference::inference::infer(id, 16, &many).expect("host function batch");
+					t.elapsed().as_secs_f64() * 1e6 / batch as f64
+				})
+				.collect();
+			(median(single), median(batched))
+		});
+		println!("{:<24} {single:>14.3} {batched:>18.3} {:>10.1}", m.name, single / batched);
 	}
 	let _ = std::fs::remove_dir_all(&dir);
 }

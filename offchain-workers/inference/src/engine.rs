@@ -22,7 +22,7 @@ use polkadot_sdk::{
 use std::{
 	collections::HashMap,
 	path::{Path, PathBuf},
-	sync::{mpsc, Arc, Mutex},
+	sync::{Arc, Mutex, OnceLock},
 	time::{Duration, Instant},
 };
 
@@ -85,11 +85,40 @@ impl InferenceMetrics {
 	}
 }
 
+/// The most rows one `infer` call may carry: a bound on what one call can ask of the
+/// engine (the compute market's 4 KiB inputs allow at most 1,024 single-value rows).
+pub const MAX_BATCH_ROWS: usize = 4096;
+
 /// A loaded model.
 struct LoadedModel {
 	session: Session,
-	/// Elements of the `[1, N]` input.
-	input_len: usize,
+	/// The shape of its input.
+	shape: InputShape,
+	/// Its run options, reused run after run (the terminate flag is cleared before each).
+	options: Arc<RunOptions>,
+}
+
+/// What a model's first input takes: rows of `len` elements, one row (`[1, N]` or `[N]`)
+/// or any number (`[B, N]` with a dynamic first dimension).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InputShape {
+	/// Elements of one row, N.
+	pub len: usize,
+	/// Whether the first dimension is dynamic, so one run takes a batch of rows.
+	pub batched: bool,
+}
+
+impl InputShape {
+	/// The number of rows in `values` elements: `None` unless it is a whole, non-zero
+	/// number of rows, at most [`MAX_BATCH_ROWS`], and one row for a model without a batch
+	/// dimension.
+	pub fn rows(&self, values: usize) -> Option<usize> {
+		if self.len == 0 || values == 0 || !values.is_multiple_of(self.len) {
+			return None;
+		}
+		let rows = values / self.len;
+		(rows <= MAX_BATCH_ROWS && (rows == 1 || self.batched)).then_some(rows)
+	}
 }
 
 /// ONNX Runtime behind the `infer` host function.
@@ -177,45 +206,68 @@ pub fn new_session(environment: &Environment, bytes: &[u8]) -> Result<Session, S
 		.map_err(|e| e.to_string())
 }
 
-/// The input length N of a model whose first input is `[1, N]` (or `[N]`).
-fn input_len(session: &Session) -> Result<usize, String> {
+/// The shape of a model's first input: `[1, N]` or `[N]` (one row), or `[B, N]` with a
+/// dynamic first dimension (a batch of rows); anything else is refused.
+pub fn input_shape(session: &Session) -> Result<InputShape, String> {
 	let input = session.inputs().first().ok_or("the model has no input")?;
 	let shape = input.dtype().tensor_shape().ok_or("the model's input is not a tensor")?;
 	match **shape {
-		[n] | [1, n] if n > 0 => Ok(n as usize),
-		ref other => Err(format!("the model's input shape {other:?} is not [1, N]")),
+		[n] | [1, n] if n > 0 => Ok(InputShape { len: n as usize, batched: false }),
+		[b, n] if b < 0 && n > 0 => Ok(InputShape { len: n as usize, batched: true }),
+		ref other => Err(format!("the model's input shape {other:?} is not [1, N] or [B, N]")),
 	}
 }
 
-/// Runs `session` on a `[1, N]` f32 input and returns its first output, flattened; stopped
+/// Runs `session` on one `[1, N]` f32 row and returns its first output, flattened; stopped
 /// after [`INFERENCE_TIMEOUT`].
 pub fn run_f32(session: &mut Session, input: &[f32]) -> Result<Vec<f32>, String> {
 	run_f32_within(session, input, INFERENCE_TIMEOUT)
 }
 
-/// Runs `session` on a `[1, N]` f32 input, stopped after `timeout`: a watchdog thread sets
-/// the run's terminate flag when the time is up (a zero timeout stops it before it
-/// starts), and ONNX Runtime then ends the run with an error.
+/// Runs `session` on one `[1, N]` f32 row, stopped after `timeout` (see
+/// [`run_rows_within`]).
 pub fn run_f32_within(
 	session: &mut Session,
 	input: &[f32],
 	timeout: Duration,
 ) -> Result<Vec<f32>, String> {
-	let tensor =
-		Tensor::from_array(([1usize, input.len()], input.to_vec())).map_err(|e| e.to_string())?;
+	run_rows_within(session, input, 1, timeout)
+}
+
+/// Runs `session` on `rows` rows of f32 input given one after another (a `[rows, N]`
+/// tensor) and returns its first output, flattened (`[rows, M]`), stopped after `timeout`:
+/// a watchdog thread sets the run's terminate flag when the time is up (a zero timeout
+/// stops it before it starts), and ONNX Runtime then ends the run with an error.
+pub fn run_rows_within(
+	session: &mut Session,
+	input: &[f32],
+	rows: usize,
+	timeout: Duration,
+) -> Result<Vec<f32>, String> {
 	let options = Arc::new(RunOptions::new().map_err(|e| e.to_string())?);
+	run_rows_with(session, &options, input, rows, timeout)
+}
+
+/// [`run_rows_within`] with the caller's run options (their terminate flag is cleared
+/// first, so a model's options serve run after run).
+fn run_rows_with(
+	session: &mut Session,
+	options: &Arc<RunOptions>,
+	input: &[f32],
+	rows: usize,
+	timeout: Duration,
+) -> Result<Vec<f32>, String> {
+	if rows == 0 || !input.len().is_multiple_of(rows) {
+		return Err(format!("{} values are not {rows} whole rows", input.len()));
+	}
+	let tensor = Tensor::from_array(([rows, input.len() / rows], input.to_vec()))
+		.map_err(|e| e.to_string())?;
 	if timeout.is_zero() {
 		options.terminate().map_err(|e| e.to_string())?;
+	} else {
+		options.unterminate().map_err(|e| e.to_string())?;
 	}
-	let (finished, wait) = mpsc::channel::<()>();
-	let watchdog = {
-		let options = Arc::clone(&options);
-		std::thread::spawn(move || {
-			if let Err(mpsc::RecvTimeoutError::Timeout) = wait.recv_timeout(timeout) {
-				let _ = options.terminate();
-			}
-		})
-	};
+	let watched = Watchdog::shared().watch(Instant::now() + timeout, Arc::clone(&options));
 	let result = session
 		.run_with_options(ort::inputs![tensor], &*options)
 		.map_err(|e| format!("{e} (time limit {} ms)", timeout.as_millis()))
@@ -223,9 +275,71 @@ pub fn run_f32_within(
 			let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(|e| e.to_string())?;
 			Ok(data.to_vec())
 		});
-	let _ = finished.send(());
-	let _ = watchdog.join();
+	Watchdog::shared().release(watched);
 	result
+}
+
+/// How often the watchdog looks for runs past their deadline: a run is stopped at most
+/// this long after its time is up.
+pub const WATCHDOG_PERIOD: Duration = Duration::from_millis(50);
+
+/// One thread for the whole process that stops runs past their deadline: a run registers
+/// its deadline and run options before it starts and releases them when it ends (a lock
+/// and a push, no wake-up); every [`WATCHDOG_PERIOD`] the thread sets the terminate flag of
+/// each run whose time is up. A thread per run cost about 70 µs, many times the run.
+struct Watchdog {
+	state: Mutex<WatchedRuns>,
+}
+
+#[derive(Default)]
+struct WatchedRuns {
+	next: u64,
+	runs: Vec<(u64, Instant, Arc<RunOptions>)>,
+}
+
+impl Watchdog {
+	/// The process's watchdog, its thread started on first use.
+	fn shared() -> &'static Watchdog {
+		static WATCHDOG: OnceLock<&'static Watchdog> = OnceLock::new();
+		WATCHDOG.get_or_init(|| {
+			let watchdog: &'static Watchdog =
+				Box::leak(Box::new(Watchdog { state: Mutex::new(WatchedRuns::default()) }));
+			std::thread::Builder::new()
+				.name("inference-watchdog".into())
+				.spawn(move || watchdog.patrol())
+				.map_err(|e| log::error!(target: LOG_TARGET, "no inference watchdog: {e}"))
+				.ok();
+			watchdog
+		})
+	}
+
+	fn watch(&self, deadline: Instant, options: Arc<RunOptions>) -> u64 {
+		let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		state.next = state.next.wrapping_add(1);
+		let id = state.next;
+		state.runs.push((id, deadline, options));
+		id
+	}
+
+	fn release(&self, id: u64) {
+		let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+		state.runs.retain(|(run, _, _)| *run != id);
+	}
+
+	fn patrol(&self) {
+		loop {
+			std::thread::sleep(WATCHDOG_PERIOD);
+			let now = Instant::now();
+			let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+			state.runs.retain(|(_, deadline, options)| {
+				let expired = *deadline <= now;
+				if expired {
+					let _ = options.terminate();
+				}
+				!expired
+			});
+		}
+	}
 }
 
 impl OrtEngine {
@@ -253,7 +367,7 @@ impl OrtEngine {
 			};
 			match Self::load_model(&environment, &path, &id) {
 				Ok(model) => {
-					log::info!(target: LOG_TARGET, "model 0x{} loaded (input length {})", hex(&id), model.input_len);
+					log::info!(target: LOG_TARGET, "model 0x{} loaded (input length {}{})", hex(&id), model.shape.len, if model.shape.batched { ", batched" } else { "" });
 					models.insert(id, Mutex::new(model));
 				},
 				Err(e) => {
@@ -275,14 +389,20 @@ impl OrtEngine {
 			return Err(format!("its blake2-256 hash is 0x{}, not the id in its name", hex(&hash)));
 		}
 		let session = new_session(environment, &bytes)?;
-		let input_len = input_len(&session)?;
-		Ok(LoadedModel { session, input_len })
+		let shape = input_shape(&session)?;
+		let options = Arc::new(RunOptions::new().map_err(|e| e.to_string())?);
+		Ok(LoadedModel { session, shape, options })
 	}
 
 	/// The process's ONNX Runtime environment (for sessions made outside the engine, as
 	/// the latency benchmark does).
 	pub fn environment(&self) -> &Environment {
 		&self._environment
+	}
+
+	/// The input shape of a loaded model.
+	pub fn input_shape(&self, model_id: &[u8; 32]) -> Option<InputShape> {
+		self.models.get(model_id)?.lock().ok().map(|m| m.shape)
 	}
 
 	/// The ids of the loaded models.
@@ -300,14 +420,18 @@ impl OrtEngine {
 	) -> Result<Vec<i32>, InferenceError> {
 		let model = self.models.get(model_id).ok_or(InferenceError::UnknownModel)?;
 		let mut model = model.lock().map_err(|_| InferenceError::RuntimeError)?;
-		if input.len() != model.input_len {
-			return Err(InferenceError::BadInput);
-		}
+		let rows = model.shape.rows(input.len()).ok_or(InferenceError::BadInput)?;
 		let values: Vec<f32> = input.iter().map(|&q| dequantize(q, fraction_bits)).collect();
-		let output = run_f32(&mut model.session, &values).map_err(|e| {
-			log::warn!(target: LOG_TARGET, "model 0x{} failed: {e}", hex(model_id));
-			InferenceError::RuntimeError
-		})?;
+		let LoadedModel { session, options, .. } = &mut *model;
+		let output = run_rows_with(session, options, &values, rows, INFERENCE_TIMEOUT)
+			.map_err(|e| {
+				log::warn!(target: LOG_TARGET, "model 0x{} failed: {e}", hex(model_id));
+				InferenceError::RuntimeError
+			})?;
+		// One output row per input row: the shape a job's result is checked against.
+		if output.is_empty() || !output.len().is_multiple_of(rows) {
+			return Err(InferenceError::BadOutput);
+		}
 		output
 			.iter()
 			.map(|&y| quantize(y, fraction_bits))
@@ -346,6 +470,21 @@ pub fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn rows_are_whole_bounded_and_single_without_a_batch_dimension() {
+		let batched = InputShape { len: 3, batched: true };
+		assert_eq!(batched.rows(3), Some(1));
+		assert_eq!(batched.rows(12), Some(4));
+		assert_eq!(batched.rows(0), None);
+		assert_eq!(batched.rows(4), None);
+		assert_eq!(batched.rows(3 * MAX_BATCH_ROWS), Some(MAX_BATCH_ROWS));
+		assert_eq!(batched.rows(3 * (MAX_BATCH_ROWS + 1)), None);
+		let single = InputShape { len: 3, batched: false };
+		assert_eq!(single.rows(3), Some(1));
+		assert_eq!(single.rows(6), None);
+		assert_eq!(InputShape { len: 0, batched: true }.rows(0), None);
+	}
 
 	#[test]
 	fn model_file_names_carry_the_id() {

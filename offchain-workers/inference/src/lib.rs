@@ -40,20 +40,22 @@ pub enum InferenceError {
 	NotAvailable,
 	/// The engine has no model with this id.
 	UnknownModel,
-	/// The input does not fit the model (its length is not the model's input length, or
-	/// it is not a whole number of i32 values).
+	/// The input does not fit the model: not a whole number of i32 values, not a whole
+	/// non-zero number of rows of the model's input length, more than one row for a model
+	/// without a batch dimension, or more rows than the engine takes in one call.
 	BadInput,
 	/// The model failed while running.
 	RuntimeError,
-	/// The model's output is not finite or not a single row.
+	/// The model's output is not finite, or not one output row per input row.
 	BadOutput,
 }
 
 /// What the node plugs in behind the host function.
 #[cfg(feature = "std")]
 pub trait InferenceEngine: Send + Sync {
-	/// Runs `model_id` on fixed-point `input` (F fraction bits) and returns the quantized
-	/// output.
+	/// Runs `model_id` on fixed-point `input` (F fraction bits): B rows of the model's input
+	/// length N one after another (`[B, N]`), and returns the quantized output rows one
+	/// after another (`[B, M]`).
 	fn infer(
 		&self,
 		model_id: &[u8; 32],
@@ -85,8 +87,10 @@ pub fn decode_input(bytes: &[u8]) -> Option<Vec<i32>> {
 #[runtime_interface]
 pub trait Inference {
 	/// Runs the model `model_id` on `input` (little-endian i32 values in fixed point with
-	/// `fraction_bits`) and returns the SCALE-encoded `Vec<i32>` of its quantized output.
-	/// Outside off-chain workers, and on nodes without an engine: `Err(NotAvailable)`.
+	/// `fraction_bits`): a batch of B rows of the model's input length N, one after another
+	/// (`[B, N]`; B = 1 is a single item). Returns the SCALE-encoded `Vec<i32>` of its
+	/// quantized output, B rows of the model's output length M (`[B, M]`). Outside
+	/// off-chain workers, and on nodes without an engine: `Err(NotAvailable)`.
 	fn infer(
 		&mut self,
 		model_id: PassPointerAndReadCopy<[u8; 32], 32>,

@@ -59,6 +59,37 @@ fn every_shipped_model_matches_python_onnxruntime() {
 	}
 }
 
+/// DESIGN §11: one call carries a batch `[B, N]` and returns `[B, M]`; each row's output is
+/// the one a single-row call gives, and Python onnxruntime's on the same batch.
+#[test]
+fn a_batch_is_served_in_one_call_row_for_row() {
+	for support::Shipped { name, id, input_len, file, .. } in shipped() {
+		let rows = 5;
+		let input_q: Vec<i32> =
+			(0..(rows * input_len) as i32).map(|i| (i * 104_729 % 131_072) - 40_000).collect();
+		let input_f: Vec<f32> = input_q.iter().map(|&q| q as f32 / 65_536.0).collect();
+		let batch = engine().infer(&id, 16, &input_q).unwrap();
+		assert_eq!(batch, reference(&file, &input_f), "{name}");
+		assert_eq!(batch.len() % rows, 0, "{name}");
+		let width = batch.len() / rows;
+		for (row, input) in input_q.chunks(input_len).enumerate() {
+			let single = engine().infer(&id, 16, input).unwrap();
+			assert_eq!(single, batch[row * width..(row + 1) * width], "{name} row {row}");
+		}
+	}
+}
+
+#[test]
+fn a_batch_larger_than_the_engine_takes_is_bad_input() {
+	use assay_inference::engine::MAX_BATCH_ROWS;
+	let model = &shipped()[0];
+	let most = vec![0; MAX_BATCH_ROWS * model.input_len];
+	assert!(engine().infer(&model.id, 16, &most).is_ok());
+	let too_many = vec![0; (MAX_BATCH_ROWS + 1) * model.input_len];
+	assert_eq!(engine().infer(&model.id, 16, &too_many), Err(InferenceError::BadInput));
+	assert_eq!(engine().infer(&model.id, 16, &[]), Err(InferenceError::BadInput));
+}
+
 #[test]
 fn a_file_whose_hash_is_not_its_name_is_not_loaded() {
 	let ids = engine().model_ids();
