@@ -45,17 +45,17 @@ for c in rust-src rustfmt clippy; do
 done
 
 # Python venv with ONNX Runtime (its shared library is what the node's inference engine
-# loads) and onnx (to make the shipped models).
+# loads), and what trains and scores the shipped models (models/requirements.txt, pinned).
 ORT_VERSION=1.31.1
-ONNX_VERSION=1.19.1
-NUMPY_VERSION=2.2.6
 if [ ! -x .venv/bin/python ]; then
   say "creating .venv"
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import onnxruntime, onnx, sys; sys.exit(0 if onnxruntime.__version__ == '$ORT_VERSION' else 1)" >/dev/null 2>&1; then
-  say "installing onnxruntime==$ORT_VERSION and onnx==$ONNX_VERSION into .venv"
-  .venv/bin/pip install -q --disable-pip-version-check "onnxruntime==$ORT_VERSION" "onnx==$ONNX_VERSION" "numpy==$NUMPY_VERSION"
+if ! .venv/bin/python -c "
+import sys, onnxruntime, onnx, sklearn, skl2onnx, pvlib, pmdarima
+sys.exit(0 if onnxruntime.__version__ == '$ORT_VERSION' and sklearn.__version__ == '1.9.1' else 1)" >/dev/null 2>&1; then
+  say "installing models/requirements.txt (onnxruntime==$ORT_VERSION, scikit-learn, skl2onnx, pvlib, pmdarima) into .venv"
+  .venv/bin/pip install -q --disable-pip-version-check -r models/requirements.txt
 fi
 
 # npm packages of the client tests.

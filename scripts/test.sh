@@ -19,7 +19,7 @@ run() {
   summary+=("--- $name (exit $rc, $((SECONDS - started)) s)")
   # The runners' own summary lines: cargo's "test result:" lines, node's "# pass/# fail",
   # zombienet's per-test results and totals, Playwright's totals ("  6 passed (1.2m)").
-  while IFS= read -r line; do summary+=("$line"); done < <(grep -E '^(test result:|# (tests|pass|fail|skipped|duration_ms)|=== 0[0-9]+-.* (passed|FAILED)|zombienet: [0-9]+ passed|check: |fuzz: |  [0-9]+ (passed|failed|flaky|skipped|did not run|interrupted))' "$log")
+  while IFS= read -r line; do summary+=("$line"); done < <(grep -E '^(test result:|# (tests|pass|fail|skipped|duration_ms)|=== 0[0-9]+-.* (passed|FAILED)|zombienet: [0-9]+ passed|check: |fuzz: |models: |  [0-9]+ (passed|failed|flaky|skipped|did not run|interrupted))' "$log")
   rm -f "$log"
 }
 
@@ -29,6 +29,8 @@ agent=(--manifest-path clients/device-agent/Cargo.toml)
 # so the runtime wasm it builds on a cold machine is the one the node build then uses.)
 run "fmt" bash -c "cargo fmt --all --check && cargo fmt --all --check ${agent[*]}"
 [ "$status" -eq 0 ] || { printf '%s\n' "${summary[@]}"; exit 1; }
+# The shipped models against their cards, on held-out data (models/check.py).
+run "models" .venv/bin/python models/check.py
 run "clippy" cargo clippy --release --locked --workspace --all-targets -- -D warnings
 run "clippy (device agent)" cargo clippy --release --locked "${agent[@]}" --all-targets -- -D warnings
 [ "$status" -eq 0 ] || { printf '%s\n' "${summary[@]}"; exit 1; }

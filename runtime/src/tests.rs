@@ -372,7 +372,8 @@ mod compute {
 		let listed: Vec<Value> =
 			serde_json::from_slice(&std::fs::read(dir.join("models.json")).unwrap()).unwrap();
 		let models = genesis_config_presets::shipped_models();
-		assert_eq!(models.len(), 4);
+		assert_eq!(models.len(), listed.len());
+		assert_eq!(models.len(), 5);
 		for ((id, meta), entry) in models.iter().zip(&listed) {
 			let bytes = std::fs::read(dir.join(entry["file"].as_str().unwrap())).unwrap();
 			assert_eq!(*id, blake2_256(&bytes), "{}", entry["file"]);
@@ -387,14 +388,14 @@ mod compute {
 			[(DEV_RUNTIME_PRESET, 1, 1), (LOCAL_TESTNET_RUNTIME_PRESET, 4, 3)]
 		{
 			preset_ext(preset).execute_with(|| {
-				assert_eq!(ComputeMarket::models().len(), 4);
+				assert_eq!(ComputeMarket::models().len(), 5);
 				assert_eq!(pallet_compute_market::MinRedundancy::<Runtime>::get(), min);
 				let providers: Vec<_> =
 					pallet_compute_market::Providers::<Runtime>::iter().collect();
 				assert_eq!(providers.len(), validators);
 				for (who, provider) in providers {
 					assert!(ValidatorSet::validators().contains(&who));
-					assert_eq!(provider.models.len(), 4);
+					assert_eq!(provider.models.len(), 5);
 					assert_eq!(provider.bond, genesis_config_presets::DEV_PROVIDER_BOND);
 				}
 				ComputeMarket::do_try_state().unwrap();

@@ -69,11 +69,13 @@ describe('compute market on a dev chain', () => {
     return job;
   }
 
-  test('the dev preset registers the four shipped models and Alice as their provider', { timeout: 60_000 }, async () => {
+  test('the dev preset registers the shipped models and Alice as their provider', { timeout: 60_000 }, async () => {
     const names = models.map(([, m]) => new TextDecoder().decode(m.name.toU8a(true))).sort();
-    assert.deepEqual(names, ['air-quality-anomaly', 'coverage-fraud-score', 'energy-demand-forecast', 'vital-signs-alert']);
+    assert.deepEqual(names, [
+      'air-quality-anomaly', 'breast-cancer-diagnosis', 'coverage-fraud-score', 'energy-demand-forecast', 'solar-production-forecast',
+    ]);
     const provider = (await api.call.computeApi.provider(alice.address)).unwrap();
-    assert.equal(provider.models.length, 4);
+    assert.equal(provider.models.length, 5);
     assert.equal(provider.bond.toBigInt(), 100n * UNIT);
     assert.equal((await api.query.computeMarket.minRedundancy()).toNumber(), 1);
   });
@@ -128,13 +130,15 @@ describe('compute market on a dev chain', () => {
   }));
 
   test('bad submissions fail with typed errors and hold nothing', { timeout: 120_000 }, withNodeLogs(async () => {
-    const [modelId, meta] = model('vital-signs-alert');
+    const [modelId, meta] = model('breast-cancer-diagnosis');
     const good = i32le(new Array(meta.inputLen.toNumber()).fill(65_536));
     const reserved = async () => (await api.query.system.account(bob.address)).data.reserved.toBigInt();
     const before = await reserved();
     const cases = [
       [api.tx.computeMarket.submitJob(modelId, u8aToHex(good.slice(4)), UNIT, 1, 1), 'computeMarket.InputTooShort'],
-      [api.tx.computeMarket.submitJob(modelId, u8aToHex(u8aConcat(good, i32le([1]))), UNIT, 1, 1), 'computeMarket.InputTooLarge'],
+      [api.tx.computeMarket.submitJob(modelId, u8aToHex(u8aConcat(good, i32le([1]))), UNIT, 1, 1), 'computeMarket.InputNotWholeRows'],
+      // Two rows cost MinJobFee each.
+      [api.tx.computeMarket.submitJob(modelId, u8aToHex(u8aConcat(good, good)), (await api.consts.computeMarket.minJobFee).toBigInt() * 2n - 1n, 1, 1), 'computeMarket.FeeTooLow'],
       [api.tx.computeMarket.submitJob(modelId, u8aToHex(good), UNIT, 1, 2), 'computeMarket.BadQuorum'],
       [api.tx.computeMarket.submitJob(modelId, u8aToHex(good), UNIT, 8, 1), 'computeMarket.BadRedundancy'],
       [api.tx.computeMarket.submitJob(modelId, u8aToHex(good), 1n, 1, 1), 'computeMarket.FeeTooLow'],

@@ -109,10 +109,16 @@ describe('validator inference on a dev chain', () => {
 
   test('every shipped model is served by the validator and equals Python onnxruntime', { timeout: 300_000 }, withNodeLogs(async () => {
     const jobs = [];
-    for (const model of SHIPPED) jobs.push({ model, ...(await submit(model, model.sample_input)) });
-    for (const { model, id, at } of jobs) {
+    for (const model of SHIPPED) jobs.push({ model, floats: model.sample_input, ...(await submit(model, model.sample_input)) });
+    // A batch: one job carrying four rows of one model gets four output rows, one call to
+    // the engine ([4, N] -> [4, M]), each row as Python computes it.
+    const batched = SHIPPED.find((m) => m.name === 'solar-production-forecast') ?? SHIPPED[0];
+    const rows = [1, 0.5, 0.75, 1.25].flatMap((k) => batched.sample_input.map((x) => Math.round(x * k * 256) / 256));
+    jobs.push({ model: batched, floats: rows, ...(await submit(batched, rows)) });
+    for (const { model, floats, id, at } of jobs) {
       const record = await waitForCompletion(id);
-      const expected = reference(model.file, fixedPoint(model.sample_input).exact, F);
+      const expected = reference(model.file, fixedPoint(floats).exact, F);
+      assert.equal(expected.length, (floats.length / model.input_len) * model.output_len, `${model.name}: one output row per input row`);
       assert.deepEqual(record.result.unwrap().map((v) => v.toNumber()), expected, model.name);
       const completedAt = record.phase.asCompleted.at.toNumber();
       const assignedAt = await blockOf('JobAssigned', id, at, completedAt);

@@ -21,8 +21,8 @@ mod support;
 /// ONNX Runtime as a program would call it directly: a `[1, N]` tensor, default run
 /// options, no time limit, the first output copied out.
 fn direct_run(session: &mut ort::session::Session, input: &[f32]) -> Vec<f32> {
-	let tensor = ort::value::Tensor::from_array(([1usize, input.len()], input.to_vec()))
-		.expect("a tensor");
+	let tensor =
+		ort::value::Tensor::from_array(([1usize, input.len()], input.to_vec())).expect("a tensor");
 	let outputs = session.run(ort::inputs![tensor]).expect("direct run");
 	outputs[0].try_extract_tensor::<f32>().expect("an f32 output").1.to_vec()
 }
@@ -96,10 +96,7 @@ fn main() {
 	let batch = 256usize;
 	let batch_runs = (runs / 20).max(50);
 	println!();
-	println!(
-		"{:<24} {:>14} {:>18} {:>10}",
-		"model", "B=1 µs/item", "B=256 µs/item", "B=1 / B=256"
-	);
+	println!("{:<24} {:>14} {:>18} {:>10}", "model", "B=1 µs/item", "B=256 µs/item", "B=1 / B=256");
 	for m in &models {
 		let one: Vec<u8> = m
 			.sample_input

@@ -423,8 +423,8 @@ impl OrtEngine {
 		let rows = model.shape.rows(input.len()).ok_or(InferenceError::BadInput)?;
 		let values: Vec<f32> = input.iter().map(|&q| dequantize(q, fraction_bits)).collect();
 		let LoadedModel { session, options, .. } = &mut *model;
-		let output = run_rows_with(session, options, &values, rows, INFERENCE_TIMEOUT)
-			.map_err(|e| {
+		let output =
+			run_rows_with(session, options, &values, rows, INFERENCE_TIMEOUT).map_err(|e| {
 				log::warn!(target: LOG_TARGET, "model 0x{} failed: {e}", hex(model_id));
 				InferenceError::RuntimeError
 			})?;

@@ -65,8 +65,9 @@ fn every_shipped_model_matches_python_onnxruntime() {
 fn a_batch_is_served_in_one_call_row_for_row() {
 	for support::Shipped { name, id, input_len, file, .. } in shipped() {
 		let rows = 5;
-		let input_q: Vec<i32> =
-			(0..(rows * input_len) as i32).map(|i| (i * 104_729 % 131_072) - 40_000).collect();
+		let input_q: Vec<i32> = (0..(rows * input_len) as i32)
+			.map(|i| (i * 104_729 % 131_072) - 40_000)
+			.collect();
 		let input_f: Vec<f32> = input_q.iter().map(|&q| q as f32 / 65_536.0).collect();
 		let batch = engine().infer(&id, 16, &input_q).unwrap();
 		assert_eq!(batch, reference(&file, &input_f), "{name}");

@@ -1,7 +1,8 @@
 //! The agreement maths of the compute market: pure, storage-free, integer only.
 //!
-//! - Two quantized outputs **agree** when, for a classifier, they have the same argmax, and
-//!   every element pair is within `max(τ_abs, ⌈τ_rel · max(|a_i|, |b_i|)⌉)`.
+//! - Two quantized outputs **agree** when, for a classifier, they have the same argmax in
+//!   every row (a job may carry a batch: one output row per input row), and every element
+//!   pair is within `max(τ_abs, ⌈τ_rel · max(|a_i|, |b_i|)⌉)`.
 //! - The **anchor** is the output that agrees with the most others, ties broken by the
 //!   lowest assignment hash; the **cluster** is the anchor and every output agreeing with it.
 //! - The **result** is the element-wise lower median of the cluster.
@@ -12,8 +13,11 @@ use polkadot_sdk::sp_runtime::traits::AtLeast32BitUnsigned;
 /// How far two quantized outputs may differ and still agree.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Tolerance {
-	/// Whether the outputs are class scores (then the argmax must match).
+	/// Whether the outputs are class scores (then the argmax of every row must match).
 	pub classifier: bool,
+	/// Elements in one output row (the model's `output_len`); 0 reads the whole output as
+	/// one row.
+	pub row_len: u32,
 	/// Absolute tolerance, in output units.
 	pub absolute: u32,
 	/// Relative tolerance, in parts per million of the larger magnitude (rounded up).
@@ -46,8 +50,14 @@ pub fn agree(a: &[i32], b: &[i32], tolerance: &Tolerance) -> bool {
 	if a.len() != b.len() {
 		return false;
 	}
-	if tolerance.classifier && argmax(a) != argmax(b) {
-		return false;
+	if tolerance.classifier {
+		let row = match tolerance.row_len as usize {
+			0 => a.len().max(1),
+			n => n,
+		};
+		if a.chunks(row).zip(b.chunks(row)).any(|(x, y)| argmax(x) != argmax(y)) {
+			return false;
+		}
 	}
 	a.iter().zip(b).all(|(&x, &y)| {
 		let difference = (i64::from(x) - i64::from(y)).unsigned_abs();
@@ -124,8 +134,10 @@ mod tests {
 	use super::*;
 	use proptest::prelude::*;
 
-	const F16: Tolerance = Tolerance { classifier: false, absolute: 8, relative_ppm: 1_000 };
-	const CLASSES: Tolerance = Tolerance { classifier: true, absolute: 8, relative_ppm: 1_000 };
+	const F16: Tolerance =
+		Tolerance { classifier: false, row_len: 0, absolute: 8, relative_ppm: 1_000 };
+	const CLASSES: Tolerance =
+		Tolerance { classifier: true, row_len: 0, absolute: 8, relative_ppm: 1_000 };
 
 	/// Quantizes like the workers do: round half to even of `y · 2^F`.
 	fn quantize(y: f32, fraction_bits: u8) -> i32 {
@@ -171,6 +183,17 @@ mod tests {
 		assert!(agree(&[100, 104], &[104, 100], &F16));
 		assert!(!agree(&[100, 104], &[104, 100], &CLASSES));
 		assert!(agree(&[100, 140], &[104, 136], &CLASSES));
+	}
+
+	#[test]
+	fn a_batch_of_classes_must_share_every_row_argmax() {
+		let rows = Tolerance { row_len: 2, ..CLASSES };
+		// The whole output's argmax is the same (index 0), but row 2's class differs.
+		assert!(agree(&[900, 100, 100, 104], &[900, 100, 100, 104], &rows));
+		assert!(!agree(&[900, 100, 100, 104], &[900, 100, 104, 100], &rows));
+		assert!(agree(&[900, 100, 100, 104], &[900, 100, 104, 100], &CLASSES));
+		// Rows of one element: every row's argmax is 0, only the values count.
+		assert!(agree(&[1, 2], &[2, 1], &Tolerance { row_len: 1, ..CLASSES }));
 	}
 
 	#[test]
@@ -244,9 +267,14 @@ mod tests {
 	}
 
 	fn tolerance() -> impl Strategy<Value = Tolerance> {
-		(any::<bool>(), 0u32..1 << 20, 0u32..100_000).prop_map(
-			|(classifier, absolute, relative_ppm)| Tolerance { classifier, absolute, relative_ppm },
-		)
+		// Row lengths that divide the 6-element outputs below, and 0 (one row).
+		(any::<bool>(), prop::sample::select(vec![0u32, 1, 2, 3, 6]), 0u32..1 << 20, 0u32..100_000)
+			.prop_map(|(classifier, row_len, absolute, relative_ppm)| Tolerance {
+				classifier,
+				row_len,
+				absolute,
+				relative_ppm,
+			})
 	}
 
 	proptest! {

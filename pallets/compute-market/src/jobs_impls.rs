@@ -22,12 +22,19 @@ use polkadot_sdk::{
 impl<T: Config> Pallet<T> {
 	// ---- the checks -------------------------------------------------------------------
 
-	/// The input must be exactly the model's `input_len` i32 values (4 bytes each).
-	fn ensure_input_fits(model: &ModelOf<T>, input: &[u8]) -> Result<(), Error<T>> {
-		let expected = (model.input_len as usize).saturating_mul(4);
-		ensure!(input.len() <= expected, Error::<T>::InputTooLarge);
-		ensure!(input.len() == expected, Error::<T>::InputTooShort);
-		Ok(())
+	/// The input must be one or more whole rows of the model's `input_len` i32 values (4
+	/// bytes each), and their outputs must fit `MaxOutputLen`; returns the rows.
+	fn ensure_input_fits(model: &ModelOf<T>, input: &[u8]) -> Result<u32, Error<T>> {
+		let row = (model.input_len as usize).saturating_mul(4);
+		ensure!(input.len() >= row && row > 0, Error::<T>::InputTooShort);
+		let rows = model.rows(input.len()).ok_or(Error::<T>::InputNotWholeRows)?;
+		ensure!(
+			model
+				.output_len_for(input.len())
+				.is_some_and(|n| n <= T::MaxOutputLen::get() as usize),
+			Error::<T>::InputTooLarge
+		);
+		Ok(rows)
 	}
 
 	/// n within [MinRedundancy, MaxRedundancy], k within [1, n].
@@ -40,9 +47,9 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// The fee must reach `MinJobFee`.
-	fn ensure_fee(fee: BalanceOf<T>) -> Result<(), Error<T>> {
-		ensure!(fee >= T::MinJobFee::get(), Error::<T>::FeeTooLow);
+	/// The fee must reach `MinJobFee` for each row.
+	fn ensure_fee(fee: BalanceOf<T>, rows: u32) -> Result<(), Error<T>> {
+		ensure!(fee >= T::MinJobFee::get().saturating_mul(rows.into()), Error::<T>::FeeTooLow);
 		Ok(())
 	}
 
@@ -98,9 +105,16 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
-	/// The output must have the model's `output_len` elements.
-	fn ensure_output_length(model: &ModelOf<T>, output: &[i32]) -> Result<(), Error<T>> {
-		ensure!(output.len() == model.output_len as usize, Error::<T>::WrongOutputLength);
+	/// The output must have the model's `output_len` elements for each row of the input.
+	fn ensure_output_length(
+		model: &ModelOf<T>,
+		input_bytes: usize,
+		output: &[i32],
+	) -> Result<(), Error<T>> {
+		ensure!(
+			model.output_len_for(input_bytes) == Some(output.len()),
+			Error::<T>::WrongOutputLength
+		);
 		Ok(())
 	}
 
@@ -129,9 +143,9 @@ impl<T: Config> Pallet<T> {
 		k: u32,
 	) -> DispatchResult {
 		let mut model = Self::ensure_known_model(&model_id)?;
-		Self::ensure_input_fits(&model, &input)?;
+		let rows = Self::ensure_input_fits(&model, &input)?;
 		Self::ensure_redundancy(n, k)?;
-		Self::ensure_fee(fee)?;
+		Self::ensure_fee(fee, rows)?;
 		Self::ensure_capacity()?;
 		Self::ensure_account_capacity(&who)?;
 		Self::hold(HoldReason::JobEscrow, &who, fee)?;
@@ -248,9 +262,10 @@ impl<T: Config> Pallet<T> {
 		Self::ensure_revealing(&job)?;
 		let index = Self::ensure_assigned(&job, &who)?;
 		let model = Self::ensure_known_model(&job.model)?;
+		let input_bytes = job.input.len();
 		let assignment = job.assignments.get_mut(index).ok_or(Error::<T>::NotAssigned)?;
 		let committed = Self::ensure_commitment(&assignment.work)?;
-		Self::ensure_output_length(&model, &output)?;
+		Self::ensure_output_length(&model, input_bytes, &output)?;
 		Self::ensure_reveal_matches(id, &who, &salt, &output, &committed)?;
 		assignment.work = WorkState::Revealed(output);
 		Self::deposit_event(Event::ResultRevealed { job: id, worker: who });

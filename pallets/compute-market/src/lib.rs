@@ -548,15 +548,17 @@ pub mod pallet {
 		NotUnbonding,
 		/// The unbonding period has not passed.
 		StillUnbonding,
-		/// The input is longer than the model's `input_len` elements (4 bytes each).
+		/// The input has more rows than a job may carry: their outputs (rows × the model's
+		/// `output_len`) would not fit `MaxOutputLen`.
 		InputTooLarge,
-		/// The input is shorter than the model's `input_len` elements (4 bytes each).
+		/// The input is shorter than one row of the model's `input_len` elements (4 bytes
+		/// each).
 		InputTooShort,
 		/// n must be between `MinRedundancy` and `MaxRedundancy`.
 		BadRedundancy,
 		/// k must be between 1 and n.
 		BadQuorum,
-		/// The fee is below `MinJobFee`.
+		/// The fee is below `MinJobFee` for each row of the input.
 		FeeTooLow,
 		/// `MaxOpenJobs` jobs are open; try again later.
 		TooManyOpenJobs,
@@ -582,7 +584,8 @@ pub mod pallet {
 		AlreadyRevealed,
 		/// The revealed output and salt do not hash to the commitment.
 		RevealMismatch,
-		/// The output does not have the model's `output_len` elements.
+		/// The output does not have the model's `output_len` elements for each row of the
+		/// job's input.
 		WrongOutputLength,
 		/// The slash exceeds the provider's bond.
 		SlashExceedsBond,
@@ -597,6 +600,9 @@ pub mod pallet {
 		/// The caller is not the inference worker of a current validator (a validator
 		/// names its worker with `bind_worker` first).
 		NotValidatorWorker,
+		/// The input is not a whole number of rows of the model's `input_len` elements (4
+		/// bytes each).
+		InputNotWholeRows,
 	}
 
 	/// Genesis: models, providers and the minimum redundancy the chain starts with.
@@ -750,9 +756,11 @@ pub mod pallet {
 			Self::do_withdraw_bond(who)
 		}
 
-		/// Submits a job: run `model_id` on `input` (the model's `input_len` little-endian
-		/// i32 values, fixed point with its F) on `n` workers, complete with `k` agreeing
-		/// outputs. Holds `fee` in escrow. Usual choice: n = 3, k = 2.
+		/// Submits a job: run `model_id` on `input` on `n` workers, complete with `k`
+		/// agreeing outputs. The input is one or more rows of the model's `input_len`
+		/// little-endian i32 values (fixed point with its F), one after another: a batch of
+		/// B rows gets B output rows back, as long as B × `output_len` fits `MaxOutputLen`.
+		/// Holds `fee` (at least `MinJobFee` per row) in escrow. Usual choice: n = 3, k = 2.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::submit_job())]
 		pub fn submit_job(

@@ -409,10 +409,16 @@ fn submission_errors_change_nothing() {
 			ComputeMarket::submit_job(signed(ALICE), model, input, fee, n, k)
 		};
 		assert_noop!(submit_with([9u8; 32], input(), FEE, 3, 2), Error::<Test>::UnknownModel);
-		let mut long = input().into_inner();
-		long.extend_from_slice(&[0, 0, 0, 0]);
+		// A row and a half.
+		let mut ragged = input().into_inner();
+		ragged.extend_from_slice(&[0, 0, 0, 0]);
 		assert_noop!(
-			submit_with(MODEL, BoundedVec::truncate_from(long), FEE, 3, 2),
+			submit_with(MODEL, BoundedVec::truncate_from(ragged), FEE, 3, 2),
+			Error::<Test>::InputNotWholeRows
+		);
+		// Three rows need 9 outputs; MaxOutputLen is 8.
+		assert_noop!(
+			submit_with(MODEL, BoundedVec::truncate_from(input().repeat(3)), FEE * 3, 3, 2),
 			Error::<Test>::InputTooLarge
 		);
 		let mut short = input().into_inner();
@@ -420,6 +426,15 @@ fn submission_errors_change_nothing() {
 		assert_noop!(
 			submit_with(MODEL, BoundedVec::truncate_from(short), FEE, 3, 2),
 			Error::<Test>::InputTooShort
+		);
+		assert_noop!(
+			submit_with(MODEL, BoundedVec::truncate_from(vec![]), FEE, 3, 2),
+			Error::<Test>::InputTooShort
+		);
+		// Two rows: MinJobFee (10) for each.
+		assert_noop!(
+			submit_with(MODEL, BoundedVec::truncate_from(input().repeat(2)), 19, 3, 2),
+			Error::<Test>::FeeTooLow
 		);
 		assert_noop!(submit_with(MODEL, input(), FEE, 6, 2), Error::<Test>::BadRedundancy);
 		assert_noop!(submit_with(MODEL, input(), FEE, 0, 0), Error::<Test>::BadRedundancy);
@@ -1442,5 +1457,57 @@ fn failures_the_cluster_contradicts_are_struck_and_missing_models_dropped() {
 		assert!(!ModelProviders::<Test>::get(MODEL).contains(&11));
 		assert!(!Providers::<Test>::get(11).unwrap().models.contains(&MODEL));
 		System::assert_has_event(Event::ProviderModelDropped { provider: 11, model: MODEL }.into());
+	});
+}
+
+/// DESIGN §11: a job may carry several inputs of one model. Two rows in, two output rows
+/// back; the workers' outputs must have the length of both rows, and the result is the
+/// element-wise median over both.
+#[test]
+fn a_job_with_two_rows_is_served_row_for_row() {
+	test(|| {
+		let id = crate::NextJobId::<Test>::get();
+		let two_rows = BoundedVec::truncate_from(input().repeat(2));
+		assert_ok!(ComputeMarket::submit_job(signed(ALICE), MODEL, two_rows, 2 * 10, 3, 2));
+		settle();
+		let [a, b, c] = workers_of(id)[..] else { panic!("three workers") };
+		let rows: [i32; 6] = [100, 200, 300, 400, 500, 600];
+		let near: [i32; 6] = [101, 200, 299, 400, 501, 600];
+		for (who, values) in [(a, &rows), (b, &near), (c, &rows)] {
+			commit(id, who, values);
+		}
+		// One row's worth of output is not the job's output.
+		assert_noop!(
+			ComputeMarket::reveal_result(signed(a), id, output(&rows[..3]), salt(a)),
+			Error::<Test>::WrongOutputLength
+		);
+		for (who, values) in [(a, &rows), (b, &near), (c, &rows)] {
+			reveal(id, who, values);
+		}
+		settle();
+		assert_eq!(result(id), rows.to_vec());
+		assert!(matches!(phase(id), JobPhase::Completed { .. }));
+	});
+}
+
+/// A classifier's batch agrees only when every row's class does: two workers whose first
+/// rows agree but whose second rows name different classes are not one cluster.
+#[test]
+fn a_classifier_batch_agrees_only_when_every_row_names_the_same_class() {
+	test(|| {
+		let id = crate::NextJobId::<Test>::get();
+		let two_rows = BoundedVec::truncate_from(input().repeat(2));
+		assert_ok!(ComputeMarket::submit_job(signed(ALICE), CLASSIFIER, two_rows, 2 * 10, 3, 2));
+		settle();
+		let [a, b, c] = workers_of(id)[..] else { panic!("three workers") };
+		// Row 2: class 0 for `a`, class 1 for `b` and `c` (within tolerance of each other,
+		// but also within the element tolerance of `a`: only the argmax separates them).
+		let first: [i32; 6] = [9_000, 1_000, 0, 5_002, 5_000, 0];
+		let second: [i32; 6] = [9_000, 1_000, 0, 5_000, 5_002, 0];
+		serve(id, &[(a, &first), (b, &second), (c, &second)]);
+		settle();
+		assert_eq!(result(id), second.to_vec());
+		assert_eq!(strikes(a), 1);
+		assert_eq!(strikes(b) + strikes(c), 0);
 	});
 }

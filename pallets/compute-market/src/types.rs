@@ -135,9 +135,25 @@ impl<
 	pub fn tolerance(&self) -> crate::agreement::Tolerance {
 		crate::agreement::Tolerance {
 			classifier: self.classifier,
+			row_len: self.output_len,
 			absolute: self.absolute_tolerance,
 			relative_ppm: self.relative_tolerance_ppm,
 		}
+	}
+
+	/// The rows in a job input of `input_bytes` bytes: `None` unless it is a whole,
+	/// non-zero number of rows of `input_len` i32 values.
+	pub fn rows(&self, input_bytes: usize) -> Option<u32> {
+		let row = (self.input_len as usize).checked_mul(4).filter(|&row| row > 0)?;
+		if input_bytes == 0 || !input_bytes.is_multiple_of(row) {
+			return None;
+		}
+		u32::try_from(input_bytes / row).ok()
+	}
+
+	/// The output length of a job input of `input_bytes` bytes: `output_len` per row.
+	pub fn output_len_for(&self, input_bytes: usize) -> Option<usize> {
+		(self.rows(input_bytes)? as usize).checked_mul(self.output_len as usize)
 	}
 }
 
@@ -330,7 +346,8 @@ pub struct JobInfo<
 	pub owner: AccountId,
 	/// The model to run.
 	pub model: ModelId,
-	/// The input: `input_len` little-endian i32 values, fixed point with the model's F.
+	/// The input: one or more rows of the model's `input_len` little-endian i32 values,
+	/// fixed point with the model's F.
 	pub input: BoundedVec<u8, MaxInputLen>,
 	/// The fee, held in escrow while the job is open.
 	pub fee: Balance,

@@ -194,9 +194,11 @@ impl<T: Config> Pallet<T> {
 		};
 		match assay_inference::inference::infer(job.model, model.fraction_bits, &job.input) {
 			Ok(bytes) => match Vec::<i32>::decode(&mut &bytes[..]) {
-				Ok(output) if output.len() == model.output_len as usize => Ok(output),
+				Ok(output) if model.output_len_for(job.input.len()) == Some(output.len()) => {
+					Ok(output)
+				},
 				_ => {
-					log::warn!(target: LOG_TARGET, "job {id}: the model's output does not have {} elements", model.output_len);
+					log::warn!(target: LOG_TARGET, "job {id}: the model's output does not have {} elements per input row", model.output_len);
 					Err(InferenceFailure::BadOutput)
 				},
 			},
