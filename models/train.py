@@ -335,6 +335,7 @@ def main() -> int:
             "name": name,
             "file": file,
             "model_id": "0x" + hashlib.blake2b(data, digest_size=32).hexdigest(),
+            "size": len(data),
             "input_len": spec["input_len"],
             "output_len": spec["output_len"],
             "fraction_bits": FRACTION_BITS,

@@ -33,7 +33,7 @@ pub const DEV_MAKER_PUBLIC: [u8; 32] = [
 /// Every endowed development account starts with one million ASY.
 pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
 
-/// The models the chain ships (`models/models.json`, made by `models/generate.py`).
+/// The models the chain ships (`models/models.json`, made by `models/train.py`).
 const SHIPPED_MODELS_JSON: &str = include_str!("../../models/models.json");
 
 /// The bond each development provider holds: the minimum, 100 ASY.
@@ -67,8 +67,6 @@ pub fn shipped_models(
 			let number = |key: &str| m[key].as_u64().expect("models.json: a number field") as u32;
 			let id = hex32(m["model_id"].as_str().expect("models.json: model_id"))
 				.expect("models.json: a 32-byte hex id");
-			let mut uri = b"models/".to_vec();
-			uri.extend(text("file"));
 			let meta = pallet_compute_market::ModelMeta {
 				name: text("name").try_into().expect("models.json: name fits"),
 				input_len: number("input_len"),
@@ -77,7 +75,10 @@ pub fn shipped_models(
 				classifier: m["classifier"].as_bool().expect("models.json: classifier"),
 				absolute_tolerance: None,
 				relative_tolerance_ppm: None,
-				uri: Some(uri.try_into().expect("models.json: uri fits")),
+				// No address: the shipped files come with the node's checkout
+				// (`scripts/inference-env.sh` puts them in the model cache).
+				uri: None,
+				size: number("size"),
 			};
 			(id, meta)
 		})

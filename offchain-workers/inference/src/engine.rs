@@ -6,7 +6,7 @@
 
 use crate::{
 	fixed_point::{dequantize, quantize},
-	InferenceEngine, InferenceError,
+	EngineModels, InferenceEngine, InferenceError, ModelRefusal,
 };
 use ort::{
 	environment::Environment,
@@ -20,9 +20,9 @@ use polkadot_sdk::{
 	},
 };
 use std::{
-	collections::HashMap,
+	collections::{BTreeMap, HashMap},
 	path::{Path, PathBuf},
-	sync::{Arc, Mutex, OnceLock},
+	sync::{Arc, Mutex, OnceLock, RwLock},
 	time::{Duration, Instant},
 };
 
@@ -121,11 +121,29 @@ impl InputShape {
 	}
 }
 
-/// ONNX Runtime behind the `infer` host function.
+/// ONNX Runtime behind the `infer` host function. Models come and go while it runs: the
+/// model fetcher admits new ones (and records refusals) while off-chain workers infer.
 pub struct OrtEngine {
-	models: HashMap<[u8; 32], Mutex<LoadedModel>>,
+	models: RwLock<HashMap<[u8; 32], Arc<Mutex<LoadedModel>>>>,
+	refused: RwLock<BTreeMap<[u8; 32], ModelRefusal>>,
 	metrics: Option<InferenceMetrics>,
 	_environment: Environment,
+}
+
+/// A model the engine refused: why (reported on chain) and the details (for the log).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+	/// The reason, as reported on chain.
+	pub reason: ModelRefusal,
+	/// What exactly was wrong, for the operator.
+	pub detail: String,
+}
+
+impl Refused {
+	/// A refusal for `reason` with `detail`.
+	pub fn new(reason: ModelRefusal, detail: impl Into<String>) -> Self {
+		Self { reason, detail: detail.into() }
+	}
 }
 
 /// `Some(id)` when `name` is `<64 hex digits>.onnx`, with or without a `0x` prefix.
@@ -358,40 +376,94 @@ impl OrtEngine {
 			.filter_map(|entry| entry.ok().map(|e| e.path()))
 			.collect();
 		files.sort();
-		let mut models = HashMap::new();
+		let engine = Self {
+			models: RwLock::new(HashMap::new()),
+			refused: RwLock::new(BTreeMap::new()),
+			metrics,
+			_environment: environment,
+		};
 		for path in files {
 			let Some(id) =
 				path.file_name().and_then(|n| n.to_str()).and_then(model_id_from_file_name)
 			else {
 				continue;
 			};
-			match Self::load_model(&environment, &path, &id) {
-				Ok(model) => {
-					log::info!(target: LOG_TARGET, "model 0x{} loaded (input length {}{})", hex(&id), model.shape.len, if model.shape.batched { ", batched" } else { "" });
-					models.insert(id, Mutex::new(model));
-				},
-				Err(e) => {
-					log::error!(target: LOG_TARGET, "model file {} refused: {e}", path.display())
-				},
+			let admitted = std::fs::read(&path)
+				.map_err(|e| Refused::new(ModelRefusal::NoSource, format!("cannot read it: {e}")))
+				.and_then(|bytes| engine.admit(&id, &bytes, None));
+			if let Err(refused) = admitted {
+				log::error!(target: LOG_TARGET, "model file {} refused: {}", path.display(), refused.detail);
 			}
 		}
-		Ok(Self { models, metrics, _environment: environment })
+		Ok(engine)
 	}
 
-	fn load_model(
-		environment: &Environment,
-		path: &Path,
+	/// Checks `bytes` as the model `id` and loads it: its blake2-256 hash must be `id`,
+	/// ONNX Runtime must load it, and, when `shape` is given (the registered input and
+	/// output lengths), one row of zeros must go in and one output row of that length come
+	/// out. A model already loaded under `id` is replaced. Loaded, it is served at once.
+	pub fn admit(
+		&self,
 		id: &[u8; 32],
-	) -> Result<LoadedModel, String> {
-		let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
-		let hash = blake2_256(&bytes);
+		bytes: &[u8],
+		shape: Option<(usize, usize)>,
+	) -> Result<InputShape, Refused> {
+		let hash = blake2_256(bytes);
 		if &hash != id {
-			return Err(format!("its blake2-256 hash is 0x{}, not the id in its name", hex(&hash)));
+			return Err(Refused::new(
+				ModelRefusal::WrongHash,
+				format!("its blake2-256 hash is 0x{}, not the model id", hex(&hash)),
+			));
 		}
-		let session = new_session(environment, &bytes)?;
-		let shape = input_shape(&session)?;
-		let options = Arc::new(RunOptions::new().map_err(|e| e.to_string())?);
-		Ok(LoadedModel { session, shape, options })
+		let mut session = new_session(&self._environment, bytes)
+			.map_err(|e| Refused::new(ModelRefusal::NotLoadable, e))?;
+		let input = input_shape(&session).map_err(|e| Refused::new(ModelRefusal::WrongShape, e))?;
+		if let Some((input_len, output_len)) = shape {
+			if input.len != input_len {
+				return Err(Refused::new(
+					ModelRefusal::WrongShape,
+					format!("its input row has {} elements, registered {input_len}", input.len),
+				));
+			}
+			let output = run_f32(&mut session, &vec![0.0; input_len])
+				.map_err(|e| Refused::new(ModelRefusal::NotLoadable, e))?;
+			if output.len() != output_len {
+				return Err(Refused::new(
+					ModelRefusal::WrongShape,
+					format!(
+						"its output row has {} elements, registered {output_len}",
+						output.len()
+					),
+				));
+			}
+		}
+		let options = Arc::new(
+			RunOptions::new()
+				.map_err(|e| Refused::new(ModelRefusal::NotLoadable, e.to_string()))?,
+		);
+		let model = LoadedModel { session, shape: input, options };
+		write(&self.models).insert(*id, Arc::new(Mutex::new(model)));
+		write(&self.refused).remove(id);
+		log::info!(target: LOG_TARGET, "model 0x{} loaded (input length {}{})", hex(id), input.len, if input.batched { ", batched" } else { "" });
+		Ok(input)
+	}
+
+	/// Records that the model `id` is refused (unless it is served).
+	pub fn refuse(&self, id: &[u8; 32], reason: ModelRefusal) {
+		if !read(&self.models).contains_key(id) {
+			write(&self.refused).insert(*id, reason);
+		}
+	}
+
+	/// Stops serving the model `id` and records why.
+	pub fn unload(&self, id: &[u8; 32], reason: ModelRefusal) {
+		write(&self.models).remove(id);
+		write(&self.refused).insert(*id, reason);
+	}
+
+	/// Whether the model `id` is loaded.
+	pub fn serves(&self, id: &[u8; 32]) -> bool {
+		read(&self.models).contains_key(id)
 	}
 
 	/// The process's ONNX Runtime environment (for sessions made outside the engine, as
@@ -402,12 +474,14 @@ impl OrtEngine {
 
 	/// The input shape of a loaded model.
 	pub fn input_shape(&self, model_id: &[u8; 32]) -> Option<InputShape> {
-		self.models.get(model_id)?.lock().ok().map(|m| m.shape)
+		let model = read(&self.models).get(model_id)?.clone();
+		let shape = model.lock().ok().map(|m| m.shape);
+		shape
 	}
 
 	/// The ids of the loaded models.
 	pub fn model_ids(&self) -> Vec<[u8; 32]> {
-		let mut ids: Vec<_> = self.models.keys().copied().collect();
+		let mut ids: Vec<_> = read(&self.models).keys().copied().collect();
 		ids.sort();
 		ids
 	}
@@ -418,7 +492,8 @@ impl OrtEngine {
 		fraction_bits: u8,
 		input: &[i32],
 	) -> Result<Vec<i32>, InferenceError> {
-		let model = self.models.get(model_id).ok_or(InferenceError::UnknownModel)?;
+		let model =
+			read(&self.models).get(model_id).cloned().ok_or(InferenceError::UnknownModel)?;
 		let mut model = model.lock().map_err(|_| InferenceError::RuntimeError)?;
 		let rows = model.shape.rows(input.len()).ok_or(InferenceError::BadInput)?;
 		let values: Vec<f32> = input.iter().map(|&q| dequantize(q, fraction_bits)).collect();
@@ -440,7 +515,24 @@ impl OrtEngine {
 	}
 }
 
+/// A read lock that survives a poisoned lock (a panicking reader leaves the map intact).
+fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+	lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// A write lock that survives a poisoned lock.
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+	lock.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 impl InferenceEngine for OrtEngine {
+	fn models(&self) -> EngineModels {
+		EngineModels {
+			served: self.model_ids(),
+			refused: read(&self.refused).iter().map(|(id, reason)| (*id, *reason)).collect(),
+		}
+	}
+
 	fn infer(
 		&self,
 		model_id: &[u8; 32],

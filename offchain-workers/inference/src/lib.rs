@@ -20,7 +20,7 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use codec::{Decode, Encode};
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use sp_runtime_interface::{
 	pass_by::{AllocateAndReturnByCodec, PassFatPointerAndRead, PassPointerAndReadCopy},
 	runtime_interface,
@@ -50,9 +50,53 @@ pub enum InferenceError {
 	BadOutput,
 }
 
+/// Why a node's engine does not serve a registered model (the model fetcher's verdict,
+/// reported on chain by the worker).
+#[derive(
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	scale_info::TypeInfo,
+)]
+pub enum ModelRefusal {
+	/// No http(s) address to fetch it from, and the node's cache does not have it.
+	NoSource,
+	/// The address could not be reached, answered with an error, or did not send the
+	/// whole file in time.
+	Unreachable,
+	/// The file is larger than the size the model was registered with, or than the
+	/// node's limit.
+	TooLarge,
+	/// The file's blake2-256 hash is not the model id.
+	WrongHash,
+	/// ONNX Runtime refuses the file: it is not ONNX, or it uses operators this release
+	/// does not support.
+	NotLoadable,
+	/// The model's input or output does not have the registered length.
+	WrongShape,
+}
+
+/// What a node's engine serves and what it refused, as the off-chain worker reads it.
+#[derive(Encode, Decode, Clone, PartialEq, Eq, Debug, Default, scale_info::TypeInfo)]
+pub struct EngineModels {
+	/// The loaded models, by id, ascending.
+	pub served: Vec<[u8; 32]>,
+	/// Models the node tried and refused, with why, by id, ascending.
+	pub refused: Vec<([u8; 32], ModelRefusal)>,
+}
+
 /// What the node plugs in behind the host function.
 #[cfg(feature = "std")]
 pub trait InferenceEngine: Send + Sync {
+	/// The models it serves and the ones it refused.
+	fn models(&self) -> EngineModels;
+
 	/// Runs `model_id` on fixed-point `input` (F fraction bits): B rows of the model's input
 	/// length N one after another (`[B, N]`), and returns the quantized output rows one
 	/// after another (`[B, M]`).
@@ -104,6 +148,13 @@ pub trait Inference {
 		let values = decode_input(input).ok_or(InferenceError::BadInput)?;
 		ext.0.infer(&model_id, fraction_bits, &values).map(|output| output.encode())
 	}
+
+	/// The models this node's engine serves and the ones it refused; `None` outside
+	/// off-chain workers and on nodes without an engine.
+	fn models(&mut self) -> AllocateAndReturnByCodec<Option<EngineModels>> {
+		use polkadot_sdk::sp_externalities::ExternalitiesExt;
+		self.extension::<InferenceExt>().map(|ext| ext.0.models())
+	}
 }
 
 #[cfg(test)]
@@ -115,6 +166,13 @@ mod tests {
 	/// Adds one to every element: enough to see the host function's plumbing.
 	struct PlusOne;
 	impl InferenceEngine for PlusOne {
+		fn models(&self) -> EngineModels {
+			EngineModels {
+				served: vec![[1u8; 32]],
+				refused: vec![([3u8; 32], ModelRefusal::WrongHash)],
+			}
+		}
+
 		fn infer(
 			&self,
 			model_id: &[u8; 32],
@@ -139,6 +197,7 @@ mod tests {
 				inference::infer([1u8; 32], 16, &bytes(&[1])),
 				Err(InferenceError::NotAvailable)
 			);
+			assert_eq!(inference::models(), None);
 		});
 	}
 
@@ -155,6 +214,13 @@ mod tests {
 			);
 			// Not a whole number of i32 values.
 			assert_eq!(inference::infer([1u8; 32], 16, &[1, 2, 3]), Err(InferenceError::BadInput));
+			assert_eq!(
+				inference::models(),
+				Some(EngineModels {
+					served: vec![[1u8; 32]],
+					refused: vec![([3u8; 32], ModelRefusal::WrongHash)],
+				})
+			);
 		});
 	}
 }

@@ -3,7 +3,7 @@
 
 #![cfg(feature = "engine")]
 
-use assay_inference::{engine::OrtEngine, InferenceEngine, InferenceError};
+use assay_inference::{engine::OrtEngine, InferenceEngine, InferenceError, ModelRefusal};
 use std::{
 	path::{Path, PathBuf},
 	process::Command,
@@ -94,7 +94,7 @@ fn a_batch_larger_than_the_engine_takes_is_bad_input() {
 #[test]
 fn a_file_whose_hash_is_not_its_name_is_not_loaded() {
 	let ids = engine().model_ids();
-	assert_eq!(ids.len(), shipped().len());
+	assert!(shipped().iter().all(|m| ids.contains(&m.id)));
 	assert!(!ids.contains(&[0xab; 32]));
 	assert_eq!(engine().infer(&[0xab; 32], 16, &[0; 8]), Err(InferenceError::UnknownModel));
 }
@@ -130,4 +130,52 @@ fn an_inference_is_stopped_when_its_time_is_up() {
 	let error = stopped.expect_err("a run with no time left is stopped");
 	assert!(error.contains("terminate"), "{error}");
 	assert!(run_f32_within(&mut session, &input, INFERENCE_TIMEOUT).is_ok());
+}
+
+/// The same model under another id: the shipped file with an unknown protobuf field (number
+/// 99, varint `n`) appended, which ONNX Runtime skips.
+fn variant(bytes: &[u8], n: u8) -> Vec<u8> {
+	let mut bytes = bytes.to_vec();
+	bytes.extend_from_slice(&[0x98, 0x06, n]);
+	bytes
+}
+
+/// DESIGN §11: a model fetched while the node runs is checked and served at once, without a
+/// restart; each kind of bad file is refused with its reason and nothing else changes.
+#[test]
+fn a_fetched_model_is_admitted_while_running_and_bad_files_are_refused() {
+	use polkadot_sdk::sp_crypto_hashing::blake2_256;
+	let model = &shipped()[1];
+	let bytes = variant(&std::fs::read(&model.file).unwrap(), 1);
+	let id = blake2_256(&bytes);
+	assert_eq!(
+		engine().infer(&id, 16, &vec![0; model.input_len]),
+		Err(InferenceError::UnknownModel)
+	);
+
+	// Wrong hash: the bytes are not the id's.
+	let wrong = engine().admit(&[0xcd; 32], &bytes, None).unwrap_err();
+	assert_eq!(wrong.reason, ModelRefusal::WrongHash);
+	// Not ONNX, under its own hash.
+	let junk = b"not an onnx model".to_vec();
+	let refused = engine().admit(&blake2_256(&junk), &junk, None).unwrap_err();
+	assert_eq!(refused.reason, ModelRefusal::NotLoadable, "{}", refused.detail);
+	// Registered with another input or output length.
+	let shape = engine().admit(&id, &bytes, Some((model.input_len + 1, 1))).unwrap_err();
+	assert_eq!(shape.reason, ModelRefusal::WrongShape, "{}", shape.detail);
+	let shape = engine().admit(&id, &bytes, Some((model.input_len, 7))).unwrap_err();
+	assert_eq!(shape.reason, ModelRefusal::WrongShape, "{}", shape.detail);
+	engine().refuse(&id, shape.reason);
+	assert!(engine().models().refused.contains(&(id, ModelRefusal::WrongShape)));
+	assert!(!engine().serves(&id));
+
+	// The right shape: served at once, with the shipped model's outputs.
+	let input: Vec<i32> = (0..model.input_len as i32).map(|i| i * 6_553).collect();
+	engine().admit(&id, &bytes, Some((model.input_len, 1))).expect("admitted");
+	assert!(engine().serves(&id));
+	assert!(engine().models().served.contains(&id));
+	assert!(!engine().models().refused.iter().any(|(r, _)| r == &id));
+	assert_eq!(engine().infer(&id, 16, &input), engine().infer(&model.id, 16, &input));
+	engine().unload(&id, ModelRefusal::WrongShape);
+	assert_eq!(engine().infer(&id, 16, &input), Err(InferenceError::UnknownModel));
 }

@@ -47,7 +47,11 @@ fn largest_meta<T: Config>() -> ModelMetaOf<T> {
 		classifier: true,
 		absolute_tolerance: None,
 		relative_tolerance_ppm: None,
-		uri: Some(BoundedVec::truncate_from(vec![b'u'; T::MaxUriLen::get() as usize])),
+		uri: Some(BoundedVec::truncate_from(
+			[&b"https://"[..], &vec![b'u'; T::MaxUriLen::get().saturating_sub(8) as usize]]
+				.concat(),
+		)),
+		size: T::MaxModelSize::get(),
 	}
 }
 
@@ -230,6 +234,31 @@ mod benchmarks {
 		let caller = add_provider::<T>("provider", 0, old);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller.clone()), BoundedVec::truncate_from(new.clone()));
+		assert_eq!(Providers::<T>::get(&caller).map(|p| p.models.into_inner()), Some(new));
+	}
+
+	/// The worst report: `s` served models all new (the `s` old ones dropped), `r` refusals.
+	#[benchmark]
+	fn report_models(
+		s: Linear<1, { T::MaxModelsPerProvider::get() }>,
+		r: Linear<0, { T::MaxModelsPerProvider::get() }>,
+	) {
+		let old: Vec<ModelId> = (0..s).map(model_id).collect();
+		let new: Vec<ModelId> = (s..2 * s).map(model_id).collect();
+		let refused: Vec<(ModelId, crate::ModelRefusal)> = (2 * s..2 * s + r)
+			.map(|i| (model_id(i), crate::ModelRefusal::Unreachable))
+			.collect();
+		for id in old.iter().chain(&new).chain(refused.iter().map(|(id, _)| id)) {
+			add_model::<T>(*id);
+			crowd::<T>(*id);
+		}
+		let caller = add_provider::<T>("provider", 0, old);
+		#[extrinsic_call]
+		_(
+			RawOrigin::Signed(caller.clone()),
+			BoundedVec::truncate_from(new.clone()),
+			BoundedVec::truncate_from(refused),
+		);
 		assert_eq!(Providers::<T>::get(&caller).map(|p| p.models.into_inner()), Some(new));
 	}
 

@@ -41,6 +41,7 @@ pub mod commitment;
 mod invariants;
 mod jobs_impls;
 mod market_impls;
+pub mod migrations;
 pub mod runtime_api;
 mod tick_impls;
 pub mod types;
@@ -88,7 +89,7 @@ pub mod pallet {
 
 	/// The layout version of this pallet's storage: a runtime upgrade that changes a
 	/// stored type (a bounded vector's bound included) bumps it and migrates.
-	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	pub const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	/// The pallet.
 	#[pallet::pallet]
@@ -173,6 +174,9 @@ pub mod pallet {
 		/// The longest model URI, in bytes.
 		#[pallet::constant]
 		type MaxUriLen: Get<u32>;
+		/// The largest model file, in bytes.
+		#[pallet::constant]
+		type MaxModelSize: Get<u32>;
 		/// The largest job input, in bytes (4 per element).
 		#[pallet::constant]
 		type MaxInputLen: Get<u32>;
@@ -363,6 +367,29 @@ pub mod pallet {
 		ProviderModelsUpdated {
 			/// The provider.
 			provider: T::AccountId,
+		},
+		/// A provider now serves a model: its node fetched and loaded it (or it listed it).
+		ModelServed {
+			/// The model.
+			model: ModelId,
+			/// The provider.
+			provider: T::AccountId,
+		},
+		/// A provider no longer serves a model; it is not assigned new jobs of it.
+		ModelNoLongerServed {
+			/// The model.
+			model: ModelId,
+			/// The provider.
+			provider: T::AccountId,
+		},
+		/// A provider's node refused a registered model (it retries with back-off).
+		ModelRefused {
+			/// The model.
+			model: ModelId,
+			/// The provider.
+			provider: T::AccountId,
+			/// Why: no source, unreachable, too large, wrong hash, not loadable, wrong shape.
+			reason: ModelRefusal,
 		},
 		/// A provider unregistered; its bond can be withdrawn from `unlock_at`.
 		ProviderUnbonding {
@@ -603,6 +630,12 @@ pub mod pallet {
 		/// The input is not a whole number of rows of the model's `input_len` elements (4
 		/// bytes each).
 		InputNotWholeRows,
+		/// The model's size is 0 or above `MaxModelSize`.
+		BadModelSize,
+		/// The model's URI is not an `http://` or `https://` address of printable ASCII.
+		BadUri,
+		/// A model is both served and refused in one report.
+		ServedAndRefused,
 	}
 
 	/// Genesis: models, providers and the minimum redundancy the chain starts with.
@@ -728,7 +761,8 @@ pub mod pallet {
 			Self::do_register_provider(who, bond, models)
 		}
 
-		/// Replaces the models the caller serves.
+		/// Replaces the models the caller (a provider) serves; emits `ModelServed` and
+		/// `ModelNoLongerServed` for each change.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::update_models(T::MaxModelsPerProvider::get()))]
 		pub fn update_models(
@@ -847,6 +881,21 @@ pub mod pallet {
 		pub fn bind_worker(origin: OriginFor<T>, worker: T::AccountId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			Self::do_bind_worker(who, worker)
+		}
+
+		/// The worker's off-chain worker reports what its node's engine serves and refuses
+		/// (DESIGN §11): `served` replaces the models the caller (a provider) serves, so it
+		/// is assigned only jobs its engine can run, and each refusal is published as
+		/// `ModelRefused`. Sent when the engine's state changes, not every block.
+		#[pallet::call_index(14)]
+		#[pallet::weight(T::WeightInfo::report_models(served.len() as u32, refused.len() as u32))]
+		pub fn report_models(
+			origin: OriginFor<T>,
+			served: BoundedVec<ModelId, T::MaxModelsPerProvider>,
+			refused: BoundedVec<(ModelId, ModelRefusal), T::MaxModelsPerProvider>,
+		) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			Self::do_report_models(who, served, refused)
 		}
 	}
 }

@@ -6,9 +6,10 @@ use crate::{
 		MAX_FRACTION_BITS, MAX_RELATIVE_TOLERANCE_PPM,
 	},
 	BalanceOf, Config, Error, Event, HoldReason, MinRedundancy, ModelId, ModelInfo, ModelMetaOf,
-	ModelOf, ModelProviders, Models, Pallet, ProviderInfo, ProviderOf, Providers, ValidatorOf,
-	WorkerOf,
+	ModelOf, ModelProviders, ModelRefusal, Models, Pallet, ProviderInfo, ProviderOf, Providers,
+	ValidatorOf, WorkerOf,
 };
+use alloc::vec::Vec;
 use polkadot_sdk::{
 	frame_support::{
 		ensure,
@@ -94,6 +95,36 @@ impl<T: Config> Pallet<T> {
 		Providers::<T>::get(who).ok_or(Error::<T>::NotProvider)
 	}
 
+	/// The model file's size: at least 1 byte, at most `MaxModelSize`.
+	fn ensure_model_size(size: u32) -> Result<(), Error<T>> {
+		ensure!((1..=T::MaxModelSize::get()).contains(&size), Error::<T>::BadModelSize);
+		Ok(())
+	}
+
+	/// A URI, when given, is an `http://` or `https://` address of printable ASCII with
+	/// something after the scheme.
+	fn ensure_fetchable_uri(uri: Option<&[u8]>) -> Result<(), Error<T>> {
+		let Some(uri) = uri else { return Ok(()) };
+		let rest = uri
+			.strip_prefix(b"https://")
+			.or_else(|| uri.strip_prefix(b"http://"))
+			.ok_or(Error::<T>::BadUri)?;
+		ensure!(!rest.is_empty() && uri.iter().all(|c| c.is_ascii_graphic()), Error::<T>::BadUri);
+		Ok(())
+	}
+
+	/// No model is both served and refused.
+	fn ensure_disjoint(
+		served: &[ModelId],
+		refused: &[(ModelId, ModelRefusal)],
+	) -> Result<(), Error<T>> {
+		ensure!(
+			!refused.iter().any(|(model, _)| served.contains(model)),
+			Error::<T>::ServedAndRefused
+		);
+		Ok(())
+	}
+
 	/// Every listed model must be registered, and listed once.
 	fn ensure_servable(models: &[ModelId]) -> Result<(), Error<T>> {
 		for (i, model) in models.iter().enumerate() {
@@ -137,6 +168,8 @@ impl<T: Config> Pallet<T> {
 		ensure!(!Models::<T>::contains_key(model_id), Error::<T>::ModelExists);
 		Self::ensure_model_shape(meta.input_len, meta.output_len)?;
 		Self::ensure_fraction_bits(meta.fraction_bits)?;
+		Self::ensure_model_size(meta.size)?;
+		Self::ensure_fetchable_uri(meta.uri.as_ref().map(|uri| uri.as_slice()))?;
 		let relative = meta.relative_tolerance_ppm.unwrap_or(DEFAULT_RELATIVE_TOLERANCE_PPM);
 		let absolute = meta
 			.absolute_tolerance
@@ -156,6 +189,7 @@ impl<T: Config> Pallet<T> {
 			relative_tolerance_ppm: relative,
 			uri: meta.uri,
 			open_jobs: 0,
+			size: meta.size,
 		};
 		Models::<T>::insert(model_id, info);
 		Self::deposit_event(Event::ModelRegistered { model: model_id, registrar: who, deposit });
@@ -279,14 +313,54 @@ impl<T: Config> Pallet<T> {
 		who: T::AccountId,
 		models: BoundedVec<ModelId, T::MaxModelsPerProvider>,
 	) -> DispatchResult {
-		let mut provider = Self::ensure_provider(&who)?;
+		let provider = Self::ensure_provider(&who)?;
 		Self::ensure_not_unbonding(&provider)?;
 		Self::ensure_servable(&models)?;
-		Self::unlist_provider(&who, &provider.models);
-		Self::list_provider(&who, &models)?;
-		provider.models = models;
-		Providers::<T>::insert(&who, provider);
+		Self::replace_models(&who, provider, models)?;
 		Self::deposit_event(Event::ProviderModelsUpdated { provider: who });
+		Ok(())
+	}
+
+	/// `report_models`: the worker's engine serves `served` and refused `refused`; the
+	/// served models replace the provider's, each refusal is published.
+	pub(crate) fn do_report_models(
+		who: T::AccountId,
+		served: BoundedVec<ModelId, T::MaxModelsPerProvider>,
+		refused: BoundedVec<(ModelId, ModelRefusal), T::MaxModelsPerProvider>,
+	) -> DispatchResult {
+		let provider = Self::ensure_provider(&who)?;
+		Self::ensure_not_unbonding(&provider)?;
+		Self::ensure_servable(&served)?;
+		let refused_ids: Vec<ModelId> = refused.iter().map(|(model, _)| *model).collect();
+		Self::ensure_servable(&refused_ids)?;
+		Self::ensure_disjoint(&served, &refused)?;
+		Self::replace_models(&who, provider, served)?;
+		for (model, reason) in refused {
+			Self::deposit_event(Event::ModelRefused { model, provider: who.clone(), reason });
+		}
+		Ok(())
+	}
+
+	/// Replaces the models `who` serves with `models` (registered, each once), relisting
+	/// it, with a `ModelServed` or `ModelNoLongerServed` event for each change.
+	fn replace_models(
+		who: &T::AccountId,
+		mut provider: ProviderOf<T>,
+		models: BoundedVec<ModelId, T::MaxModelsPerProvider>,
+	) -> DispatchResult {
+		Self::unlist_provider(who, &provider.models);
+		Self::list_provider(who, &models)?;
+		for model in provider.models.iter().filter(|m| !models.contains(m)) {
+			Self::deposit_event(Event::ModelNoLongerServed {
+				model: *model,
+				provider: who.clone(),
+			});
+		}
+		for model in models.iter().filter(|m| !provider.models.contains(m)) {
+			Self::deposit_event(Event::ModelServed { model: *model, provider: who.clone() });
+		}
+		provider.models = models;
+		Providers::<T>::insert(who, provider);
 		Ok(())
 	}
 

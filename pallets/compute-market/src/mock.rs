@@ -123,6 +123,7 @@ impl pallet_compute_market::Config for Test {
 	type ProtocolCut = ProtocolCut;
 	type MaxModelNameLen = ConstU32<32>;
 	type MaxUriLen = ConstU32<64>;
+	type MaxModelSize = ConstU32<1_000_000>;
 	type MaxInputLen = ConstU32<64>;
 	type MaxOutputLen = ConstU32<8>;
 	type MaxRedundancy = ConstU32<5>;
@@ -207,6 +208,7 @@ pub fn meta(input_len: u32, output_len: u32, classifier: bool) -> crate::ModelMe
 		absolute_tolerance: None,
 		relative_tolerance_ppm: None,
 		uri: None,
+		size: 1_000,
 	}
 }
 

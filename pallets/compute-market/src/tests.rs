@@ -151,6 +151,27 @@ fn model_registration_errors_change_nothing() {
 			ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(2, 0, false)),
 			Error::<Test>::BadModelShape
 		);
+		// A size of 0, or above MaxModelSize (1,000,000 in the mock).
+		for size in [0, 1_000_001] {
+			let mut m = meta(2, 3, false);
+			m.size = size;
+			assert_noop!(
+				ComputeMarket::register_model(signed(BOB), [9u8; 32], m),
+				Error::<Test>::BadModelSize
+			);
+		}
+		// Only http(s) addresses of printable ASCII that name something.
+		for uri in [&b"ftp://x/m.onnx"[..], b"models/m.onnx", b"https://", b"http://a b/m.onnx"] {
+			let mut m = meta(2, 3, false);
+			m.uri = Some(BoundedVec::truncate_from(uri.to_vec()));
+			assert_noop!(
+				ComputeMarket::register_model(signed(BOB), [9u8; 32], m),
+				Error::<Test>::BadUri
+			);
+		}
+		let mut m = meta(2, 3, false);
+		m.uri = Some(BoundedVec::truncate_from(b"http://127.0.0.1:8000/m.onnx".to_vec()));
+		assert_ok!(ComputeMarket::register_model(signed(BOB), [8u8; 32], m));
 		let mut m = meta(2, 3, false);
 		m.fraction_bits = 25;
 		assert_noop!(
@@ -257,6 +278,123 @@ fn providers_register_with_a_bond_and_update_their_models() {
 		assert!(!ModelProviders::<Test>::get(MODEL).contains(&OUTSIDER));
 		assert!(ModelProviders::<Test>::get(CLASSIFIER).contains(&OUTSIDER));
 		System::assert_last_event(Event::ProviderModelsUpdated { provider: OUTSIDER }.into());
+		System::assert_has_event(
+			Event::ModelNoLongerServed { model: MODEL, provider: OUTSIDER }.into(),
+		);
+		System::assert_has_event(
+			Event::ModelServed { model: CLASSIFIER, provider: OUTSIDER }.into(),
+		);
+	});
+}
+
+/// DESIGN §11: the worker reports what its engine serves and refuses. Served models become
+/// its models (it is assigned only those), and each change and refusal is an event.
+#[test]
+fn a_workers_report_sets_what_it_serves_and_publishes_refusals() {
+	use crate::ModelRefusal;
+	test(|| {
+		let worker = WORKERS[0];
+		assert_ok!(ComputeMarket::register_model(signed(BOB), [9u8; 32], meta(2, 3, false)));
+		System::reset_events();
+		assert_ok!(ComputeMarket::report_models(
+			signed(worker),
+			BoundedVec::truncate_from(vec![MODEL, [9u8; 32]]),
+			BoundedVec::truncate_from(vec![(CLASSIFIER, ModelRefusal::WrongHash)]),
+		));
+		assert_eq!(
+			Providers::<Test>::get(worker).unwrap().models.into_inner(),
+			vec![MODEL, [9u8; 32]]
+		);
+		assert!(ModelProviders::<Test>::get([9u8; 32]).contains(&worker));
+		assert!(!ModelProviders::<Test>::get(CLASSIFIER).contains(&worker));
+		let events: Vec<RuntimeEvent> = System::events().into_iter().map(|r| r.event).collect();
+		assert_eq!(
+			events,
+			vec![
+				Event::ModelNoLongerServed { model: CLASSIFIER, provider: worker }.into(),
+				Event::ModelServed { model: [9u8; 32], provider: worker }.into(),
+				Event::ModelRefused {
+					model: CLASSIFIER,
+					provider: worker,
+					reason: ModelRefusal::WrongHash
+				}
+				.into(),
+			]
+		);
+		// A classifier job now goes to the other two workers only.
+		let job = submit_for(CLASSIFIER, 2, 2);
+		settle();
+		assert!(!workers_of(job).contains(&worker));
+	});
+}
+
+#[test]
+fn bad_model_reports_change_nothing() {
+	use crate::ModelRefusal;
+	test(|| {
+		let report =
+			|who, served: Vec<crate::ModelId>, refused: Vec<(crate::ModelId, ModelRefusal)>| {
+				ComputeMarket::report_models(
+					signed(who),
+					BoundedVec::truncate_from(served),
+					BoundedVec::truncate_from(refused),
+				)
+			};
+		assert_noop!(report(OUTSIDER, vec![MODEL], vec![]), Error::<Test>::NotProvider);
+		let worker = WORKERS[0];
+		assert_noop!(report(worker, vec![[9u8; 32]], vec![]), Error::<Test>::UnknownModel);
+		assert_noop!(
+			report(worker, vec![], vec![([9u8; 32], ModelRefusal::Unreachable)]),
+			Error::<Test>::UnknownModel
+		);
+		assert_noop!(report(worker, vec![MODEL, MODEL], vec![]), Error::<Test>::DuplicateModel);
+		assert_noop!(
+			report(worker, vec![MODEL], vec![(MODEL, ModelRefusal::TooLarge)]),
+			Error::<Test>::ServedAndRefused
+		);
+	});
+}
+
+/// Storage version 1 → 2: a model record written without `size` reads back with size 0,
+/// everything else kept; the migration runs once (at version 1 only).
+#[test]
+fn models_of_storage_version_one_migrate_with_size_zero() {
+	use crate::migrations::v2::{MigrateV1ToV2, ModelInfoV1Of};
+	use polkadot_sdk::frame_support::{
+		storage::unhashed,
+		traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion},
+	};
+	test(|| {
+		let before = Models::<Test>::get(MODEL).unwrap();
+		let old: ModelInfoV1Of<Test> = crate::migrations::v2::ModelInfoV1 {
+			registrar: before.registrar,
+			deposit: before.deposit,
+			name: before.name.clone(),
+			input_len: before.input_len,
+			output_len: before.output_len,
+			fraction_bits: before.fraction_bits,
+			classifier: before.classifier,
+			absolute_tolerance: before.absolute_tolerance,
+			relative_tolerance_ppm: before.relative_tolerance_ppm,
+			uri: before.uri.clone(),
+			open_jobs: before.open_jobs,
+		};
+		unhashed::put(&Models::<Test>::hashed_key_for(MODEL), &old);
+		StorageVersion::new(1).put::<ComputeMarket>();
+		// Under version 1's layout the record does not decode as version 2's.
+		assert!(Models::<Test>::get(MODEL).is_none());
+
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		let after = Models::<Test>::get(MODEL).unwrap();
+		assert_eq!(after.size, 0);
+		assert_eq!(after.open_jobs, before.open_jobs);
+		assert_eq!(after.registrar, before.registrar);
+		assert_eq!(after.name, before.name);
+		assert_eq!(after.input_len, before.input_len);
+		assert_eq!(ComputeMarket::on_chain_storage_version(), StorageVersion::new(2));
+		// Again: nothing happens at version 2.
+		MigrateV1ToV2::<Test>::on_runtime_upgrade();
+		assert_eq!(Models::<Test>::get(MODEL).unwrap().size, 0);
 	});
 }
 
@@ -1117,6 +1255,13 @@ mod worker {
 	/// real engine is tested in assay-inference and end to end on a node).
 	struct Arithmetic(Result<(), InferenceError>);
 	impl InferenceEngine for Arithmetic {
+		/// Serves what worker 10 is listed for at genesis: nothing to report.
+		fn models(&self) -> assay_inference::EngineModels {
+			let mut served = vec![MODEL, CLASSIFIER];
+			served.sort();
+			assay_inference::EngineModels { served, refused: vec![] }
+		}
+
 		fn infer(
 			&self,
 			model_id: &[u8; 32],
@@ -1319,6 +1464,10 @@ mod worker {
 	/// An engine that counts its runs.
 	struct Counting(std::sync::atomic::AtomicUsize);
 	impl InferenceEngine for Counting {
+		fn models(&self) -> assay_inference::EngineModels {
+			Arithmetic(Ok(())).models()
+		}
+
 		fn infer(
 			&self,
 			model: &[u8; 32],
@@ -1510,4 +1659,82 @@ fn a_classifier_batch_agrees_only_when_every_row_names_the_same_class() {
 		assert_eq!(strikes(a), 1);
 		assert_eq!(strikes(b) + strikes(c), 0);
 	});
+}
+
+mod model_reports {
+	use super::*;
+	use crate::ModelRefusal;
+	use assay_inference::{EngineModels, InferenceEngine, InferenceError, InferenceExt};
+	use polkadot_sdk::{
+		sp_core::offchain::{
+			testing::{TestOffchainExt, TestTransactionPoolExt},
+			OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+		},
+		sp_runtime::testing::UintAuthorityId,
+	};
+	use std::sync::Arc;
+
+	/// An engine that loaded `MODEL` and could not fetch `CLASSIFIER`.
+	struct HalfFetched;
+	impl InferenceEngine for HalfFetched {
+		fn models(&self) -> EngineModels {
+			EngineModels {
+				served: vec![MODEL],
+				refused: vec![
+					(CLASSIFIER, ModelRefusal::Unreachable),
+					([9u8; 32], ModelRefusal::TooLarge),
+				],
+			}
+		}
+		fn infer(&self, _: &[u8; 32], _: u8, _: &[i32]) -> Result<Vec<i32>, InferenceError> {
+			Err(InferenceError::RuntimeError)
+		}
+	}
+
+	/// DESIGN §11: the worker tells the chain what its engine serves (so it is assigned
+	/// only that) and publishes refusals, once: not again while nothing changes.
+	#[test]
+	fn the_worker_reports_its_engines_models_once() {
+		let mut ext = new_test_ext();
+		let (offchain, _) = TestOffchainExt::new();
+		let (pool, pool_state) = TestTransactionPoolExt::new();
+		ext.register_extension(OffchainDbExt::new(offchain.clone()));
+		ext.register_extension(OffchainWorkerExt::new(offchain));
+		ext.register_extension(TransactionPoolExt::new(pool));
+		ext.register_extension(InferenceExt(Arc::new(HalfFetched)));
+		UintAuthorityId::set_all_keys(vec![10u64]);
+		ext.execute_with(|| {
+			let calls = || -> Vec<RuntimeCall> {
+				pool_state
+					.read()
+					.transactions
+					.iter()
+					.map(|bytes| {
+						<Extrinsic as codec::Decode>::decode(&mut &bytes[..]).unwrap().function
+					})
+					.collect()
+			};
+			let report = RuntimeCall::ComputeMarket(crate::Call::report_models {
+				served: BoundedVec::truncate_from(vec![MODEL]),
+				// [9; 32] is not a registered model: not reported.
+				refused: BoundedVec::truncate_from(vec![(CLASSIFIER, ModelRefusal::Unreachable)]),
+			});
+			ComputeMarket::offchain_worker(System::block_number());
+			assert_eq!(calls(), vec![report.clone()]);
+			// Not on chain yet: the same report waits RESUBMIT_AFTER blocks.
+			run_to_block(System::block_number() + 1);
+			ComputeMarket::offchain_worker(System::block_number());
+			assert_eq!(calls().len(), 1);
+			// On chain: nothing more to say.
+			assert_ok!(ComputeMarket::report_models(
+				signed(10),
+				BoundedVec::truncate_from(vec![MODEL]),
+				BoundedVec::truncate_from(vec![(CLASSIFIER, ModelRefusal::Unreachable)]),
+			));
+			run_to_block(System::block_number() + crate::worker::RESUBMIT_AFTER as u64);
+			ComputeMarket::offchain_worker(System::block_number());
+			assert_eq!(calls().len(), 1);
+			assert_eq!(Providers::<Test>::get(10).unwrap().models.into_inner(), vec![MODEL]);
+		});
+	}
 }

@@ -11,6 +11,9 @@ use polkadot_sdk::{
 };
 use scale_info::TypeInfo;
 
+/// Why a provider's node refused a model (reported with `report_models`).
+pub use assay_inference::ModelRefusal;
+
 /// A model's id: `blake2_256` of its ONNX file's bytes.
 pub type ModelId = [u8; 32];
 
@@ -77,8 +80,12 @@ pub struct ModelMeta<MaxNameLen: Get<u32>, MaxUriLen: Get<u32>> {
 	pub absolute_tolerance: Option<u32>,
 	/// Relative tolerance in parts per million (default 1000, i.e. 1e-3; at most 50 000).
 	pub relative_tolerance_ppm: Option<u32>,
-	/// Where the ONNX file can be fetched from.
+	/// Where validators' nodes fetch the ONNX file from: an `http://` or `https://`
+	/// address. Left out, only nodes that already have the file serve the model.
 	pub uri: Option<BoundedVec<u8, MaxUriLen>>,
+	/// The size of the ONNX file in bytes (at least 1, at most `MaxModelSize`); fetchers
+	/// refuse a larger download.
+	pub size: u32,
 }
 
 /// A registered model.
@@ -118,10 +125,13 @@ pub struct ModelInfo<
 	pub absolute_tolerance: u32,
 	/// Relative tolerance, parts per million.
 	pub relative_tolerance_ppm: u32,
-	/// Where the ONNX file can be fetched from.
+	/// Where validators' nodes fetch the ONNX file from (`http://` or `https://`).
 	pub uri: Option<BoundedVec<u8, MaxUriLen>>,
 	/// How many open jobs use it; it can be deregistered only at 0.
 	pub open_jobs: u32,
+	/// The size of the ONNX file in bytes (0 for models registered before sizes were
+	/// recorded: storage version 1).
+	pub size: u32,
 }
 
 impl<

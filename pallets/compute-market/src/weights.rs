@@ -42,6 +42,7 @@ pub trait WeightInfo {
 	fn register_provider(m: u32, ) -> Weight;
 	fn bind_worker() -> Weight;
 	fn update_models(m: u32, ) -> Weight;
+	fn report_models(s: u32, r: u32, ) -> Weight;
 	fn unregister_provider(m: u32, ) -> Weight;
 	fn withdraw_bond() -> Weight;
 	fn submit_job() -> Weight;
@@ -171,6 +172,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ComputeMarket::ModelProviders` (r:16 w:16)
 	/// Proof: `ComputeMarket::ModelProviders` (`max_values`: None, `max_size`: Some(3234), added: 5709, mode: `MaxEncodedLen`)
 	/// The range of component `m` is `[1, 16]`.
+	fn report_models(s: u32, r: u32, ) -> Weight {
+		Weight::from_parts(36_662_401, 4073)
+			.saturating_add(Weight::from_parts(17_196_490, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(r.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(s.into())))
+			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(r.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 11418).saturating_mul(s.into()))
+	}
 	fn unregister_provider(m: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `3604 + m * (65 ±0)`
@@ -470,6 +482,17 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(m.into())))
 			.saturating_add(Weight::from_parts(0, 11418).saturating_mul(m.into()))
+	}
+	fn report_models(s: u32, r: u32, ) -> Weight {
+		Weight::from_parts(36_662_401, 4073)
+			.saturating_add(Weight::from_parts(17_196_490, 0).saturating_mul(s.into()))
+			.saturating_add(Weight::from_parts(5_000_000, 0).saturating_mul(r.into()))
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(s.into())))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(r.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(s.into())))
+			.saturating_add(Weight::from_parts(0, 11418).saturating_mul(s.into()))
 	}
 	fn unregister_provider(m: u32, ) -> Weight {
 		Weight::from_parts(28_204_379, 4073)

@@ -17,15 +17,22 @@
 //! `RESUBMIT_AFTER` blocks later (the transaction was dropped), it is submitted again with
 //! the same salt and output. Because the record is persistent, a node restarted between
 //! commit and reveal still reveals.
+//!
+//! Before the jobs, each local `infr` key that is a provider reports what its node's engine
+//! serves and refuses (`report_models`, DESIGN §11) when that differs from the chain: the
+//! engine's loaded models replace the provider's list, so it is assigned only jobs it can
+//! run, and new refusals are published once. The report sent last is kept in persistent
+//! off-chain storage; an identical report is not sent again for `RESUBMIT_AFTER` blocks.
 
 use crate::{
-	commitment::commitment, Config, InferenceFailure, JobId, JobOf, JobPhase, Models, Pallet,
-	WorkState,
+	commitment::commitment, Config, InferenceFailure, JobId, JobOf, JobPhase, ModelId,
+	ModelRefusal, Models, Pallet, WorkState,
 };
 use alloc::vec::Vec;
 use assay_inference::InferenceError;
 use codec::{Decode, Encode};
 use polkadot_sdk::{
+	frame_support::traits::Get,
 	frame_system::{
 		offchain::{Account, SendSignedTransaction, Signer},
 		pallet_prelude::BlockNumberFor,
@@ -112,6 +119,7 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		for account in Signer::<T, T::AuthorityId>::keystore_accounts() {
+			Self::report_engine_models(&account, now);
 			for job_id in Self::assignments_of(&account.id) {
 				let Some(job) = crate::Jobs::<T>::get(job_id) else { continue };
 				let Some(index) = job.assignment_index(&account.id) else { continue };
@@ -240,6 +248,56 @@ impl<T: Config> Pallet<T> {
 			log::info!(target: LOG_TARGET, "job {id}: revealed as {:?}", account.id);
 		} else {
 			log::warn!(target: LOG_TARGET, "job {id}: the transaction pool refused the reveal");
+		}
+	}
+
+	/// Reports what this node's engine serves and refused, when the served models differ
+	/// from the provider's on chain or the refusals from those last reported.
+	fn report_engine_models(account: &Account<T>, now: BlockNumberFor<T>) {
+		let Some(provider) = crate::Providers::<T>::get(&account.id) else { return };
+		if provider.unbonding_at.is_some() {
+			return;
+		}
+		let Some(engine) = assay_inference::inference::models() else { return };
+		let most = <T::MaxModelsPerProvider as Get<u32>>::get() as usize;
+		let served: Vec<ModelId> = engine
+			.served
+			.into_iter()
+			.filter(|m| Models::<T>::contains_key(m))
+			.take(most)
+			.collect();
+		let refused: Vec<(ModelId, ModelRefusal)> = engine
+			.refused
+			.into_iter()
+			.filter(|(model, _)| Models::<T>::contains_key(model) && !served.contains(model))
+			.take(most)
+			.collect();
+		let mut listed: Vec<ModelId> = provider.models.into_inner();
+		listed.sort();
+		let key = (assay_wire::tags::COMPUTE_WORKER, b"models", &account.id).encode();
+		let storage = StorageValueRef::persistent(&key);
+		type Report<B> = (Vec<ModelId>, Vec<(ModelId, ModelRefusal)>, B);
+		let last: Option<Report<BlockNumberFor<T>>> = storage.get().ok().flatten();
+		let refusals_published =
+			last.as_ref().map_or(refused.is_empty(), |(_, r, _)| r == &refused);
+		if served == listed && refusals_published {
+			return;
+		}
+		if last
+			.as_ref()
+			.is_some_and(|(s, r, at)| s == &served && r == &refused && !due_again(*at, now))
+		{
+			return;
+		}
+		let call = crate::Call::report_models {
+			served: served.clone().try_into().unwrap_or_default(),
+			refused: refused.clone().try_into().unwrap_or_default(),
+		};
+		if Self::send_as(account, call) {
+			log::info!(target: LOG_TARGET, "reported {} served and {} refused model(s) as {:?}", served.len(), refused.len(), account.id);
+			storage.set(&(served, refused, now));
+		} else {
+			log::warn!(target: LOG_TARGET, "the transaction pool refused the model report");
 		}
 	}
 

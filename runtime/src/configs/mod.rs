@@ -311,6 +311,9 @@ impl pallet_compute_market::Config for Runtime {
 	type ProtocolCut = ComputeProtocolCut;
 	type MaxModelNameLen = ConstU32<64>;
 	type MaxUriLen = ConstU32<256>;
+	/// 64 MiB: far above the shipped models (66 KB at most), small enough for a
+	/// validator's fetcher to hold in memory while it checks the hash.
+	type MaxModelSize = ConstU32<{ 64 * 1024 * 1024 }>;
 	/// 1024 input elements.
 	type MaxInputLen = ConstU32<4096>;
 	type MaxOutputLen = ConstU32<256>;
