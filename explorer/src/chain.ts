@@ -1,8 +1,18 @@
 // The connection to the node: one ApiPromise at a time, rebuilt from scratch after every
 // disconnection (so a restarted node, even one with a new genesis, is picked up), new and
 // finalized heads, and each new block's events fetched once for every consumer.
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import type { ApiPromise, WsProvider } from '@polkadot/api';
 import type { ApiDecoration } from '@polkadot/api/types';
+
+export type Polkadot = typeof import('./polkadot');
+let polkadot: Promise<Polkadot> | null = null;
+/** @polkadot/api and its helpers, loaded on first use (a chunk of their own). */
+export function loadPolkadot(): Promise<Polkadot> {
+  return (polkadot ??= import('./polkadot').catch((e) => {
+    polkadot = null; // a failed load is tried again on the next connection
+    throw e;
+  }));
+}
 
 export type ConnState =
   | { kind: 'connecting'; url: string; attempt: number }
@@ -55,6 +65,8 @@ export class Chain {
   state: ConnState;
   best: BlockInfo | null = null;
   finalized = 0;
+  /** performance.now() when the first connection was up. */
+  connectedAtMs: number | null = null;
   private stateListeners = new Set<Listener<ConnState>>();
   private blockListeners = new Set<Listener<BlockInfo>>();
   private finalizedListeners = new Set<Listener<number>>();
@@ -166,6 +178,7 @@ export class Chain {
 
   /** One connection; resolves when it drops, rejects when it never came up. */
   private async session(gen: number, onUp: () => void): Promise<void> {
+    const { ApiPromise, WsProvider } = await loadPolkadot();
     const provider = new WsProvider(this.url, false);
     const api = new ApiPromise({ provider, noInitWarn: true, throwOnConnect: true });
     let dropped!: () => void;
@@ -188,6 +201,7 @@ export class Chain {
     this.provider = provider;
     const chain = (await api.rpc.system.chain()).toString();
     onUp();
+    this.connectedAtMs ??= performance.now();
     this.setState({ kind: 'connected', url: this.url, chain, specVersion: api.runtimeVersion.specVersion.toNumber() });
 
     let lastHandled = 0;

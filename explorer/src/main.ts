@@ -3,15 +3,25 @@
 // during a refresh fold into the next one).
 import './style.css';
 import { Chain, decodeEvents, endpointFromLocation, ASSAY_SECTIONS, type BlockInfo, type ConnState } from './chain';
-import { esc } from './util';
+import { esc, MAP_FIRST_FRAME } from './util';
+import { prefetchHotspots, type Prefetched } from './hotspots';
 import type { Page, PageCtx } from './page';
-import { MapPage } from './pages/map';
-import { DevicePage, DevicesPage } from './pages/device';
-import { EnergyPage } from './pages/energy';
-import { ComputePage } from './pages/compute';
-import { EarningsPage } from './pages/earnings';
 
-const chain = new Chain(endpointFromLocation());
+const endpoint = endpointFromLocation();
+/** The route's name and arguments from the location's hash. */
+function parseHash() {
+  const [path, qs] = location.hash.replace(/^#\/?/, '').split('?');
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  return { name: parts[0] ?? 'map', params: parts.slice(1), query: new URLSearchParams(qs ?? '') };
+}
+// A page opened on the map reads the hotspots right away over a socket of its own, while
+// the map's code and @polkadot/api load (each in a chunk of its own).
+let prefetch: Promise<Prefetched | null> | undefined = isMap(parseHash().name) ? prefetchHotspots(endpoint) : undefined;
+function isMap(name: string) {
+  return !['device', 'devices', 'energy', 'compute', 'earnings'].includes(name);
+}
+
+const chain = new Chain(endpoint);
 (window as unknown as { assayChain: Chain }).assayChain = chain;
 
 // ---- connection banner -------------------------------------------------------------
@@ -107,32 +117,46 @@ let current: Page | null = null;
 let running = false;
 let pending = false;
 
-function route(): Page {
-  const [path, qs] = location.hash.replace(/^#\/?/, '').split('?');
-  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
-  const ctx: PageCtx = { chain, params: parts.slice(1), query: new URLSearchParams(qs ?? '') };
-  const name = parts[0] ?? 'map';
-  for (const a of document.querySelectorAll<HTMLElement>('nav a')) a.classList.toggle('active', a.dataset.nav === (name === 'device' ? 'devices' : name));
+type PageClass = new (ctx: PageCtx) => Page;
+function pageClass(name: string): Promise<PageClass> {
   switch (name) {
     case 'device':
-      return new DevicePage(ctx);
+      return import('./pages/device').then((m) => m.DevicePage);
     case 'devices':
-      return new DevicesPage(ctx);
+      return import('./pages/device').then((m) => m.DevicesPage);
     case 'energy':
-      return new EnergyPage(ctx);
+      return import('./pages/energy').then((m) => m.EnergyPage);
     case 'compute':
-      return new ComputePage(ctx);
+      return import('./pages/compute').then((m) => m.ComputePage);
     case 'earnings':
-      return new EarningsPage(ctx);
+      return import('./pages/earnings').then((m) => m.EarningsPage);
     default:
-      return new MapPage(ctx);
+      return import('./pages/map').then((m) => m.MapPage);
   }
 }
 
-function navigate() {
+let navigation = 0;
+async function navigate() {
+  const mine = ++navigation;
+  const { name, params, query } = parseHash();
+  for (const a of document.querySelectorAll<HTMLElement>('nav a')) a.classList.toggle('active', a.dataset.nav === (name === 'device' ? 'devices' : isMap(name) ? 'map' : name));
+  let Page: PageClass;
+  try {
+    Page = await pageClass(name);
+  } catch (e) {
+    if (mine !== navigation) return;
+    pageEl.innerHTML = `<p class="error">Could not load this page's code: ${esc(e instanceof Error ? e.message : String(e))}</p>`;
+    return;
+  }
+  if (mine !== navigation) return;
+  const ctx: PageCtx = { chain, params, query };
+  if (isMap(name) && prefetch) {
+    ctx.prefetch = prefetch;
+    prefetch = undefined;
+  }
   current?.unmount();
   pageEl.innerHTML = '';
-  current = route();
+  current = new Page(ctx);
   current.mount(pageEl);
   schedule();
 }
@@ -165,6 +189,26 @@ async function schedule() {
   }
 }
 
-window.addEventListener('hashchange', navigate);
-navigate();
-chain.run();
+window.addEventListener('hashchange', () => {
+  if (!isMap(parseHash().name)) startChain();
+  void navigate();
+});
+void navigate();
+
+// The connection (@polkadot/api: its chunk's parse, the metadata's decoding, the first
+// block; seconds of this page's one thread in a software-rendered browser) starts at once,
+// except on a page opened on the map: there it waits for the map's first frame drawn from
+// the page-start read, so that the read's replies and the frame do not queue behind it.
+// It waits no longer than that read failing, leaving the map, or 5 s.
+let chainStarted = false;
+function startChain() {
+  if (chainStarted) return;
+  chainStarted = true;
+  void chain.run();
+}
+if (!prefetch) startChain();
+else {
+  window.addEventListener(MAP_FIRST_FRAME, startChain, { once: true });
+  void prefetch.then((p) => p || startChain());
+  setTimeout(startChain, 5_000);
+}

@@ -1,10 +1,13 @@
 import type { BlockInfo, Chain } from './chain';
+import type { Prefetched } from './hotspots';
 import { esc } from './util';
 
 export interface PageCtx {
   chain: Chain;
   params: string[];
   query: URLSearchParams;
+  /** The map's hotspots as read at page start, before @polkadot/api was up (first map page only). */
+  prefetch?: Promise<Prefetched | null>;
 }
 
 export interface Page {

@@ -1,5 +1,11 @@
 // Small helpers shared by the pages: escaping, formatting, links.
 
+/** performance.now() when the app's code began to run (its entry chunk loaded and parsed). */
+export const scriptStartMs = performance.now();
+
+/** The window event the map sends after its first full frame. */
+export const MAP_FIRST_FRAME = 'assay-map-first-frame';
+
 export function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

@@ -30,6 +30,22 @@ export async function shot(page: Page, _info: TestInfo, name: string) {
   await page.screenshot({ path, fullPage: !name.startsWith('map') });
 }
 
+/**
+ * Collects every request the page makes beyond 127.0.0.1 (the app's files and the node's
+ * WebSocket are local; fonts, the coastline and the code are bundled): the tests expect none.
+ */
+export function offMachine(page: Page): string[] {
+  const out: string[] = [];
+  const local = /^(https?|wss?):\/\/127\.0\.0\.1[:/]|^data:|^blob:/;
+  page.on('request', (r) => {
+    if (!local.test(r.url())) out.push(r.url());
+  });
+  page.on('websocket', (ws) => {
+    if (!local.test(ws.url())) out.push(ws.url());
+  });
+  return out;
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();

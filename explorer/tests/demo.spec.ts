@@ -2,7 +2,7 @@
 // DOM shows is compared with what the chain stores, read here with @polkadot/api.
 import { test, expect } from '@playwright/test';
 import { cellToParent } from 'h3-js';
-import { RPC, connect, shot } from './chain';
+import { RPC, connect, offMachine, shot } from './chain';
 
 test.skip(!RPC, 'ASSAY_RPC (the demo chain) is not set; scripts/demo.sh sets it with EXPLORER_TEST=1');
 
@@ -14,6 +14,14 @@ test.beforeAll(async () => {
 });
 test.afterAll(async () => {
   await api?.disconnect();
+});
+// Nothing is fetched from the internet at run time.
+let remote: string[] = [];
+test.beforeEach(({ page }) => {
+  remote = offMachine(page);
+});
+test.afterEach(() => {
+  expect(remote, 'requests beyond 127.0.0.1').toEqual([]);
 });
 
 const url = (hash: string) => `/?rpc=${encodeURIComponent(RPC)}#/${hash}`;

@@ -1,9 +1,10 @@
 // A node that stops shows "disconnected, retrying" (never a blank page) and the page
 // recovers by itself when the node is back: a small dev node of the test's own.
 import { test, expect } from '@playwright/test';
-import { DevNode, freePort, shot } from './chain';
+import { DevNode, freePort, offMachine, shot } from './chain';
 
 test('stopping and restarting the node shows disconnected, then recovers', async ({ page }, info) => {
+  const remote = offMachine(page);
   // The node the global setup started (or one of our own when run without it).
   const given = process.env.RECONNECT_NODE ? (JSON.parse(process.env.RECONNECT_NODE) as { rpcPort: number; base: string; pid: number }) : null;
   const node = given ? Object.assign(new DevNode(given.rpcPort, given.base), { pid: given.pid }) : new DevNode(await freePort());
@@ -31,6 +32,7 @@ test('stopping and restarting the node shows disconnected, then recovers', async
     await expect
       .poll(async () => Number((await page.getByTestId('best-height').textContent())!.slice(1)), { timeout: 60_000 })
       .toBeGreaterThan(before);
+    expect(remote, 'requests beyond 127.0.0.1').toEqual([]);
   } finally {
     // The restarted process is ours; the global teardown removes the base path.
     await (given ? node.stop() : node.remove());

@@ -11,12 +11,22 @@ import type { GeometryObject, Topology } from 'topojson-specification';
 import land50 from 'world-atlas/land-50m.json';
 import land110 from 'world-atlas/land-110m.json';
 import type { ApiPromise } from '@polkadot/api';
-import type { ProviderInterface } from '@polkadot/rpc-provider/types';
-import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
-import { u8aToHex } from '@polkadot/util';
-import type { BlockInfo } from '../chain';
+import { decodeEvents, loadPolkadot, type BlockInfo, type ChainEvent, type Polkadot } from '../chain';
+import { DEFAULT_LAYOUT, readHotspots, sameLayout, type Layout, type Prefetched, type RawHotspot } from '../hotspots';
 import { BasePage } from '../page';
-import { deviceLink, accountLink, esc, fixedU128, h3Hex, pool, variant } from '../util';
+import { deviceLink, accountLink, esc, fixedU128, h3Hex, pool, variant, scriptStartMs, MAP_FIRST_FRAME } from '../util';
+
+/**
+ * @polkadot/api's helpers once its chunk is loaded (the first frame does not wait for it):
+ * SS58 addresses are made from the keys when first shown.
+ */
+let pd: Polkadot | null = null;
+let ss58Format = 42;
+/** Whether `ss58Format` is the connected chain's (else addresses are not kept). */
+let ss58Known = false;
+async function polkadot(): Promise<Polkadot> {
+  return (pd ??= await loadPolkadot());
+}
 
 /** A located hotspot; its SS58 addresses are made when first shown (10,000 of them cost ~0.2 s). */
 class Hotspot {
@@ -30,62 +40,39 @@ class Hotspot {
     readonly hex8: string,
     public scale?: number,
   ) {}
+  static fromRaw(h: RawHotspot): Hotspot {
+    return new Hotspot(h.key, h.ownerKey, h.status, h.cell, cellToParent(h.cell, 8));
+  }
   get id(): string {
-    return (this._id ??= encodeAddress(this.key, ss58Format));
+    if (!pd) return this.key;
+    if (!ss58Known) return pd.encodeAddress(this.key, ss58Format);
+    return (this._id ??= pd.encodeAddress(this.key, ss58Format));
   }
   get owner(): string {
-    return (this._owner ??= encodeAddress(this.ownerKey, ss58Format));
+    if (!pd) return this.ownerKey;
+    if (!ss58Known) return pd.encodeAddress(this.ownerKey, ss58Format);
+    return (this._owner ??= pd.encodeAddress(this.ownerKey, ss58Format));
   }
 }
-let ss58Format = 42;
 
-// The SCALE layout `loadRaw` decodes by hand, checked against the metadata first.
+// The SCALE layout `readHotspots` decodes by hand, checked against the metadata.
 const DEVICE_INFO_TYPE = '{"owner":"AccountId32","kind":"AssayWireDevicesDeviceKind","maker":"u32","location":"Option<AssayPrimitivesDevicesLocation>","status":"AssayPrimitivesDevicesDeviceStatus","registeredAt":"u32","deposit":"u128"}';
 const LOCATION_TYPE = '{"cell":"u64","gainDbiX10":"i16","elevationM":"i16","assertedAt":"u32"}';
-const PAGE = 1000;
 
-/**
- * Every located hotspot at `hash`, read with the raw storage RPCs and decoded by hand:
- * @polkadot/api's typed `entries()` spends ~2 s decoding 10,000 devices, this ~0.1 s.
- * Null when the metadata's types are not the ones this decoder knows (then `entries()`).
- */
-async function loadRaw(api: ApiPromise, provider: ProviderInterface, hash: string): Promise<Hotspot[] | null> {
+/** The layout of `DeviceRegistry::Devices` per the metadata; null when it is not the one `readHotspots` decodes. */
+function layoutFromMetadata(api: ApiPromise): Layout | null {
   const q = api.query.deviceRegistry.devices;
   const meta = q.creator.meta.type;
   if (!meta.isMap || api.registry.lookup.getTypeDef(meta.asMap.value).type !== DEVICE_INFO_TYPE) return null;
   if (api.registry.createType('AssayPrimitivesDevicesLocation').toRawType() !== LOCATION_TYPE) return null;
   if (meta.asMap.hashers.length !== 1 || !meta.asMap.hashers[0].isBlake2128Concat) return null;
-  const hotspotKind = (api.registry.createType('AssayWireDevicesDeviceKind', 'Hotspot') as unknown as { index: number }).index;
-  const statusNames = (api.registry.createType('AssayPrimitivesDevicesDeviceStatus') as unknown as { defKeys: string[] }).defKeys;
-  const prefix = q.keyPrefix();
-  const keys: string[] = [];
-  for (let start: string | null = null; ; ) {
-    const page = (await provider.send('state_getKeysPaged', [prefix, PAGE, start, hash])) as string[];
-    keys.push(...page);
-    if (page.length < PAGE) break;
-    start = page[page.length - 1];
-  }
-  const chunks: string[][] = [];
-  for (let i = 0; i < keys.length; i += PAGE) chunks.push(keys.slice(i, i + PAGE));
-  const sets = (await Promise.all(chunks.map((c) => provider.send('state_queryStorageAt', [c, hash])))) as Array<Array<{ changes: Array<[string, string | null]> }>>;
-  const out: Hotspot[] = [];
-  const keyHexStart = prefix.length + 32; // after 0x, the prefix (32 bytes) and the blake2_128 hash
-  for (const set of sets) {
-    for (const [key, value] of set[0]?.changes ?? []) {
-      if (!value) continue;
-      const v = value.slice(2);
-      // owner 32 · kind 1 · maker 4 · location option 1 (+ cell 8, gain 2, elevation 2, asserted 4) · status 1 · …
-      if (parseInt(v.slice(64, 66), 16) !== hotspotKind || v.slice(74, 76) !== '01') continue;
-      const le = v.slice(76, 92);
-      let be = '';
-      for (let i = 14; i >= 0; i -= 2) be += le.slice(i, i + 2);
-      const cell = be.replace(/^0+/, '');
-      const status = statusNames[parseInt(v.slice(108, 110), 16)] ?? '?';
-      out.push(new Hotspot('0x' + key.slice(keyHexStart), '0x' + v.slice(0, 64), status, cell, cellToParent(cell, 8)));
-    }
-  }
-  return out;
+  return {
+    prefix: q.keyPrefix(),
+    hotspotKind: (api.registry.createType('AssayWireDevicesDeviceKind', 'Hotspot') as unknown as { index: number }).index,
+    statusNames: (api.registry.createType('AssayPrimitivesDevicesDeviceStatus') as unknown as { defKeys: string[] }).defKeys,
+  };
 }
+
 interface Hex {
   hex: string;
   hotspots: Hotspot[];
@@ -166,8 +153,14 @@ export interface MapRenderTiming {
   sinceMountMs: number;
   /** From the hotspots' arrival (decoded) to that frame: deck.gl's own share. */
   sinceDataMs: number;
-  /** Reading the hotspots from the node (entries + decode). */
+  /** Reading the hotspots from the node (keys, values, decoding). */
   loadMs: number;
+  /** performance.now() when the page's script started (the entry chunk loaded and parsed). */
+  scriptStartMs: number;
+  /** Whether the hotspots came from the page-start read (before @polkadot/api was up). */
+  early: boolean;
+  /** performance.now() when @polkadot/api was connected, if it was before the frame. */
+  apiReadyMs: number | null;
 }
 
 export class MapPage extends BasePage {
@@ -178,6 +171,9 @@ export class MapPage extends BasePage {
   private zoom = 11;
   private touched = new Set<string>();
   private loadedApi: unknown = null;
+  /** The page-start read, until the first connection has taken it over (or not). */
+  private early: Promise<Prefetched | null> | null;
+  private shownEarly: Prefetched | null = null;
   private unsubBlock: (() => void) | null = null;
   private mountedAt = performance.now();
   private dataAt = 0;
@@ -194,12 +190,14 @@ export class MapPage extends BasePage {
   constructor(ctx: ConstructorParameters<typeof BasePage>[0]) {
     super(ctx);
     this.colourBy = ctx.query.get('colour') === 'scale' ? 'scale' : 'count';
+    this.early = ctx.prefetch ?? null;
   }
   title() {
     return 'Coverage map';
   }
 
   mount(el: HTMLElement): void {
+    performance.mark('map:mount');
     super.mount(el);
     this.mountedAt = performance.now();
     this.body.innerHTML = `
@@ -227,19 +225,64 @@ export class MapPage extends BasePage {
     this.body.querySelector<HTMLElement>('.hex-table')!.onclick = (ev) => {
       const row = (ev.target as HTMLElement).closest<HTMLElement>('tr[data-hex]');
       const x = row && this.hexes.find((h) => h.hex === row.dataset.hex);
-      if (x) {
-        this.selected = x.hex;
-        this.showHex(this.body.querySelector<HTMLElement>('[data-testid=hex-panel]')!, x);
-        this.render();
-      }
+      if (x) void this.select(x);
     };
     // deck.gl, its WebGL context and the layers' shaders are set up while the node is read.
     requestAnimationFrame(() => this.alive && !this.deck && this.render());
-    this.unsubBlock = this.ctx.chain.onBlock((b) => {
-      for (const e of b.events) {
-        if (e.section === 'deviceRegistry' && DEVICE_EVENTS.has(e.method) && typeof e.data.device === 'string') this.touched.add(e.data.device);
+    this.unsubBlock = this.ctx.chain.onBlock((b) => this.note(b.events));
+    // The hotspots as read at page start: drawn as soon as they are here, whether or not
+    // @polkadot/api is up yet; the first refresh checks them and catches up.
+    void this.early?.then((p) => {
+      if (p && this.alive && this.loadedApi === null && !this.dataAt) {
+        performance.mark('map:data');
+        this.showEarly(p);
+        this.asOf(p);
+        this.dataAt = performance.now();
+        this.render();
       }
     });
+  }
+
+  /** Remembers the devices that `events` changed (re-read on the next refresh). */
+  private note(events: ChainEvent[]) {
+    for (const e of events) {
+      if (e.section === 'deviceRegistry' && DEVICE_EVENTS.has(e.method) && typeof e.data.device === 'string') this.touched.add(e.data.device);
+    }
+  }
+
+  private showEarly(p: Prefetched) {
+    this.shownEarly = p;
+    this.hotspots.clear();
+    for (const h of p.hotspots) this.hotspots.set(h.key, Hotspot.fromRaw(h));
+    this.loadMs = p.endMs - p.startMs;
+    this.aggregate();
+  }
+
+  /**
+   * Takes over the page-start read on the first connection: the same chain, the layout the
+   * metadata describes, a block on the best chain at most 50 blocks back; the devices
+   * changed since (per the events of the blocks in between) are re-read. False: read anew.
+   */
+  private async adopt(p: Prefetched, api: ApiPromise, block: BlockInfo): Promise<boolean> {
+    const layout = layoutFromMetadata(api);
+    if (!layout || !sameLayout(layout, DEFAULT_LAYOUT)) return false;
+    if (api.genesisHash.toHex() !== p.genesis) return false;
+    if (block.number < p.number || block.number - p.number > 50) return false;
+    if (block.number === p.number ? block.hash !== p.hash : (await api.rpc.chain.getBlockHash(p.number)).toHex() !== p.hash) return false;
+    for (let n = p.number + 1; n < block.number; n++) {
+      const at = await api.at(await api.rpc.chain.getBlockHash(n));
+      this.note(decodeEvents(await at.query.system.events()));
+    }
+    if (this.shownEarly !== p) this.showEarly(p);
+    return true;
+  }
+
+  private async select(x: Hex) {
+    await polkadot();
+    if (!this.alive) return;
+    this.selected = x.hex;
+    this.showHex(this.body.querySelector<HTMLElement>('[data-testid=hex-panel]')!, x);
+    this.render();
   }
 
   private paintToggle() {
@@ -255,25 +298,38 @@ export class MapPage extends BasePage {
 
   async refresh(block: BlockInfo): Promise<void> {
     const api = this.ctx.chain.api!;
+    await polkadot();
     const at = await api.at(block.hash);
     let changed = false;
-    if (this.loadedApi !== api) {
-      changed = true;
-      // First load (or a new connection): every device.
-      const t0 = performance.now();
+    const newApi = this.loadedApi !== api;
+    if (newApi) {
       ss58Format = api.registry.chainSS58 ?? 42;
-      this.hotspots.clear();
-      const raw = await loadRaw(api, this.ctx.chain.provider!, block.hash).catch(() => null);
-      if (raw) {
-        for (const h of raw) this.hotspots.set(h.key, h);
-      } else {
-        const entries = await at.query.deviceRegistry.devices.entries();
-        for (const [key, value] of entries) this.put(key.args[0].toString(), value.toJSON());
+      ss58Known = true;
+      const early = this.early;
+      this.early = null;
+      const p = early ? await early : null;
+      if (!p || !(await this.adopt(p, api, block).catch(() => false))) {
+        // First load (or a new connection): every device.
+        changed = true;
+        const t0 = performance.now();
+        const layout = layoutFromMetadata(api);
+        const provider = this.ctx.chain.provider!;
+        this.shownEarly = null;
+        const raw = layout && (await readHotspots((m, ps) => provider.send(m, ps), block.hash, layout).catch(() => null));
+        this.hotspots.clear();
+        if (raw) {
+          for (const h of raw) this.hotspots.set(h.key, Hotspot.fromRaw(h));
+        } else {
+          const entries = await at.query.deviceRegistry.devices.entries();
+          for (const [key, value] of entries) this.put(key.args[0].toString(), value.toJSON());
+        }
+        this.loadMs = performance.now() - t0;
+        this.touched.clear();
       }
-      this.loadMs = performance.now() - t0;
       this.loadedApi = api;
-      this.touched.clear();
-    } else if (this.touched.size) {
+      if (!this.dataAt) changed = true;
+    }
+    if (this.touched.size) {
       const ids = [...this.touched];
       this.touched.clear();
       changed = true;
@@ -283,7 +339,10 @@ export class MapPage extends BasePage {
     if (!this.alive) return;
     this.asOf(block);
     // Nothing to redraw unless a device changed (deck.gl redraws cost a frame each).
-    if (!changed && this.dataAt) return;
+    if (!changed && this.dataAt) {
+      if (newApi && this.colourBy === 'scale') void this.loadScales(false);
+      return;
+    }
     this.aggregate();
     if (!this.dataAt) this.dataAt = performance.now();
     this.render();
@@ -291,6 +350,7 @@ export class MapPage extends BasePage {
   }
 
   private put(id: string, info: unknown) {
+    const { u8aToHex, decodeAddress } = pd!;
     const key = u8aToHex(decodeAddress(id));
     const d = info as { owner: string; kind: string; status: string; location: { cell: string | number } | null } | null;
     if (!d || variant(d.kind) !== 'Hotspot' || !d.location) {
@@ -409,6 +469,7 @@ export class MapPage extends BasePage {
     if (!this.deck) {
       const { clientWidth: w, clientHeight: h } = container;
       const view = this.initialView(w || 800, h || 500);
+      performance.mark('map:deck');
       this.deck = new Deck<MapView>({
         parent: container as HTMLDivElement,
         views: new MapView({ repeat: false }),
@@ -486,8 +547,13 @@ export class MapPage extends BasePage {
   }
 
   private afterRender() {
-    if (this.rendered || !this.deck || !this.dataAt || !this.hexes.length) return;
+    if (this.rendered || !this.deck || !this.dataAt) return;
     if (!this.deck.isInitialized) return;
+    if (!this.hexes.length) {
+      // An empty chain's map (the world): nothing to time, but the frame is drawn.
+      window.dispatchEvent(new Event(MAP_FIRST_FRAME));
+      return;
+    }
     const layers = this.deck.props.layers as Array<{ id: string; isLoaded: boolean }>;
     if (!layers.every((l) => l.isLoaded)) return;
     this.rendered = true;
@@ -499,10 +565,14 @@ export class MapPage extends BasePage {
       sinceMountMs: Math.round(now - this.mountedAt),
       sinceDataMs: Math.round(now - this.dataAt),
       loadMs: Math.round(this.loadMs),
+      scriptStartMs: Math.round(scriptStartMs),
+      early: this.shownEarly !== null,
+      apiReadyMs: this.ctx.chain.connectedAtMs === null ? null : Math.round(this.ctx.chain.connectedAtMs),
     };
     (window as unknown as { assayMapRender: MapRenderTiming }).assayMapRender = timing;
     const m = this.body.querySelector<HTMLElement>('.map')!;
     m.dataset.rendered = 'true';
+    window.dispatchEvent(new Event(MAP_FIRST_FRAME));
     m.dataset.renderMs = String(timing.sinceDataMs);
     // The finer coastline after the first full frame (it is not needed to see the hexes).
     void loadFineCoast().then(() => {
@@ -522,15 +592,12 @@ export class MapPage extends BasePage {
 
   private pick(info: PickingInfo) {
     const o = info.object as Hex | Hotspot | undefined;
-    const panel = this.body.querySelector<HTMLElement>('[data-testid=hex-panel]')!;
     if (!o) return;
     if (!('hotspots' in o)) {
-      location.hash = `#/device/${o.id}`;
+      void polkadot().then(() => (location.hash = `#/device/${o.id}`));
       return;
     }
-    this.selected = o.hex;
-    this.showHex(panel, o);
-    this.render();
+    void this.select(o);
   }
 
   /** The panel of one res-8 hex (also used by the tests through `selectHex`). */
