@@ -8,6 +8,7 @@ mod chain_spec;
 mod cli;
 mod command;
 mod inference;
+mod model_fetcher;
 mod rpc;
 mod service;
 

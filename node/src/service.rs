@@ -229,6 +229,17 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 			gap_sync_body_policy: None,
 		})?;
 
+	// The model fetcher: models registered on chain come into the engine while it runs.
+	if let (Some(engine), Some(params)) =
+		(engine.clone(), crate::inference::fetcher_params(&inference))
+	{
+		task_manager.spawn_handle().spawn(
+			"model-fetcher",
+			Some("inference"),
+			crate::model_fetcher::run(client.clone(), engine, params),
+		);
+	}
+
 	if config.offchain_worker.enabled {
 		let offchain_workers =
 			sc_offchain::OffchainWorkers::new(sc_offchain::OffchainWorkerOptions {

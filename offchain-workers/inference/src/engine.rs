@@ -285,9 +285,9 @@ fn run_rows_with(
 	} else {
 		options.unterminate().map_err(|e| e.to_string())?;
 	}
-	let watched = Watchdog::shared().watch(Instant::now() + timeout, Arc::clone(&options));
+	let watched = Watchdog::shared().watch(Instant::now() + timeout, Arc::clone(options));
 	let result = session
-		.run_with_options(ort::inputs![tensor], &*options)
+		.run_with_options(ort::inputs![tensor], options)
 		.map_err(|e| format!("{e} (time limit {} ms)", timeout.as_millis()))
 		.and_then(|outputs| {
 			let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(|e| e.to_string())?;
