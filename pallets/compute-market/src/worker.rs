@@ -21,8 +21,9 @@
 //! Before the jobs, each local `infr` key that is a provider reports what its node's engine
 //! serves and refuses (`report_models`, DESIGN §11) when that differs from the chain: the
 //! engine's loaded models replace the provider's list, so it is assigned only jobs it can
-//! run, and new refusals are published once. The report sent last is kept in persistent
-//! off-chain storage; an identical report is not sent again for `RESUBMIT_AFTER` blocks.
+//! run, and each new refusal (a model, or a new reason) is published once. What was sent
+//! is kept in persistent off-chain storage; the same served list is not sent again for
+//! `RESUBMIT_AFTER` blocks.
 
 use crate::{
 	commitment::commitment, Config, InferenceFailure, JobId, JobOf, JobPhase, ModelId,
@@ -252,7 +253,7 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Reports what this node's engine serves and refused, when the served models differ
-	/// from the provider's on chain or the refusals from those last reported.
+	/// from the provider's on chain or there are refusals not yet published.
 	fn report_engine_models(account: &Account<T>, now: BlockNumberFor<T>) {
 		let Some(provider) = crate::Providers::<T>::get(&account.id) else { return };
 		if provider.unbonding_at.is_some() {
@@ -276,26 +277,25 @@ impl<T: Config> Pallet<T> {
 		listed.sort();
 		let key = (assay_wire::tags::COMPUTE_WORKER, b"models", &account.id).encode();
 		let storage = StorageValueRef::persistent(&key);
-		type Report<B> = (Vec<ModelId>, Vec<(ModelId, ModelRefusal)>, B);
-		let last: Option<Report<BlockNumberFor<T>>> = storage.get().ok().flatten();
-		let refusals_published =
-			last.as_ref().map_or(refused.is_empty(), |(_, r, _)| r == &refused);
-		if served == listed && refusals_published {
-			return;
-		}
-		if last
+		// What was last sent: the served list, when, and every refusal published so far.
+		type Sent<B> = (Vec<ModelId>, B, Vec<(ModelId, ModelRefusal)>);
+		let last: Option<Sent<BlockNumberFor<T>>> = storage.get().ok().flatten();
+		let published = last.as_ref().map(|(_, _, published)| published.as_slice()).unwrap_or(&[]);
+		let fresh: Vec<(ModelId, ModelRefusal)> =
+			refused.iter().filter(|r| !published.contains(r)).copied().collect();
+		let pending = last
 			.as_ref()
-			.is_some_and(|(s, r, at)| s == &served && r == &refused && !due_again(*at, now))
-		{
+			.is_some_and(|(sent, at, _)| sent == &served && !due_again(*at, now));
+		if fresh.is_empty() && (served == listed || pending) {
 			return;
 		}
 		let call = crate::Call::report_models {
 			served: served.clone().try_into().unwrap_or_default(),
-			refused: refused.clone().try_into().unwrap_or_default(),
+			refused: fresh.clone().try_into().unwrap_or_default(),
 		};
 		if Self::send_as(account, call) {
-			log::info!(target: LOG_TARGET, "reported {} served and {} refused model(s) as {:?}", served.len(), refused.len(), account.id);
-			storage.set(&(served, refused, now));
+			log::info!(target: LOG_TARGET, "reported {} served and {} newly refused model(s) as {:?}", served.len(), fresh.len(), account.id);
+			storage.set(&(served, now, refused));
 		} else {
 			log::warn!(target: LOG_TARGET, "the transaction pool refused the model report");
 		}
