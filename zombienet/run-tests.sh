@@ -24,8 +24,15 @@ per_test_timeout="${ZOMBIE_TIMEOUT:-900}"
 # .venv ONNX Runtime library, as absolute paths.
 export ZOMBIE_REPO="$(cd "$here/.." && pwd)"
 if flags="$(bash "$ZOMBIE_REPO/scripts/inference-env.sh" "${TMPDIR:-/tmp}/zn-assay-models")"; then
-  read -r _ ZOMBIE_INFERENCE_MODELS _ ZOMBIE_ONNXRUNTIME_LIB <<<"$flags"
-  export ZOMBIE_INFERENCE_MODELS ZOMBIE_ONNXRUNTIME_LIB
+  read -r _ shipped _ ZOMBIE_ONNXRUNTIME_LIB <<<"$flags"
+  # One model cache per node (network.toml), each starting with the shipped models only:
+  # what a node fetches lands in its own cache.
+  export ZOMBIE_INFERENCE_MODELS="${TMPDIR:-/tmp}/zn-assay-caches"
+  rm -rf "$ZOMBIE_INFERENCE_MODELS"
+  for name in alice bob charlie dave; do
+    mkdir -p "$ZOMBIE_INFERENCE_MODELS/$name" && cp "$shipped"/*.onnx "$ZOMBIE_INFERENCE_MODELS/$name/"
+  done
+  export ZOMBIE_ONNXRUNTIME_LIB
 else
   echo "zombienet: no ONNX Runtime in .venv (make setup); the inference test will fail" >&2
 fi
