@@ -69,6 +69,7 @@ describe('models registered on chain are fetched, checked and served', () => {
         args: [
           '--chain', 'dev', '--alice', '--validator', '--force-authoring',
           '--port', String(await freePort()), '--rpc-port', String(await freePort()),
+          '--node-key', '0000000000000000000000000000000000000000000000000000000000000002',
           '--no-prometheus', '--no-telemetry', '--no-mdns',
           ...inferenceArgs(join(dir, 'cache')),
         ],
