@@ -276,6 +276,10 @@ impl_runtime_apis! {
 		fn provider(who: AccountId) -> Option<pallet_compute_market::ProviderOf<Runtime>> {
 			pallet_compute_market::Providers::<Runtime>::get(who)
 		}
+
+		fn model_providers(model: pallet_compute_market::ModelId) -> Vec<AccountId> {
+			pallet_compute_market::ModelProviders::<Runtime>::get(model).into_inner()
+		}
 	}
 
 	impl pallet_proof_of_coverage::runtime_api::CoverageApi<Block, AccountId, BlockNumber, Balance> for Runtime {

@@ -79,6 +79,15 @@ pub fn shipped_models(
 				// (`scripts/inference-env.sh` puts them in the model cache).
 				uri: None,
 				size: number("size"),
+				card: Some(
+					[
+						&b"models/"[..],
+						m["card"]["card"].as_str().expect("models.json: card").as_bytes(),
+					]
+					.concat()
+					.try_into()
+					.expect("models.json: card path fits"),
+				),
 			};
 			(id, meta)
 		})

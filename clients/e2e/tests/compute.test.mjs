@@ -76,6 +76,14 @@ describe('compute market on a dev chain', () => {
     ]);
     const provider = (await api.call.computeApi.provider(alice.address)).unwrap();
     assert.equal(provider.models.length, 5);
+    // Each model says where its card is, and which providers serve it.
+    for (const [id, m] of models) {
+      const name = new TextDecoder().decode(m.name.toU8a(true));
+      assert.equal(new TextDecoder().decode(m.card.unwrap().toU8a(true)), `models/cards/${name}.md`);
+      assert.ok(m.size.toNumber() > 0);
+      const serving = (await api.call.computeApi.modelProviders(id)).map((a) => a.toString());
+      assert.deepEqual(serving, [alice.address], name);
+    }
     assert.equal(provider.bond.toBigInt(), 100n * UNIT);
     assert.equal((await api.query.computeMarket.minRedundancy()).toNumber(), 1);
   });

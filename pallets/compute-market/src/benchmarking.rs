@@ -52,6 +52,7 @@ fn largest_meta<T: Config>() -> ModelMetaOf<T> {
 				.concat(),
 		)),
 		size: T::MaxModelSize::get(),
+		card: Some(BoundedVec::truncate_from(vec![b'c'; T::MaxUriLen::get() as usize])),
 	}
 }
 

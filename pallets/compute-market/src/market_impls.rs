@@ -190,6 +190,7 @@ impl<T: Config> Pallet<T> {
 			uri: meta.uri,
 			open_jobs: 0,
 			size: meta.size,
+			card: meta.card,
 		};
 		Models::<T>::insert(model_id, info);
 		Self::deposit_event(Event::ModelRegistered { model: model_id, registrar: who, deposit });

@@ -1,8 +1,9 @@
 //! Storage migrations of the compute market, one module per storage version.
 
 /// Version 2: a model record carries the size of its file (`ModelInfo::size`), which
-/// `register_model` now requires. Models registered under version 1 get size 0 ("not
-/// recorded"); nothing else changes.
+/// `register_model` now requires, and where its model card is (`ModelInfo::card`). Models
+/// registered under version 1 get size 0 ("not recorded") and no card; nothing else
+/// changes.
 pub mod v2 {
 	use crate::{Config, ModelInfo, Models, Pallet};
 	use codec::{Decode, Encode};
@@ -72,6 +73,7 @@ pub mod v2 {
 					uri: old.uri,
 					open_jobs: old.open_jobs,
 					size: 0,
+					card: None,
 				})
 			});
 			T::DbWeight::get().reads_writes(count, count)

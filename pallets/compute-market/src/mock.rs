@@ -209,6 +209,7 @@ pub fn meta(input_len: u32, output_len: u32, classifier: bool) -> crate::ModelMe
 		relative_tolerance_ppm: None,
 		uri: None,
 		size: 1_000,
+		card: None,
 	}
 }
 

@@ -5,7 +5,8 @@ use alloc::vec::Vec;
 use codec::Codec;
 
 polkadot_sdk::sp_api::decl_runtime_apis! {
-	/// Reads of models, providers and jobs.
+	/// Reads of models, providers and jobs. Version 2 added `model_providers`.
+	#[api_version(2)]
 	pub trait ComputeApi<AccountId, Job, Model, Provider>
 	where
 		AccountId: Codec,
@@ -22,5 +23,7 @@ polkadot_sdk::sp_api::decl_runtime_apis! {
 		fn models() -> Vec<(ModelId, Model)>;
 		/// The provider record of `who`, if it is one.
 		fn provider(who: AccountId) -> Option<Provider>;
+		/// The providers serving `model` (their workers reported it loaded, or listed it).
+		fn model_providers(model: ModelId) -> Vec<AccountId>;
 	}
 }

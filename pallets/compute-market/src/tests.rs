@@ -387,6 +387,7 @@ fn models_of_storage_version_one_migrate_with_size_zero() {
 		MigrateV1ToV2::<Test>::on_runtime_upgrade();
 		let after = Models::<Test>::get(MODEL).unwrap();
 		assert_eq!(after.size, 0);
+		assert_eq!(after.card, None);
 		assert_eq!(after.open_jobs, before.open_jobs);
 		assert_eq!(after.registrar, before.registrar);
 		assert_eq!(after.name, before.name);

@@ -86,6 +86,9 @@ pub struct ModelMeta<MaxNameLen: Get<u32>, MaxUriLen: Get<u32>> {
 	/// The size of the ONNX file in bytes (at least 1, at most `MaxModelSize`); fetchers
 	/// refuse a larger download.
 	pub size: u32,
+	/// Where its model card is (data and licence, split, features, held-out metric against
+	/// a naive baseline): an address or a repository path, shown as given.
+	pub card: Option<BoundedVec<u8, MaxUriLen>>,
 }
 
 /// A registered model.
@@ -132,6 +135,8 @@ pub struct ModelInfo<
 	/// The size of the ONNX file in bytes (0 for models registered before sizes were
 	/// recorded: storage version 1).
 	pub size: u32,
+	/// Where its model card is.
+	pub card: Option<BoundedVec<u8, MaxUriLen>>,
 }
 
 impl<
