@@ -158,14 +158,19 @@ def train_breast_cancer():
     )
 
 
-def train_air_quality():
+def _boosted_detector(split):
+    """Gradient-boosted trees for a binary detector; its output is the positive class's
+    probability (column 1)."""
     from sklearn.ensemble import GradientBoostingClassifier
 
-    s = datasets.air_quality()
-    model = GradientBoostingClassifier(
+    return GradientBoostingClassifier(
         n_estimators=120, max_depth=3, learning_rate=0.1, random_state=RANDOM_STATE
-    ).fit(s.x_train, s.y_train)
-    return model, s, dict(
+    ).fit(split.x_train, split.y_train)
+
+
+def train_air_quality():
+    s = datasets.air_quality()
+    return _boosted_detector(s), s, dict(
         input_len=8,
         output_len=1,
         classifier=False,
@@ -181,13 +186,8 @@ def train_air_quality():
 
 
 def train_coverage_fraud():
-    from sklearn.ensemble import GradientBoostingClassifier
-
     s = datasets.coverage_fraud()
-    model = GradientBoostingClassifier(
-        n_estimators=120, max_depth=3, learning_rate=0.1, random_state=RANDOM_STATE
-    ).fit(s.x_train, s.y_train)
-    return model, s, dict(
+    return _boosted_detector(s), s, dict(
         input_len=6,
         output_len=1,
         classifier=False,
