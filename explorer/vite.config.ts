@@ -3,8 +3,9 @@ import type { OutputBundle, OutputChunk } from 'rollup';
 
 /**
  * The map (the default page) is a chunk of its own, imported by the entry once it runs;
- * this lists it and its static imports as `<link rel="modulepreload">` in index.html, so
- * the browser fetches and compiles them alongside the entry rather than after it.
+ * this lists it, its static imports and the 1:50m coastline's chunk as `<link
+ * rel="modulepreload">` in index.html, so the browser fetches and compiles them alongside
+ * the entry rather than after it.
  */
 function preloadMap(): Plugin {
   return {
@@ -26,6 +27,8 @@ function preloadMap(): Plugin {
           for (const i of (bundle[name] as OutputChunk).imports) visit(i);
         };
         visit(map.fileName);
+        const coast = chunks.find((c) => c.moduleIds.some((id) => id.endsWith('/world-atlas/land-50m.json')));
+        if (coast) visit(coast.fileName);
         return files.map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `./${f}` }, injectTo: 'head' as const }));
       },
     },

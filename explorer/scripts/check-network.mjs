@@ -63,6 +63,10 @@ for (const rpc of rpcs) {
   const drawn = located === '0' ? (await page.locator('[data-testid=map] canvas').count()) > 0 : (await page.getByTestId('map').getAttribute('data-rendered')) === 'true';
   check(/^\d+$/.test(located ?? '') && drawn, `${rpc}: map drawn (${await page.getByTestId('hex-count').textContent()} hexes, ${located} located hotspots) as of block #${await page.getByTestId('page-block').getAttribute('data-number')}`);
 
+  if (located !== '0') {
+    const t = await page.evaluate(() => window.assayMapRender);
+    console.log(`     first full frame ${t.sinceNavigationMs} ms after navigation, from the ${t.early ? 'page-start read (before @polkadot/api was up)' : 'connection'}`);
+  }
   const best0 = await height(page, 'best-height');
   const fin0 = await height(page, 'finalized-height');
   const deadline = Date.now() + waitS * 1000;
@@ -84,6 +88,15 @@ for (const rpc of rpcs) {
     const n = await asof.getAttribute('data-number');
     const err = await page.locator('#page .error:not([hidden])').count();
     check(n !== null && err === 0, `${rpc}: #/${route} rendered as of block #${n}${err ? ' WITH AN ERROR LINE' : ''}`);
+  }
+  // A device's page, the first one the devices list links to.
+  await page.goto(`${base}#/devices`);
+  await page.locator('#page h2', { hasText: 'Devices' }).waitFor({ timeout: 30_000 }).catch(() => {});
+  const device = await page.locator('#page a[data-device]').first().getAttribute('data-device', { timeout: 30_000 }).catch(() => null);
+  if (device) {
+    await page.goto(`${base}#/device/${device}`);
+    await page.getByTestId('device-kind').waitFor({ timeout: 30_000 }).catch(() => {});
+    check((await page.getByTestId('device-kind').count()) > 0, `${rpc}: #/device/${device.slice(0, 8)}… shows a ${await page.getByTestId('device-kind').textContent().catch(() => '?')}`);
   }
   check(errors.length === 0, `${rpc}: no page or console errors${errors.length ? `: ${errors.slice(0, 5).join(' | ')}` : ''}`);
   check(remote.length === 0, `${rpc}: nothing requested beyond 127.0.0.1${remote.length ? `: ${remote.slice(0, 5).join(' ')}` : ''}`);

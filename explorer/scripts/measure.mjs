@@ -1,16 +1,21 @@
 // The explorer's two figures, in headless Debian Chromium against a running chain:
-//  1. the map's first full render (deck.gl's first frame with every hex drawn, timed in the
-//     page with performance.now(); see MapRenderTiming in src/pages/map.ts), over N fresh pages;
+//  1. the map's first full render over N fresh pages (a new browser context each, so
+//     nothing cached), timed in the page with performance.now() (see MapRenderTiming in
+//     src/pages/map.ts): when every hex was first on screen (the Canvas 2D frame drawn
+//     while deck.gl sets up, else deck.gl's), and when deck.gl's own first full frame was,
+//     each from navigation and from the start of the app's code;
 //  2. the JS heap of the live map page (CDP Runtime.getHeapUsage after a forced GC) sampled
 //     every minute for M minutes of new blocks.
+// The load average is printed before and after: the machine should be quiet.
 //
 //   npm run build
-//   node scripts/measure.mjs --rpc ws://127.0.0.1:9944 [--runs 5] [--minutes 30] [--out measure.json] [--shot map.png]
+//   node scripts/measure.mjs --rpc ws://127.0.0.1:9944 [--runs 5] [--minutes 30] [--out measure.json] [--shot map.png] [--chromium-args "--flag …"]
 import { chromium } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,6 +26,9 @@ const runs = Number(arg('runs', '5'));
 const minutes = Number(arg('minutes', '30'));
 const out = arg('out', '');
 const shot = arg('shot', '');
+const extraArgs = arg('chromium-args', '').split(' ').filter(Boolean);
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+console.log(`load average (1, 5, 15 min) at the start: ${load()}`);
 
 const port = await new Promise((resolve) => {
   const s = createServer();
@@ -40,15 +48,18 @@ for (let i = 0; i < 100; i++) {
   }
 }
 
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', ...extraArgs] });
 const url = `http://127.0.0.1:${port}/?rpc=${encodeURIComponent(rpc)}#/map`;
-const result = { rpc, chromium: browser.version(), renders: [], heap: [] };
+const result = { rpc, chromium: browser.version(), chromiumArgs: extraArgs, loadAtStart: load(), renders: [], heap: [] };
 
 for (let i = 0; i < runs; i++) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(url);
   await page.waitForSelector('[data-testid=map][data-rendered=true]', { timeout: 180_000 });
   const t = await page.evaluate(() => window.assayMapRender);
+  t.firstMs = t.previewMs ?? t.sinceNavigationMs;
+  t.firstFromScriptMs = t.firstMs - t.scriptStartMs;
+  t.deckFromScriptMs = t.sinceNavigationMs - t.scriptStartMs;
   console.log(`render ${i + 1}/${runs}: ${JSON.stringify(t)}`);
   result.renders.push(t);
   if (shot && i === runs - 1) {
@@ -60,13 +71,19 @@ for (let i = 0; i < runs; i++) {
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 if (runs) {
+  const m = (k) => med(result.renders.map((r) => r[k]));
   result.median = {
-    sinceDataMs: med(result.renders.map((r) => r.sinceDataMs)),
-    sinceMountMs: med(result.renders.map((r) => r.sinceMountMs)),
-    sinceNavigationMs: med(result.renders.map((r) => r.sinceNavigationMs)),
-    loadMs: med(result.renders.map((r) => r.loadMs)),
+    firstOnScreenFromNavigationMs: m('firstMs'),
+    firstOnScreenFromScriptMs: m('firstFromScriptMs'),
+    deckOnScreenFromNavigationMs: m('sinceNavigationMs'),
+    deckOnScreenFromScriptMs: m('deckFromScriptMs'),
+    deckDrawnFromNavigationMs: m('drawnMs'),
+    scriptStartMs: m('scriptStartMs'),
+    loadMs: m('loadMs'),
   };
+  result.loadAfterRenders = load();
   console.log(`median: ${JSON.stringify(result.median)} (hotspots ${result.renders[0].hotspots}, hexes ${result.renders[0].hexes})`);
+  console.log(`load average after the renders: ${result.loadAfterRenders}`);
 }
 
 if (minutes > 0) {

@@ -45,9 +45,24 @@ const PAGE = 1000;
  */
 const RANGES = 16;
 
-/** Every located hotspot at block `hash`; null when a stored value is not the layout this decodes. */
+/**
+ * Every located hotspot at block `hash`; null when a stored value is not the layout this
+ * decodes. One `state_getPairs` where the node allows it (an "unsafe" method: a node
+ * serving RPC on localhost only does, by default), else the keys listed in ranges and their
+ * values read page by page.
+ */
 export async function readHotspots(send: Send, hash: string, layout: Layout): Promise<RawHotspot[] | null> {
-  const prefix = layout.prefix;
+  let pairs: Array<[string, string | null]> | null = null;
+  try {
+    pairs = (await send('state_getPairs', [layout.prefix, hash])) as Array<[string, string | null]>;
+  } catch {
+    // not allowed here: the public methods
+  }
+  return decodeHotspots(pairs ?? (await readPairs(send, hash, layout.prefix)), layout);
+}
+
+/** The map's pairs with the public RPCs: `state_getKeysPaged` in ranges, `state_queryStorageAt` per page. */
+async function readPairs(send: Send, hash: string, prefix: string): Promise<Array<[string, string | null]>> {
   const firstByte = (key: string) => parseInt(key.slice(prefix.length, prefix.length + 2), 16);
   const range = async (i: number) => {
     const end = ((i + 1) * 256) / RANGES; // first hash byte of the next range
@@ -65,24 +80,26 @@ export async function readHotspots(send: Send, hash: string, layout: Layout): Pr
     return Promise.all(reads);
   };
   const sets = (await Promise.all(Array.from({ length: RANGES }, (_, i) => range(i)))).flat() as Array<Array<{ changes: Array<[string, string | null]> }>>;
+  return sets.flatMap((set) => set[0]?.changes ?? []);
+}
+
+function decodeHotspots(pairs: Array<[string, string | null]>, layout: Layout): RawHotspot[] | null {
   performance.mark('hotspots:values');
   const out: RawHotspot[] = [];
-  const keyHexStart = prefix.length + 32; // after 0x, the prefix (32 bytes) and the blake2_128 hash
-  for (const set of sets) {
-    for (const [key, value] of set[0]?.changes ?? []) {
-      if (!value) continue;
-      const v = value.slice(2);
-      // DeviceInfo: owner 32 · kind 1 · maker 4 · location option 1 (+ cell 8, gain 2,
-      // elevation 2, asserted 4) · status 1 · registered_at 4 · deposit 16.
-      const located = v.slice(74, 76);
-      if (key.length !== keyHexStart + 64 || !(located === '00' ? v.length === 118 : located === '01' && v.length === 150)) return null;
-      if (parseInt(v.slice(64, 66), 16) !== layout.hotspotKind || located !== '01') continue;
-      const le = v.slice(76, 92);
-      let be = '';
-      for (let i = 14; i >= 0; i -= 2) be += le.slice(i, i + 2);
-      const status = layout.statusNames[parseInt(v.slice(108, 110), 16)] ?? '?';
-      out.push({ key: '0x' + key.slice(keyHexStart), ownerKey: '0x' + v.slice(0, 64), cell: be.replace(/^0+/, ''), status });
-    }
+  const keyHexStart = layout.prefix.length + 32; // after 0x, the prefix (32 bytes) and the blake2_128 hash
+  for (const [key, value] of pairs) {
+    if (!value) continue;
+    const v = value.slice(2);
+    // DeviceInfo: owner 32 · kind 1 · maker 4 · location option 1 (+ cell 8, gain 2,
+    // elevation 2, asserted 4) · status 1 · registered_at 4 · deposit 16.
+    const located = v.slice(74, 76);
+    if (key.length !== keyHexStart + 64 || !(located === '00' ? v.length === 118 : located === '01' && v.length === 150)) return null;
+    if (parseInt(v.slice(64, 66), 16) !== layout.hotspotKind || located !== '01') continue;
+    const le = v.slice(76, 92);
+    let be = '';
+    for (let i = 14; i >= 0; i -= 2) be += le.slice(i, i + 2);
+    const status = layout.statusNames[parseInt(v.slice(108, 110), 16)] ?? '?';
+    out.push({ key: '0x' + key.slice(keyHexStart), ownerKey: '0x' + v.slice(0, 64), cell: be.replace(/^0+/, ''), status });
   }
   return out;
 }

@@ -5,10 +5,9 @@
 import { Deck, MapView, WebMercatorViewport, type PickingInfo } from '@deck.gl/core';
 import { GeoJsonLayer } from '@deck.gl/layers';
 import { H3HexagonLayer } from '@deck.gl/geo-layers';
-import { cellToLatLng, cellToParent } from 'h3-js';
+import { cellToBoundary, cellToLatLng, cellToParent } from 'h3-js';
 import { mesh } from 'topojson-client';
 import type { GeometryObject, Topology } from 'topojson-specification';
-import land50 from 'world-atlas/land-50m.json';
 import land110 from 'world-atlas/land-110m.json';
 import type { ApiPromise } from '@polkadot/api';
 import { decodeEvents, loadPolkadot, type BlockInfo, type ChainEvent, type Polkadot } from '../chain';
@@ -41,7 +40,7 @@ class Hotspot {
     public scale?: number,
   ) {}
   static fromRaw(h: RawHotspot): Hotspot {
-    return new Hotspot(h.key, h.ownerKey, h.status, h.cell, cellToParent(h.cell, 8));
+    return new Hotspot(h.key, h.ownerKey, h.status, h.cell, parent8(h.cell));
   }
   get id(): string {
     if (!pd) return this.key;
@@ -53,6 +52,16 @@ class Hotspot {
     if (!ss58Known) return pd.encodeAddress(this.ownerKey, ss58Format);
     return (this._owner ??= pd.encodeAddress(this.ownerKey, ss58Format));
   }
+}
+
+/**
+ * A res-12 cell's res-8 parent by the H3 index's bits (resolution 8 in bits 52–55, the
+ * digits of resolutions 9–15, bits 0–20, all 7): `cellToParent` costs ~5 µs a call, this
+ * string edit ~0.1 µs. Other resolutions go to h3-js.
+ */
+export function parent8(cell: string): string {
+  if (cell.length !== 15 || cell[1] !== 'c') return cellToParent(cell, 8);
+  return `${cell[0]}8${cell.slice(2, 9)}${(parseInt(cell[9], 16) | 1).toString(16)}fffff`;
 }
 
 // The SCALE layout `readHotspots` decodes by hand, checked against the metadata.
@@ -75,21 +84,62 @@ function layoutFromMetadata(api: ApiPromise): Layout | null {
 
 interface Hex {
   hex: string;
+  /** [lat, lng] of its centre, once asked for. */
+  centre?: [number, number];
   hotspots: Hotspot[];
   count: number;
   scale: number | null;
 }
 
+let software: boolean | undefined;
+/** Whether WebGL is drawn by a software rasterizer (SwiftShader, llvmpipe): a throwaway context's renderer, ~15 ms once. */
+function softwareWebGL(): boolean {
+  if (software === undefined) {
+    software = false;
+    try {
+      const gl = document.createElement('canvas').getContext('webgl2');
+      if (gl) {
+        const info = gl.getExtension('WEBGL_debug_renderer_info');
+        software = /swiftshader|llvmpipe|softpipe|software/i.test(String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER)));
+        gl.getExtension('WEBGL_lose_context')?.loseContext();
+      }
+    } catch {
+      // no WebGL: deck.gl reports it
+    }
+  }
+  return software;
+}
+
+function centre(x: Hex): [number, number] {
+  return (x.centre ??= cellToLatLng(x.hex));
+}
+
 type ColourBy = 'count' | 'scale';
 const FINE_ZOOM = 13;
+/**
+ * Res-8 hexes are outlined once an edge (461 m) spans this many pixels: below that an
+ * outline only smudges a hex a few pixels wide, and in software WebGL (SwiftShader) the
+ * 8,000 outlines of a city-wide network cost three quarters of every frame (~1 s of ~1.4 s).
+ */
+const OUTLINE_EDGE_PX = 5;
+function hexEdgePx(zoom: number, latitude: number): number {
+  return 461.35 / ((156543.03 * Math.cos((latitude * Math.PI) / 180)) / 2 ** zoom);
+}
 const DEVICE_EVENTS = new Set(['DeviceRegistered', 'LocationAsserted', 'DeviceDeregistered', 'DeviceTransferred', 'DeviceStatusChanged']);
 
 // The basemap is the Natural Earth coastline (world-atlas) drawn as lines, no tiles and
-// no fill (filling continents means triangulating them, slow in software WebGL): 1:50m in
-// the main bundle for the first frame (1:110m for the world while no hotspot is known),
-// then 1:10m from its own chunk (3 MB, same origin) for city zooms; both clipped to the
-// network's surroundings.
+// no fill (filling continents means triangulating them, slow in software WebGL): 1:110m
+// in this chunk for the world while no hotspot is known, 1:50m from a chunk of its own
+// (540 kB, fetched alongside this one: index.html preloads it) for the first frame near
+// the network, then 1:10m from another (3 MB) for city zooms once that frame is drawn;
+// 50m and 10m are clipped to the network's surroundings. All of them are files of the app.
 type Lines = GeoJSON.Feature<GeoJSON.LineString>[];
+let land50: unknown = null;
+const land50Ready = import('world-atlas/land-50m.json')
+  .then((m) => {
+    land50 = m.default;
+  })
+  .catch(() => {});
 let coast50: Lines | null = null;
 let coast110: Lines | null = null;
 let coast10All: Lines | null = null;
@@ -147,11 +197,23 @@ function clip(lines: Lines, b: [number, number, number, number]): Lines {
 export interface MapRenderTiming {
   hotspots: number;
   hexes: number;
-  /** performance.now() (ms since navigation start) when the first full frame was drawn. */
+  /**
+   * performance.now() (ms since navigation start) when the first full frame was on screen:
+   * the animation frame after the one deck.gl drew it in. (With software compositing the
+   * browser reads the WebGL canvas back after deck.gl's draw calls, and that waits for
+   * SwiftShader to rasterize them: hundreds of ms for 8,000 hexes.)
+   */
   sinceNavigationMs: number;
-  /** From the page's mount to that frame. */
+  /** When deck.gl had issued that frame's draw calls (`onAfterRender`, every layer loaded). */
+  drawnMs: number;
+  /**
+   * When the same frame, drawn with Canvas 2D while deck.gl set up, was on screen (null when
+   * there was none: deck.gl was set up before the hotspots arrived).
+   */
+  previewMs: number | null;
+  /** From the page's mount to the frame on screen. */
   sinceMountMs: number;
-  /** From the hotspots' arrival (decoded) to that frame: deck.gl's own share. */
+  /** From the hotspots' arrival (decoded) to the frame on screen: deck.gl's and the rasterizer's share. */
   sinceDataMs: number;
   /** Reading the hotspots from the node (keys, values, decoding). */
   loadMs: number;
@@ -169,6 +231,7 @@ export class MapPage extends BasePage {
   private hexes: Hex[] = [];
   private colourBy: ColourBy;
   private zoom = 11;
+  private latitude = 0;
   private touched = new Set<string>();
   private loadedApi: unknown = null;
   /** The page-start read, until the first connection has taken it over (or not). */
@@ -186,6 +249,9 @@ export class MapPage extends BasePage {
   private coastFine: Lines | null = null;
   private coarse: Lines | null = null;
   private coarseKey = '';
+  private preview: HTMLCanvasElement | null = null;
+  private previewed = false;
+  private previewMs: number | null = null;
 
   constructor(ctx: ConstructorParameters<typeof BasePage>[0]) {
     super(ctx);
@@ -227,11 +293,23 @@ export class MapPage extends BasePage {
       const x = row && this.hexes.find((h) => h.hex === row.dataset.hex);
       if (x) void this.select(x);
     };
-    // deck.gl, its WebGL context and the layers' shaders are set up while the node is read.
-    requestAnimationFrame(() => this.alive && !this.deck && this.render());
+    // Opened from another page (no page-start read): deck.gl, its WebGL context and the
+    // layers' shaders are set up while the node is read. Opened on the map, the hotspots
+    // mostly arrive before this chunk has run: their first frame is drawn in Canvas 2D at
+    // once, and deck.gl is set up after it (see `render`).
+    if (!this.early) requestAnimationFrame(() => this.alive && !this.deck && this.render());
     this.unsubBlock = this.ctx.chain.onBlock((b) => this.note(b.events));
     // The hotspots as read at page start: drawn as soon as they are here, whether or not
     // @polkadot/api is up yet; the first refresh checks them and catches up.
+    // The coastline's lines do not depend on the chain: made while the node is read.
+    void land50Ready.then(() =>
+      setTimeout(() => {
+        if (!this.alive || !land50) return;
+        coast50 ??= coastLines(land50);
+        // A frame drawn near the network with the 1:110m stand-in: redrawn with 1:50m.
+        if (!this.coastFine && this.coarseKey.startsWith('110:')) this.render();
+      }, 0),
+    );
     void this.early?.then((p) => {
       if (p && this.alive && this.loadedApi === null && !this.dataAt) {
         performance.mark('map:data');
@@ -359,7 +437,7 @@ export class MapPage extends BasePage {
     }
     const cell = h3Hex(d.location.cell);
     const prev = this.hotspots.get(key);
-    this.hotspots.set(key, new Hotspot(key, u8aToHex(decodeAddress(String(d.owner))), variant(d.status), cell, cellToParent(cell, 8), prev?.cell === cell ? prev.scale : undefined));
+    this.hotspots.set(key, new Hotspot(key, u8aToHex(decodeAddress(String(d.owner))), variant(d.status), cell, parent8(cell), prev?.cell === cell ? prev.scale : undefined));
   }
 
   private aggregate() {
@@ -434,11 +512,21 @@ export class MapPage extends BasePage {
     if (!container || !this.alive) return;
     const max = this.hexes.reduce((m, x) => Math.max(m, x.count), 1);
     this.legend(max);
+    // The view this frame shows: the world until there are hexes, then fitted to them once.
+    const { clientWidth: w, clientHeight: h } = container;
+    const fitView = !this.deck || (!this.fitted && this.hexes.length) ? this.initialView(w || 800, h || 500) : null;
+    if (fitView) {
+      this.zoom = fitView.zoom;
+      this.latitude = fitView.latitude;
+    }
     const fine = this.zoom >= FINE_ZOOM;
+    const outlined = hexEdgePx(this.zoom, this.latitude) >= OUTLINE_EDGE_PX;
+    const selected = !fine && this.selected ? this.hexes.find((x) => x.hex === this.selected) : undefined;
     this.body.querySelector('[data-testid=map-resolution]')!.textContent = fine ? 'res 12 cells' : 'res 8 hexes';
     const colourKey = `${this.colourBy}-${this.scaleFetchedAt}-${this.hexes.length}-${this.hotspots.size}`;
+    const coastData = this.coastFine ?? this.coarseCoast();
     const layers = [
-      new GeoJsonLayer({ id: this.coastFine ? 'coast10' : 'coast50', data: this.coastFine ?? this.coarseCoast(), stroked: true, filled: false, getLineColor: [70, 90, 110], lineWidthUnits: 'pixels', getLineWidth: 1.5 }),
+      new GeoJsonLayer({ id: this.coastFine ? 'coast10' : 'coast50', data: coastData, stroked: true, filled: false, getLineColor: [70, 90, 110], lineWidthUnits: 'pixels', getLineWidth: 1.5 }),
       fine
         ? new H3HexagonLayer<Hotspot>({
             id: 'cells12',
@@ -459,27 +547,60 @@ export class MapPage extends BasePage {
             getFillColor: (x) => this.colour(x, max),
             extruded: false,
             pickable: true,
-            stroked: true,
-            getLineColor: (x) => (x.hex === this.selected ? [0, 0, 0, 255] : [60, 60, 60, 160]),
-            getLineWidth: (x) => (x.hex === this.selected ? 3 : 1),
+            stroked: outlined,
+            getLineColor: [60, 60, 60, 160],
+            getLineWidth: 1,
             lineWidthUnits: 'pixels',
-            updateTriggers: { getFillColor: colourKey, getLineColor: this.selected, getLineWidth: this.selected },
+            updateTriggers: { getFillColor: colourKey },
           }),
+      // The selected hex, outlined at any zoom.
+      new H3HexagonLayer<Hex>({
+        id: 'selected8',
+        data: selected ? [selected] : [],
+        getHexagon: (x) => x.hex,
+        extruded: false,
+        filled: false,
+        stroked: true,
+        getLineColor: [0, 0, 0, 255],
+        getLineWidth: 3,
+        lineWidthUnits: 'pixels',
+      }),
     ];
+    if (!this.deck && this.hexes.length && !fine && !this.previewed) {
+      this.previewed = true;
+      // The first frame with hexes, in Canvas 2D (tens of ms); deck.gl (its WebGL context,
+      // shaders and first frame: a second or more in software WebGL) once that is on screen.
+      // (Res-12 cells, at city zooms, go to deck.gl directly.)
+      this.drawPreview(container, fitView!, coastData, max, outlined);
+      requestAnimationFrame(() =>
+        setTimeout(() => {
+          if (!this.alive) return;
+          // This frame's commit (the preview on screen) came before this task.
+          this.previewMs = performance.now();
+          this.body.querySelector<HTMLElement>('.map')!.dataset.preview = 'true';
+          if (!this.deck) this.render();
+        }, 0),
+      );
+      return;
+    }
     if (!this.deck) {
-      const { clientWidth: w, clientHeight: h } = container;
-      const view = this.initialView(w || 800, h || 500);
       performance.mark('map:deck');
       this.deck = new Deck<MapView>({
         parent: container as HTMLDivElement,
+        // Multisampling doubles a software rasterizer's work per frame; a GPU's is kept.
+        deviceProps: { webgl: { antialias: !softwareWebGL() } },
         views: new MapView({ repeat: false }),
-        initialViewState: view,
+        initialViewState: fitView!,
         controller: true,
         layers,
         onViewStateChange: ({ viewState }) => {
-          const z = (viewState as { zoom: number }).zoom;
-          const crossed = z >= FINE_ZOOM !== this.zoom >= FINE_ZOOM;
+          const { zoom: z, latitude: lat } = viewState as { zoom: number; latitude: number };
+          const crossed =
+            z >= FINE_ZOOM !== this.zoom >= FINE_ZOOM ||
+            hexEdgePx(z, lat) >= OUTLINE_EDGE_PX !== hexEdgePx(this.zoom, this.latitude) >= OUTLINE_EDGE_PX;
           this.zoom = z;
+          this.latitude = lat;
+          this.removePreview();
           if (crossed) this.render();
           return viewState;
         },
@@ -487,13 +608,9 @@ export class MapPage extends BasePage {
         onClick: (info: PickingInfo) => this.pick(info),
         onAfterRender: () => this.afterRender(),
       });
-      this.zoom = view.zoom;
       (window as unknown as { assayDeck: unknown }).assayDeck = this.deck;
     } else {
-      if (!this.fitted && this.hexes.length) {
-        const { clientWidth: w, clientHeight: h } = container;
-        this.deck.setProps({ initialViewState: this.initialView(w || 800, h || 500) });
-      }
+      if (fitView) this.deck.setProps({ initialViewState: fitView });
       this.deck.setProps({ layers });
     }
     if (this.hexes.length) this.fitted = true;
@@ -503,7 +620,7 @@ export class MapPage extends BasePage {
   private dataBox(margin: number): [number, number, number, number] {
     let [w, so, e, n] = [180, 90, -180, -90];
     for (const x of this.hexes) {
-      const [lat, lng] = cellToLatLng(x.hex);
+      const [lat, lng] = centre(x);
       w = Math.min(w, lng);
       e = Math.max(e, lng);
       so = Math.min(so, lat);
@@ -513,20 +630,22 @@ export class MapPage extends BasePage {
     return [w - margin, Math.max(-90, so - margin), e + margin, Math.min(90, n + margin)];
   }
 
-  /** The 1:50m coastline near the network (the world at 1:110m before any hotspot is known). */
+  /** The 1:50m coastline near the network (1:110m until it is loaded; the world at 1:110m before any hotspot is known). */
   private coarseCoast(): Lines {
-    if (!this.hexes.length) return (coast110 ??= coastLines(land110));
-    coast50 ??= coastLines(land50);
-    const key = this.hexes.length ? this.dataBox(8).map((v) => Math.round(v)).join(',') : 'world';
+    coast110 ??= coastLines(land110);
+    if (!this.hexes.length) return coast110;
+    if (land50) coast50 ??= coastLines(land50);
+    const box = this.dataBox(8);
+    const key = `${coast50 ? 50 : 110}:${box.map((v) => Math.round(v)).join(',')}`;
     if (key !== this.coarseKey) {
       this.coarseKey = key;
-      this.coarse = clip(coast50, this.dataBox(8));
+      this.coarse = clip(coast50 ?? coast110, box);
     }
     return this.coarse!;
   }
 
   private initialView(w: number, h: number) {
-    const pts = this.hexes.map((x) => cellToLatLng(x.hex));
+    const pts = this.hexes.map(centre);
     if (!pts.length) return { longitude: 0, latitude: 25, zoom: 0.8, pitch: 0, bearing: 0 };
     // The bulk of the network: the 10th to 90th percentiles (a far-away outlier, such as a
     // spoofer asserting another city, does not shrink everyone else to dots).
@@ -557,11 +676,21 @@ export class MapPage extends BasePage {
     const layers = this.deck.props.layers as Array<{ id: string; isLoaded: boolean }>;
     if (!layers.every((l) => l.isLoaded)) return;
     this.rendered = true;
+    const drawn = performance.now();
+    // The next animation frame comes once this one is composited (on screen).
+    requestAnimationFrame(() => this.onScreen(drawn));
+  }
+
+  private onScreen(drawn: number) {
+    if (!this.alive) return;
     const now = performance.now();
+    this.removePreview();
     const timing: MapRenderTiming = {
       hotspots: this.hotspots.size,
       hexes: this.hexes.length,
       sinceNavigationMs: Math.round(now),
+      drawnMs: Math.round(drawn),
+      previewMs: this.previewMs === null ? null : Math.round(this.previewMs),
       sinceMountMs: Math.round(now - this.mountedAt),
       sinceDataMs: Math.round(now - this.dataAt),
       loadMs: Math.round(this.loadMs),
@@ -581,6 +710,88 @@ export class MapPage extends BasePage {
       this.body.querySelector<HTMLElement>('.map')!.dataset.coast = '10m';
       this.render();
     });
+  }
+
+  /**
+   * Every hex and the coastline as deck.gl will draw them at `view`, into a canvas under
+   * deck.gl's: no interaction (deck.gl's canvas above takes the events), removed when
+   * deck.gl's first frame is on screen or the view moves.
+   */
+  private drawPreview(container: HTMLElement, view: { longitude: number; latitude: number; zoom: number }, coast: Lines, max: number, outlined: boolean) {
+    const w = container.clientWidth || 800;
+    const h = container.clientHeight || 500;
+    const dpr = window.devicePixelRatio || 1;
+    const canvas = document.createElement('canvas');
+    canvas.className = 'map-preview';
+    canvas.width = Math.round(w * dpr);
+    canvas.height = Math.round(h * dpr);
+    const ctx = canvas.getContext('2d');
+    if (!ctx) return;
+    ctx.scale(dpr, dpr);
+    // Web Mercator as deck.gl's MapView projects it (512-pixel world at zoom 0).
+    const P = 256 / Math.PI;
+    const D = Math.PI / 180;
+    const k = 2 ** view.zoom;
+    const wy = (lat: number) => P * (Math.PI + Math.log(Math.tan(Math.PI / 4 + (lat * D) / 2)));
+    const x0 = w / 2 - P * (view.longitude * D + Math.PI) * k;
+    const y0 = h / 2 + wy(view.latitude) * k;
+    const px = (lng: number) => x0 + P * (lng * D + Math.PI) * k;
+    const py = (lat: number) => y0 - wy(lat) * k;
+    ctx.beginPath();
+    for (const f of coast) {
+      f.geometry.coordinates.forEach(([lng, lat], i) => {
+        if (i) ctx.lineTo(px(lng), py(lat));
+        else ctx.moveTo(px(lng), py(lat));
+      });
+    }
+    ctx.strokeStyle = 'rgb(70, 90, 110)';
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+    // Every hex is the hex nearest the view's centre moved to its own centre, as deck.gl's
+    // H3HexagonLayer draws them (one shared hexagon, instanced).
+    let ref = this.hexes[0];
+    let best = Infinity;
+    for (const x of this.hexes) {
+      const [lat, lng] = centre(x);
+      const d = (lat - view.latitude) ** 2 + (lng - view.longitude) ** 2;
+      if (d < best) [best, ref] = [d, x];
+    }
+    const [rlat, rlng] = centre(ref);
+    const shape = cellToBoundary(ref.hex).map(([lat, lng]) => [px(lng) - px(rlng), py(lat) - py(rlat)]);
+    // By colour, 32 hexes a path: a canvas path of thousands of subpaths costs time
+    // quadratic in them (0.6 s for 8,000), one path per hex a fill call each.
+    const byStyle = new Map<string, Hex[]>();
+    for (const x of this.hexes) {
+      const [r, g, b, a] = this.colour(x, max);
+      const style = `rgba(${r}, ${g}, ${b}, ${a / 255})`;
+      const list = byStyle.get(style);
+      if (list) list.push(x);
+      else byStyle.set(style, [x]);
+    }
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = 'rgba(60, 60, 60, 0.63)';
+    for (const [style, list] of byStyle) {
+      ctx.fillStyle = style;
+      for (let j = 0; j < list.length; j += 32) {
+        ctx.beginPath();
+        for (const x of list.slice(j, j + 32)) {
+          const [lat, lng] = centre(x);
+          const cx = px(lng);
+          const cy = py(lat);
+          ctx.moveTo(cx + shape[0][0], cy + shape[0][1]);
+          for (let i = 1; i < shape.length; i++) ctx.lineTo(cx + shape[i][0], cy + shape[i][1]);
+          ctx.closePath();
+        }
+        ctx.fill();
+        if (outlined) ctx.stroke();
+      }
+    }
+    container.prepend(canvas);
+    this.preview = canvas;
+  }
+
+  private removePreview() {
+    this.preview?.remove();
   }
 
   private tooltip(info: PickingInfo): string | null {
