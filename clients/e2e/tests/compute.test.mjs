@@ -80,7 +80,7 @@ describe('compute market on a dev chain', () => {
     for (const [id, m] of models) {
       const name = new TextDecoder().decode(m.name.toU8a(true));
       assert.equal(new TextDecoder().decode(m.card.unwrap().toU8a(true)), `models/cards/${name}.md`);
-      assert.ok(m.size.toNumber() > 0);
+      assert.ok(m.get('size').toNumber() > 0); // `.size` is the struct's (a Map's) entry count
       const serving = (await api.call.computeApi.modelProviders(id)).map((a) => a.toString());
       assert.deepEqual(serving, [alice.address], name);
     }
