@@ -80,7 +80,8 @@ describe('compute market on a dev chain', () => {
     for (const [id, m] of models) {
       const name = new TextDecoder().decode(m.name.toU8a(true));
       assert.equal(new TextDecoder().decode(m.card.unwrap().toU8a(true)), `models/cards/${name}.md`);
-      assert.ok(m.get('size').toNumber() > 0); // `.size` is the struct's (a Map's) entry count
+      // polkadot.js names the field `size_` (`.size` is the struct's entry count); JSON keeps `size`.
+      assert.ok(Number(m.toJSON().size) > 0);
       const serving = (await api.call.computeApi.modelProviders(id)).map((a) => a.toString());
       assert.deepEqual(serving, [alice.address], name);
     }
