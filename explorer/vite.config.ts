@@ -3,9 +3,10 @@ import type { OutputBundle, OutputChunk } from 'rollup';
 
 /**
  * The map (the default page) is a chunk of its own, imported by the entry once it runs;
- * this lists it, its static imports and the 1:50m coastline's chunk as `<link
- * rel="modulepreload">` in index.html, so the browser fetches and compiles them alongside
- * the entry rather than after it.
+ * this lists it, its static imports, the 1:50m coastline's chunk and @polkadot/api's as
+ * `<link rel="modulepreload">` in index.html, so the browser fetches and compiles them
+ * alongside the entry rather than when they are imported (@polkadot/api's is evaluated
+ * only after the map's first frame: fetched early, it connects ~0.3 s sooner).
  */
 function preloadMap(): Plugin {
   return {
@@ -29,6 +30,8 @@ function preloadMap(): Plugin {
         visit(map.fileName);
         const coast = chunks.find((c) => c.moduleIds.some((id) => id.endsWith('/world-atlas/land-50m.json')));
         if (coast) visit(coast.fileName);
+        const polkadot = chunks.find((c) => c.moduleIds.some((id) => id.endsWith('/src/polkadot.ts')));
+        if (polkadot) visit(polkadot.fileName);
         return files.map((f) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: '', href: `./${f}` }, injectTo: 'head' as const }));
       },
     },

@@ -65,7 +65,8 @@ for (const rpc of rpcs) {
 
   if (located !== '0') {
     const t = await page.evaluate(() => window.assayMapRender);
-    console.log(`     first full frame ${t.sinceNavigationMs} ms after navigation, from the ${t.early ? 'page-start read (before @polkadot/api was up)' : 'connection'}`);
+    await page.getByTestId('map').and(page.locator('[data-early]')).waitFor({ timeout: 30_000 }).catch(() => {});
+    console.log(`     first full frame on screen ${t.previewMs ?? t.sinceNavigationMs} ms after navigation (deck.gl's ${t.sinceNavigationMs} ms), from the ${t.early ? 'page-start read (before @polkadot/api was up)' : 'connection'}; that read ${await page.getByTestId('map').getAttribute('data-early')} by the connection`);
   }
   const best0 = await height(page, 'best-height');
   const fin0 = await height(page, 'finalized-height');

@@ -60,6 +60,9 @@ for (let i = 0; i < runs; i++) {
   t.firstMs = t.previewMs ?? t.sinceNavigationMs;
   t.firstFromScriptMs = t.firstMs - t.scriptStartMs;
   t.deckFromScriptMs = t.sinceNavigationMs - t.scriptStartMs;
+  // When @polkadot/api was connected (the live feed, heights and other pages need it).
+  await page.waitForSelector('[data-testid=conn-state][data-state=connected]', { timeout: 180_000 });
+  t.connectedMs = Math.round(await page.evaluate(() => window.assayChain.connectedAtMs));
   console.log(`render ${i + 1}/${runs}: ${JSON.stringify(t)}`);
   result.renders.push(t);
   if (shot && i === runs - 1) {
@@ -78,6 +81,7 @@ if (runs) {
     deckOnScreenFromNavigationMs: m('sinceNavigationMs'),
     deckOnScreenFromScriptMs: m('deckFromScriptMs'),
     deckDrawnFromNavigationMs: m('drawnMs'),
+    connectedFromNavigationMs: m('connectedMs'),
     scriptStartMs: m('scriptStartMs'),
     loadMs: m('loadMs'),
   };

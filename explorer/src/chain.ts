@@ -178,7 +178,9 @@ export class Chain {
 
   /** One connection; resolves when it drops, rejects when it never came up. */
   private async session(gen: number, onUp: () => void): Promise<void> {
+    performance.mark('chain:start');
     const { ApiPromise, WsProvider } = await loadPolkadot();
+    performance.mark('chain:code');
     const provider = new WsProvider(this.url, false);
     const api = new ApiPromise({ provider, noInitWarn: true, throwOnConnect: true });
     let dropped!: () => void;
@@ -196,12 +198,14 @@ export class Chain {
       api.disconnect().catch(() => {});
       throw e;
     }
+    performance.mark('chain:ready');
     if (gen !== this.generation) return;
     this.api = api;
     this.provider = provider;
     const chain = (await api.rpc.system.chain()).toString();
     onUp();
     this.connectedAtMs ??= performance.now();
+    performance.mark('chain:connected');
     this.setState({ kind: 'connected', url: this.url, chain, specVersion: api.runtimeVersion.specVersion.toNumber() });
 
     let lastHandled = 0;

@@ -237,6 +237,8 @@ export class MapPage extends BasePage {
   /** The page-start read, until the first connection has taken it over (or not). */
   private early: Promise<Prefetched | null> | null;
   private shownEarly: Prefetched | null = null;
+  /** Whether the hotspots drawn are the page-start read's (for the timing). */
+  private fromEarly = false;
   private unsubBlock: (() => void) | null = null;
   private mountedAt = performance.now();
   private dataAt = 0;
@@ -330,6 +332,7 @@ export class MapPage extends BasePage {
 
   private showEarly(p: Prefetched) {
     this.shownEarly = p;
+    this.fromEarly = true;
     this.hotspots.clear();
     for (const h of p.hotspots) this.hotspots.set(h.key, Hotspot.fromRaw(h));
     this.loadMs = p.endMs - p.startMs;
@@ -385,14 +388,18 @@ export class MapPage extends BasePage {
       ss58Known = true;
       const early = this.early;
       this.early = null;
+      this.ctx.prefetch = undefined;
       const p = early ? await early : null;
-      if (!p || !(await this.adopt(p, api, block).catch(() => false))) {
+      const adopted = p !== null && (await this.adopt(p, api, block).catch(() => false));
+      // The page-start read's fate, for tests and measurements: taken over or read anew.
+      if (p) this.body.querySelector<HTMLElement>('.map')!.dataset.early = adopted ? 'adopted' : 'replaced';
+      if (!adopted) {
         // First load (or a new connection): every device.
         changed = true;
         const t0 = performance.now();
         const layout = layoutFromMetadata(api);
         const provider = this.ctx.chain.provider!;
-        this.shownEarly = null;
+        this.fromEarly = false;
         const raw = layout && (await readHotspots((m, ps) => provider.send(m, ps), block.hash, layout).catch(() => null));
         this.hotspots.clear();
         if (raw) {
@@ -405,6 +412,7 @@ export class MapPage extends BasePage {
         this.touched.clear();
       }
       this.loadedApi = api;
+      this.shownEarly = null; // taken over or replaced: its 10,000 records can go
       if (!this.dataAt) changed = true;
     }
     if (this.touched.size) {
@@ -578,6 +586,7 @@ export class MapPage extends BasePage {
           // This frame's commit (the preview on screen) came before this task.
           this.previewMs = performance.now();
           this.body.querySelector<HTMLElement>('.map')!.dataset.preview = 'true';
+          window.dispatchEvent(new Event(MAP_FIRST_FRAME));
           if (!this.deck) this.render();
         }, 0),
       );
@@ -695,7 +704,7 @@ export class MapPage extends BasePage {
       sinceDataMs: Math.round(now - this.dataAt),
       loadMs: Math.round(this.loadMs),
       scriptStartMs: Math.round(scriptStartMs),
-      early: this.shownEarly !== null,
+      early: this.fromEarly,
       apiReadyMs: this.ctx.chain.connectedAtMs === null ? null : Math.round(this.ctx.chain.connectedAtMs),
     };
     (window as unknown as { assayMapRender: MapRenderTiming }).assayMapRender = timing;
