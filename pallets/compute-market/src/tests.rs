@@ -1462,6 +1462,51 @@ mod worker {
 		});
 	}
 
+	/// An engine that loaded `MODEL` and could not fetch `CLASSIFIER` (nor an unregistered
+	/// model).
+	struct HalfFetched;
+	impl InferenceEngine for HalfFetched {
+		fn models(&self) -> assay_inference::EngineModels {
+			assay_inference::EngineModels {
+				served: vec![MODEL],
+				refused: vec![
+					(CLASSIFIER, crate::ModelRefusal::Unreachable),
+					([9u8; 32], crate::ModelRefusal::TooLarge),
+				],
+			}
+		}
+		fn infer(&self, _: &[u8; 32], _: u8, _: &[i32]) -> Result<Vec<i32>, InferenceError> {
+			Err(InferenceError::RuntimeError)
+		}
+	}
+
+	/// DESIGN §11: the worker tells the chain what its engine serves (so it is assigned
+	/// only that) and publishes refusals, once: not again while nothing changes.
+	#[test]
+	fn the_worker_reports_its_engines_models_once() {
+		use crate::ModelRefusal;
+		let (mut ext, pool) = node(Some(Arc::new(HalfFetched)));
+		ext.execute_with(|| {
+			let served = || BoundedVec::truncate_from(vec![MODEL]);
+			// [9; 32] is not a registered model: not reported.
+			let refused =
+				|| BoundedVec::truncate_from(vec![(CLASSIFIER, ModelRefusal::Unreachable)]);
+			run_worker();
+			let report = crate::Call::report_models { served: served(), refused: refused() };
+			assert_eq!(submitted(&pool), vec![(10, RuntimeCall::ComputeMarket(report))]);
+			// Not on chain yet: the same report waits RESUBMIT_AFTER blocks.
+			run_to_block(System::block_number() + 1);
+			run_worker();
+			assert_eq!(submitted(&pool).len(), 1);
+			// On chain: nothing more to say.
+			assert_ok!(ComputeMarket::report_models(signed(10), served(), refused()));
+			run_to_block(System::block_number() + crate::worker::RESUBMIT_AFTER as u64);
+			run_worker();
+			assert_eq!(submitted(&pool).len(), 1);
+			assert_eq!(Providers::<Test>::get(10).unwrap().models.into_inner(), vec![MODEL]);
+		});
+	}
+
 	/// An engine that counts its runs.
 	struct Counting(std::sync::atomic::AtomicUsize);
 	impl InferenceEngine for Counting {
@@ -1660,82 +1705,4 @@ fn a_classifier_batch_agrees_only_when_every_row_names_the_same_class() {
 		assert_eq!(strikes(a), 1);
 		assert_eq!(strikes(b) + strikes(c), 0);
 	});
-}
-
-mod model_reports {
-	use super::*;
-	use crate::ModelRefusal;
-	use assay_inference::{EngineModels, InferenceEngine, InferenceError, InferenceExt};
-	use polkadot_sdk::{
-		sp_core::offchain::{
-			testing::{TestOffchainExt, TestTransactionPoolExt},
-			OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
-		},
-		sp_runtime::testing::UintAuthorityId,
-	};
-	use std::sync::Arc;
-
-	/// An engine that loaded `MODEL` and could not fetch `CLASSIFIER`.
-	struct HalfFetched;
-	impl InferenceEngine for HalfFetched {
-		fn models(&self) -> EngineModels {
-			EngineModels {
-				served: vec![MODEL],
-				refused: vec![
-					(CLASSIFIER, ModelRefusal::Unreachable),
-					([9u8; 32], ModelRefusal::TooLarge),
-				],
-			}
-		}
-		fn infer(&self, _: &[u8; 32], _: u8, _: &[i32]) -> Result<Vec<i32>, InferenceError> {
-			Err(InferenceError::RuntimeError)
-		}
-	}
-
-	/// DESIGN §11: the worker tells the chain what its engine serves (so it is assigned
-	/// only that) and publishes refusals, once: not again while nothing changes.
-	#[test]
-	fn the_worker_reports_its_engines_models_once() {
-		let mut ext = new_test_ext();
-		let (offchain, _) = TestOffchainExt::new();
-		let (pool, pool_state) = TestTransactionPoolExt::new();
-		ext.register_extension(OffchainDbExt::new(offchain.clone()));
-		ext.register_extension(OffchainWorkerExt::new(offchain));
-		ext.register_extension(TransactionPoolExt::new(pool));
-		ext.register_extension(InferenceExt(Arc::new(HalfFetched)));
-		UintAuthorityId::set_all_keys(vec![10u64]);
-		ext.execute_with(|| {
-			let calls = || -> Vec<RuntimeCall> {
-				pool_state
-					.read()
-					.transactions
-					.iter()
-					.map(|bytes| {
-						<Extrinsic as codec::Decode>::decode(&mut &bytes[..]).unwrap().function
-					})
-					.collect()
-			};
-			let report = RuntimeCall::ComputeMarket(crate::Call::report_models {
-				served: BoundedVec::truncate_from(vec![MODEL]),
-				// [9; 32] is not a registered model: not reported.
-				refused: BoundedVec::truncate_from(vec![(CLASSIFIER, ModelRefusal::Unreachable)]),
-			});
-			ComputeMarket::offchain_worker(System::block_number());
-			assert_eq!(calls(), vec![report.clone()]);
-			// Not on chain yet: the same report waits RESUBMIT_AFTER blocks.
-			run_to_block(System::block_number() + 1);
-			ComputeMarket::offchain_worker(System::block_number());
-			assert_eq!(calls().len(), 1);
-			// On chain: nothing more to say.
-			assert_ok!(ComputeMarket::report_models(
-				signed(10),
-				BoundedVec::truncate_from(vec![MODEL]),
-				BoundedVec::truncate_from(vec![(CLASSIFIER, ModelRefusal::Unreachable)]),
-			));
-			run_to_block(System::block_number() + crate::worker::RESUBMIT_AFTER as u64);
-			ComputeMarket::offchain_worker(System::block_number());
-			assert_eq!(calls().len(), 1);
-			assert_eq!(Providers::<Test>::get(10).unwrap().models.into_inner(), vec![MODEL]);
-		});
-	}
 }
