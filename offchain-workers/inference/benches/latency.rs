@@ -3,7 +3,7 @@
 //! engine (fixed point in and out, the session mutex, the metrics), versus the `infer` host
 //! function as the off-chain worker calls it (through the externalities extension, input
 //! bytes in and a SCALE output back; natively, without the wasm boundary). Medians of many
-//! runs, and their ratio to the direct call. Then the per-item cost of the host function on a
+//! runs, the three paths taking turns run after run, and their ratio to the direct call. Then the per-item cost of the host function on a
 //! batch of 256 rows in one call against one row per call.
 //!
 //! `cargo bench -p assay-inference --features engine` (needs `make setup` for the ONNX
@@ -64,29 +64,23 @@ fn main() {
 			direct_run(&mut session, input);
 			engine.infer(&id, 16, &quantized).expect("engine run");
 		}
-		let direct: Vec<f64> = (0..runs)
-			.map(|_| {
+		// The three paths take turns, run after run, so a change in the machine's speed
+		// (other processes, frequency) weighs on all three alike.
+		let bytes: Vec<u8> = quantized.iter().flat_map(|v| v.to_le_bytes()).collect();
+		let (mut direct, mut through_engine, mut through_host_function) =
+			(Vec::with_capacity(runs), Vec::with_capacity(runs), Vec::with_capacity(runs));
+		externalities.execute_with(|| {
+			for _ in 0..runs {
 				let t = Instant::now();
 				direct_run(&mut session, input);
-				t.elapsed().as_secs_f64() * 1e6
-			})
-			.collect();
-		let through_engine: Vec<f64> = (0..runs)
-			.map(|_| {
+				direct.push(t.elapsed().as_secs_f64() * 1e6);
 				let t = Instant::now();
 				engine.infer(&id, 16, &quantized).expect("engine run");
-				t.elapsed().as_secs_f64() * 1e6
-			})
-			.collect();
-		let bytes: Vec<u8> = quantized.iter().flat_map(|v| v.to_le_bytes()).collect();
-		let through_host_function: Vec<f64> = externalities.execute_with(|| {
-			(0..runs)
-				.map(|_| {
-					let t = Instant::now();
-					assay_inference::inference::infer(id, 16, &bytes).expect("host function run");
-					t.elapsed().as_secs_f64() * 1e6
-				})
-				.collect()
+				through_engine.push(t.elapsed().as_secs_f64() * 1e6);
+				let t = Instant::now();
+				assay_inference::inference::infer(id, 16, &bytes).expect("host function run");
+				through_host_function.push(t.elapsed().as_secs_f64() * 1e6);
+			}
 		});
 		let (d, e, h) = (median(direct), median(through_engine), median(through_host_function));
 		println!("{name:<24} {d:>10.2} {e:>10.2} {h:>10.2} {:>8.3} {:>8.3}", e / d, h / d);

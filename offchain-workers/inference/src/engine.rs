@@ -5,7 +5,7 @@
 //! metrics.
 
 use crate::{
-	fixed_point::{dequantize, quantize},
+	fixed_point::{dequantize, dequantize_le_bytes, quantize, quantize_encoded},
 	EngineModels, InferenceEngine, InferenceError, ModelRefusal,
 };
 use ort::{
@@ -263,23 +263,25 @@ pub fn run_rows_within(
 	timeout: Duration,
 ) -> Result<Vec<f32>, String> {
 	let options = Arc::new(RunOptions::new().map_err(|e| e.to_string())?);
-	run_rows_with(session, &options, input, rows, timeout)
+	run_rows_with(session, &options, input.to_vec(), rows, timeout, |out| Ok(out.to_vec()))
 }
 
 /// [`run_rows_within`] with the caller's run options (their terminate flag is cleared
-/// first, so a model's options serve run after run).
-fn run_rows_with(
+/// first, so a model's options serve run after run), the input moved into the tensor and
+/// the output read in place by `read`.
+fn run_rows_with<T>(
 	session: &mut Session,
 	options: &Arc<RunOptions>,
-	input: &[f32],
+	input: Vec<f32>,
 	rows: usize,
 	timeout: Duration,
-) -> Result<Vec<f32>, String> {
+	read: impl FnOnce(&[f32]) -> Result<T, String>,
+) -> Result<T, String> {
 	if rows == 0 || !input.len().is_multiple_of(rows) {
 		return Err(format!("{} values are not {rows} whole rows", input.len()));
 	}
-	let tensor = Tensor::from_array(([rows, input.len() / rows], input.to_vec()))
-		.map_err(|e| e.to_string())?;
+	let tensor =
+		Tensor::from_array(([rows, input.len() / rows], input)).map_err(|e| e.to_string())?;
 	if timeout.is_zero() {
 		options.terminate().map_err(|e| e.to_string())?;
 	} else {
@@ -291,7 +293,7 @@ fn run_rows_with(
 		.map_err(|e| format!("{e} (time limit {} ms)", timeout.as_millis()))
 		.and_then(|outputs| {
 			let (_, data) = outputs[0].try_extract_tensor::<f32>().map_err(|e| e.to_string())?;
-			Ok(data.to_vec())
+			read(data)
 		});
 	Watchdog::shared().release(watched);
 	result
@@ -486,32 +488,48 @@ impl OrtEngine {
 		ids
 	}
 
-	fn run(
+	/// Runs `model_id` on `values` (already dequantized: B rows of its input length) and
+	/// hands its output, one row per input row, to `output`.
+	fn run<T>(
 		&self,
 		model_id: &[u8; 32],
-		fraction_bits: u8,
-		input: &[i32],
-	) -> Result<Vec<i32>, InferenceError> {
+		values: Vec<f32>,
+		output: impl FnOnce(&[f32]) -> Option<T>,
+	) -> Result<T, InferenceError> {
 		let model =
 			read(&self.models).get(model_id).cloned().ok_or(InferenceError::UnknownModel)?;
 		let mut model = model.lock().map_err(|_| InferenceError::RuntimeError)?;
-		let rows = model.shape.rows(input.len()).ok_or(InferenceError::BadInput)?;
-		let values: Vec<f32> = input.iter().map(|&q| dequantize(q, fraction_bits)).collect();
+		let rows = model.shape.rows(values.len()).ok_or(InferenceError::BadInput)?;
 		let LoadedModel { session, options, .. } = &mut *model;
-		let output =
-			run_rows_with(session, options, &values, rows, INFERENCE_TIMEOUT).map_err(|e| {
-				log::warn!(target: LOG_TARGET, "model 0x{} failed: {e}", hex(model_id));
-				InferenceError::RuntimeError
-			})?;
-		// One output row per input row: the shape a job's result is checked against.
-		if output.is_empty() || !output.len().is_multiple_of(rows) {
-			return Err(InferenceError::BadOutput);
+		run_rows_with(session, options, values, rows, INFERENCE_TIMEOUT, |out| {
+			// One output row per input row: the shape a job's result is checked against.
+			Ok((!out.is_empty() && out.len().is_multiple_of(rows))
+				.then(|| output(out))
+				.flatten())
+		})
+		.map_err(|e| {
+			log::warn!(target: LOG_TARGET, "model 0x{} failed: {e}", hex(model_id));
+			InferenceError::RuntimeError
+		})?
+		.ok_or(InferenceError::BadOutput)
+	}
+
+	/// [`Self::run`] counted in the metrics.
+	fn measured<T>(
+		&self,
+		run: impl FnOnce() -> Result<T, InferenceError>,
+	) -> Result<T, InferenceError> {
+		let Some(metrics) = &self.metrics else { return run() };
+		let started = Instant::now();
+		let result = run();
+		match result {
+			Ok(_) => {
+				metrics.runs.inc();
+				metrics.latency.observe(started.elapsed().as_secs_f64());
+			},
+			Err(_) => metrics.failures.inc(),
 		}
-		output
-			.iter()
-			.map(|&y| quantize(y, fraction_bits))
-			.collect::<Option<Vec<i32>>>()
-			.ok_or(InferenceError::BadOutput)
+		result
 	}
 }
 
@@ -539,18 +557,25 @@ impl InferenceEngine for OrtEngine {
 		fraction_bits: u8,
 		input: &[i32],
 	) -> Result<Vec<i32>, InferenceError> {
-		let started = Instant::now();
-		let result = self.run(model_id, fraction_bits, input);
-		if let Some(metrics) = &self.metrics {
-			match result {
-				Ok(_) => {
-					metrics.runs.inc();
-					metrics.latency.observe(started.elapsed().as_secs_f64());
-				},
-				Err(_) => metrics.failures.inc(),
-			}
-		}
-		result
+		self.measured(|| {
+			let values = input.iter().map(|&q| dequantize(q, fraction_bits)).collect();
+			self.run(model_id, values, |out| {
+				out.iter().map(|&y| quantize(y, fraction_bits)).collect::<Option<Vec<i32>>>()
+			})
+		})
+	}
+
+	fn infer_encoded(
+		&self,
+		model_id: &[u8; 32],
+		fraction_bits: u8,
+		input: &[u8],
+	) -> Result<Vec<u8>, InferenceError> {
+		self.measured(|| {
+			let values =
+				dequantize_le_bytes(input, fraction_bits).ok_or(InferenceError::BadInput)?;
+			self.run(model_id, values, |out| quantize_encoded(out, fraction_bits))
+		})
 	}
 }
 

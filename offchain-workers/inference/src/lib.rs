@@ -106,6 +106,20 @@ pub trait InferenceEngine: Send + Sync {
 		fraction_bits: u8,
 		input: &[i32],
 	) -> Result<Vec<i32>, InferenceError>;
+
+	/// What the host function calls: [`Self::infer`] on `input` given as little-endian i32
+	/// values, its output returned SCALE-encoded (`Vec<i32>`). An engine may override it to
+	/// go from bytes to the model and back without the intermediate vectors; the answer
+	/// must be the same.
+	fn infer_encoded(
+		&self,
+		model_id: &[u8; 32],
+		fraction_bits: u8,
+		input: &[u8],
+	) -> Result<Vec<u8>, InferenceError> {
+		let values = decode_input(input).ok_or(InferenceError::BadInput)?;
+		self.infer(model_id, fraction_bits, &values).map(|output| output.encode())
+	}
 }
 
 #[cfg(feature = "std")]
@@ -145,8 +159,7 @@ pub trait Inference {
 		let Some(ext) = self.extension::<InferenceExt>() else {
 			return Err(InferenceError::NotAvailable);
 		};
-		let values = decode_input(input).ok_or(InferenceError::BadInput)?;
-		ext.0.infer(&model_id, fraction_bits, &values).map(|output| output.encode())
+		ext.0.infer_encoded(&model_id, fraction_bits, input)
 	}
 
 	/// The models this node's engine serves and the ones it refused; `None` outside
