@@ -2,14 +2,16 @@
 //! applied in the order of DESIGN §4.5 by [`verify_witness`]. Storage-dependent facts
 //! (denylists, duplicates, reciprocity) come in as arguments, so the module stays pure.
 //!
-//! Geometry uses `h3o`: grid distance between resolution-11 parents (integer), and the
-//! great-circle distance between cell centres, which `h3o` computes in floating point
-//! (`libm`, deterministic in the wasm runtime) and which is rounded to whole metres at once;
-//! everything after that is integer.
+//! Geometry is integer throughout: `h3o`'s grid distance between resolution-11 parents,
+//! and the great-circle distance between cell centres from [`crate::geodesy`] (H3's cell
+//! centres and the arc length in fixed point), in whole metres.
 
-use crate::fspl::{max_rssi_milli_dbm, rssi_is_possible};
+use crate::{
+	fspl::{max_rssi_milli_dbm, rssi_is_possible},
+	geodesy,
+};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use h3o::{CellIndex, LatLng, Resolution};
+use h3o::{CellIndex, Resolution};
 use polkadot_sdk::sp_crypto_hashing::blake2_256;
 use scale_info::TypeInfo;
 
@@ -220,16 +222,10 @@ pub fn check_min_distance(a: CellIndex, b: CellIndex) -> Result<(), WitnessRejec
 	}
 }
 
-/// Great-circle distance between the cells' centres, whole metres.
+/// Great-circle distance between the cells' centres, whole metres, in integers
+/// ([`geodesy::distance_m`]: no floats on the consensus path).
 pub fn distance_m(a: CellIndex, b: CellIndex) -> u64 {
-	let metres = LatLng::from(a).distance_m(LatLng::from(b));
-	// A finite, non-negative distance below the Earth's circumference.
-	// Round half up (`f64::round` is not in `core`).
-	if metres.is_finite() && metres >= 0.0 {
-		(metres + 0.5) as u64
-	} else {
-		u64::MAX
-	}
+	geodesy::distance_m(a, b)
 }
 
 /// At most 100 km apart.
@@ -298,6 +294,7 @@ pub fn verify_witness(
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use h3o::LatLng;
 	use proptest::prelude::*;
 
 	fn res12(lat: f64, lng: f64) -> CellIndex {

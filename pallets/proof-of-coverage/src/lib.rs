@@ -44,6 +44,7 @@ pub mod density;
 mod density_impls;
 pub mod epoch_rewards;
 pub mod fspl;
+pub mod geodesy;
 #[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
 pub mod reward_units;
