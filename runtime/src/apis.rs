@@ -300,6 +300,12 @@ impl_runtime_apis! {
 		fn latest_entropy() -> Option<(pallet_proof_of_coverage::EntropyIndex, [u8; 32])> {
 			ProofOfCoverage::latest_entropy()
 		}
+
+		fn witness_features(
+			beacon: pallet_proof_of_coverage::BeaconId,
+		) -> Vec<(AccountId, pallet_proof_of_coverage::features::Features)> {
+			ProofOfCoverage::witness_features(beacon)
+		}
 	}
 
 	impl pallet_energy_market::runtime_api::EnergyApi<Block, AccountId, Balance> for Runtime {

@@ -505,6 +505,14 @@ mod benchmarks {
 		let report = Witnesses::<T>::get(beacon_id, &witness).expect("report");
 		let now = frame_system::Pallet::<T>::block_number();
 		let p = params::<T>();
+		// Full histories on both sides: the features read and write the most.
+		let mut full = crate::features::PeerHistory::default();
+		for i in 0..crate::features::HISTORY_LEN {
+			full.heard.push([i as u8; 8]);
+			full.heard_by.push([(i % 4) as u8; 8]);
+		}
+		crate::PeerHistories::<T>::insert(&witness, full);
+		crate::PeerHistories::<T>::insert(&beacon.beaconer, full);
 		#[block]
 		{
 			Pallet::<T>::verify_one(
@@ -523,6 +531,7 @@ mod benchmarks {
 			Witnesses::<T>::get(beacon_id, &witness).map(|w| w.verdict),
 			Some(Verdict::Valid)
 		);
+		assert!(crate::WitnessFeatures::<T>::contains_key(beacon_id, &witness));
 	}
 
 	/// A beacon with 14 selected witnesses: units for 15 hotspots, each density-scaled.
@@ -599,7 +608,7 @@ mod benchmarks {
 		assert_eq!(Pallet::<T>::density_backlog(), 2);
 	}
 
-	/// Pruning an old beacon with `w` witness reports.
+	/// Pruning an old beacon with `w` witness reports, each with its fraud features.
 	#[benchmark]
 	fn prune(w: Linear<0, 16>) {
 		setup::<T>();
@@ -607,7 +616,12 @@ mod benchmarks {
 		let beacon = open_beacon::<T>(&key);
 		for i in 0..w {
 			let witness: T::AccountId = account("witness", i, 0);
-			Witnesses::<T>::insert(beacon, witness, honest_report::<T>(&key));
+			Witnesses::<T>::insert(beacon, &witness, honest_report::<T>(&key));
+			crate::WitnessFeatures::<T>::insert(
+				beacon,
+				witness,
+				[i32::MAX; crate::features::FEATURES],
+			);
 		}
 		let now: BlockNumberFor<T> = 100_000u32.into();
 		let p = params::<T>();

@@ -237,14 +237,15 @@ pub fn check_max_distance(distance_m: u64) -> Result<(), WitnessRejection> {
 	}
 }
 
-/// The RSSI must not exceed what free space allows over `distance_m`.
+/// The RSSI must not exceed what free space allows over `distance_m`; passing, the limit
+/// in milli-dBm.
 pub fn check_rssi(
 	beacon: &BeaconFacts,
 	beaconer: &Station,
 	witness: &Station,
 	report: &WitnessReport,
 	distance_m: u64,
-) -> Result<(), WitnessRejection> {
+) -> Result<i64, WitnessRejection> {
 	let limit = max_rssi_milli_dbm(
 		beacon.tx_power_dbm,
 		beaconer.gain_dbi_x10,
@@ -254,7 +255,7 @@ pub fn check_rssi(
 	)
 	.ok_or(WitnessRejection::RssiTooHigh)?;
 	if rssi_is_possible(report.rssi_dbm_x10, limit) {
-		Ok(())
+		Ok(limit)
 	} else {
 		Err(WitnessRejection::RssiTooHigh)
 	}
@@ -269,6 +270,15 @@ pub fn check_reciprocity(context: &Context) -> Result<(), WitnessRejection> {
 	}
 }
 
+/// What a witness that passed every check measured: the inputs of its fraud features.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Passed {
+	/// Beaconer to witness between cell centres, metres.
+	pub distance_m: u64,
+	/// The free-space RSSI limit for the pair, milli-dBm.
+	pub limit_milli_dbm: i64,
+}
+
 /// Every check, in the order of DESIGN §4.5; the first failure is the verdict.
 pub fn verify_witness(
 	beacon: &BeaconFacts,
@@ -276,7 +286,7 @@ pub fn verify_witness(
 	witness: &Station,
 	report: &WitnessReport,
 	context: &Context,
-) -> Result<(), WitnessRejection> {
+) -> Result<Passed, WitnessRejection> {
 	check_devices(beaconer, witness)?;
 	check_edge(context)?;
 	check_not_self(beaconer, witness)?;
@@ -285,10 +295,11 @@ pub fn verify_witness(
 	check_frequency(beacon.frequency_hz, report.frequency_hz)?;
 	check_region(beaconer, witness)?;
 	check_min_distance(beaconer.cell, witness.cell)?;
-	let distance = distance_m(beaconer.cell, witness.cell);
-	check_max_distance(distance)?;
-	check_rssi(beacon, beaconer, witness, report, distance)?;
-	check_reciprocity(context)
+	let distance_m = distance_m(beaconer.cell, witness.cell);
+	check_max_distance(distance_m)?;
+	let limit_milli_dbm = check_rssi(beacon, beaconer, witness, report, distance_m)?;
+	check_reciprocity(context)?;
+	Ok(Passed { distance_m, limit_milli_dbm })
 }
 
 #[cfg(test)]
@@ -336,7 +347,7 @@ mod tests {
 	#[test]
 	fn a_plausible_witness_passes_every_check() {
 		let (b, bs, ws, r, c) = scene();
-		assert_eq!(verify_witness(&b, &bs, &ws, &r, &c), Ok(()));
+		assert!(verify_witness(&b, &bs, &ws, &r, &c).is_ok());
 	}
 
 	#[test]
@@ -440,7 +451,7 @@ mod tests {
 		// The largest tenth of a dBm at or under the limit, and the next one up.
 		let at = limit.div_euclid(100) as i16;
 		r.rssi_dbm_x10 = at;
-		assert_eq!(check_rssi(&b, &bs, &ws, &r, d), Ok(()));
+		assert_eq!(check_rssi(&b, &bs, &ws, &r, d), Ok(limit));
 		r.rssi_dbm_x10 = at + 1;
 		assert_eq!(check_rssi(&b, &bs, &ws, &r, d), Err(WitnessRejection::RssiTooHigh));
 	}

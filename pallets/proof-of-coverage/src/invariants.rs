@@ -60,6 +60,15 @@ impl<T: Config> Pallet<T> {
 		for (_, totals) in Epochs::<T>::iter() {
 			ensure!(totals.paid <= totals.emission, "an epoch paid more than its emission");
 		}
+		for (beacon, witness, _) in crate::WitnessFeatures::<T>::iter() {
+			ensure!(
+				crate::Witnesses::<T>::get(beacon, &witness).is_some_and(|w| matches!(
+					w.verdict,
+					crate::Verdict::Valid | crate::Verdict::Selected
+				)),
+				"fraud features of a witness that did not pass"
+			);
+		}
 		let queued = crate::DensityQueue::<T>::iter().count() as u32;
 		ensure!(
 			queued == Self::density_backlog(),

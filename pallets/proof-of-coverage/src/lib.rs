@@ -43,8 +43,8 @@ pub mod checks;
 pub mod density;
 mod density_impls;
 pub mod epoch_rewards;
-pub mod fspl;
-pub mod geodesy;
+pub use assay_radio::{features, fspl, geodesy};
+use features::{Features, PeerHistory};
 #[cfg(any(feature = "try-runtime", feature = "std"))]
 mod invariants;
 pub mod reward_units;
@@ -70,6 +70,9 @@ pub use weights::WeightInfo;
 pub const ENTROPY_DOMAIN: &[u8] = assay_wire::tags::POC_ENTROPY;
 /// The domain tag of witness-selection seeds.
 pub const SELECTION_DOMAIN: &[u8] = assay_wire::tags::POC_SELECTION;
+
+/// The hex whose hotspots a witness's `hex_hotspots` feature counts: HIP-17's resolution 8.
+pub const FEATURE_HEX_RESOLUTION: h3o::Resolution = h3o::Resolution::Eight;
 
 /// What benchmarks need from the runtime.
 #[cfg(feature = "runtime-benchmarks")]
@@ -257,6 +260,20 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type LastHeard<T: Config> =
 		StorageMap<_, Blake2_128Concat, T::AccountId, BlockNumberFor<T>>;
+
+	/// Each hotspot's recent valid witness reports, both ways (the last 16 beaconers it
+	/// witnessed and the last 16 witnesses of its beacons, by 8-byte tag): the history the
+	/// fraud features read.
+	#[pallet::storage]
+	pub type PeerHistories<T: Config> =
+		StorageMap<_, Blake2_128Concat, T::AccountId, PeerHistory, ValueQuery>;
+
+	/// The fraud features of each witness that passed every check, computed at its
+	/// verification (`assay_radio::features`): (beacon, witness) → features. Pruned with
+	/// the beacon.
+	#[pallet::storage]
+	pub type WitnessFeatures<T: Config> =
+		StorageDoubleMap<_, Twox64Concat, BeaconId, Blake2_128Concat, T::AccountId, Features>;
 
 	/// Hex-density counts by H3 cell (resolutions 4 … 11).
 	#[pallet::storage]

@@ -1205,3 +1205,86 @@ fn a_relayed_report_gets_its_cheap_checks_before_its_signature() {
 		);
 	});
 }
+
+/// One verified round: `beaconer` beacons, each of `witnesses` reports it at `rssi`.
+fn round(beaconer: &HotspotKey, witnesses: &[(&HotspotKey, i16)], entropy: u8) -> u64 {
+	let plan = BeaconPlan::new(entropy);
+	let beacon = beacon_now(beaconer, &plan);
+	for (w, rssi) in witnesses {
+		make_reciprocal(w);
+		assert_ok!(submit(witness_call(w, beacon, &Heard::honest(&plan, w, *rssi))));
+	}
+	reveal_when_allowed(beaconer, beacon, &plan);
+	run_until_verified(beacon);
+	beacon
+}
+
+#[test]
+fn witnesses_that_pass_get_fraud_features_from_their_history() {
+	use crate::{features, PeerHistories, WitnessFeatures, FEATURE_HEX_RESOLUTION};
+	new_test_ext().execute_with(|| {
+		// A and C are Alice's, B is Bob's.
+		let a = hotspot("A", LISBON.0, LISBON.1, 30);
+		let b = HotspotKey::new("B");
+		b.register(&bob());
+		b.locate(&bob(), 38.7400, -9.1393, 30);
+		let c = hotspot("C", 38.7223, -9.1050, 30);
+		let loud = hotspot("Loud", 38.7050, -9.1393, 30);
+		let plan = BeaconPlan::new(8);
+		let over = rssi_limit(&plan, &a, &loud).unwrap() + 1;
+		let first = round(&a, &[(&b, -1100), (&c, -1250), (&loud, over)], 8);
+		let tag = |k: &HotspotKey| {
+			let id: [u8; 32] = k.id().into();
+			features::peer_tag(&id)
+		};
+		let location = |k: &HotspotKey| {
+			CellIndex::try_from(DeviceRegistry::location_of(&k.id()).unwrap().cell).unwrap()
+		};
+		let expected = |w: &HotspotKey, rssi: i16, same_owner: bool, history| {
+			let distance = checks::distance_m(location(&a), location(w));
+			let limit =
+				fspl::max_rssi_milli_dbm(plan.tx_power_dbm, 30, 30, distance, plan.frequency())
+					.unwrap();
+			let hex = location(w).parent(FEATURE_HEX_RESOLUTION).unwrap();
+			let facts = features::WitnessFacts {
+				rssi_dbm_x10: rssi,
+				snr_db_x10: 55,
+				limit_milli_dbm: limit,
+				distance_m: distance,
+				same_owner,
+				hex_hotspots: crate::CellCounts::<Test>::get(u64::from(hex)).unwrap().unclipped,
+			};
+			features::features(&facts, &history)
+		};
+		let fresh = features::PeerHistory::default();
+		assert_eq!(
+			WitnessFeatures::<Test>::get(first, b.id()),
+			Some(expected(&b, -1100, false, fresh))
+		);
+		let c_features = WitnessFeatures::<Test>::get(first, c.id()).unwrap();
+		assert_eq!(c_features, expected(&c, -1250, true, fresh));
+		assert_eq!(c_features[7], 1, "one owner holds A and C");
+		assert!(c_features[0] > 0 && c_features[3] > 250, "{c_features:?}");
+		// A report that failed a check has a verdict and no features.
+		assert_eq!(verdict(first, &loud), Verdict::Invalid(WitnessRejection::RssiTooHigh));
+		assert_eq!(WitnessFeatures::<Test>::get(first, loud.id()), None);
+		// Both histories recorded the passing reports, and only them.
+		assert_eq!(PeerHistories::<Test>::get(b.id()).heard.peers(), &[tag(&a)]);
+		assert_eq!(PeerHistories::<Test>::get(a.id()).heard_by.peers(), &[tag(&b), tag(&c)]);
+		assert_eq!(PeerHistories::<Test>::get(loud.id()), fresh);
+
+		// B beacons and A hears it; then A again, heard by B: B has heard A once and A
+		// has heard B, so they are mutual peers.
+		round(&b, &[(&a, -1100)], 9);
+		// A's next beacon window.
+		run_to(System::block_number() + test_params().beacon_window);
+		let third = round(&a, &[(&b, -1100)], 10);
+		let f = WitnessFeatures::<Test>::get(third, b.id()).unwrap();
+		assert_eq!(&f[4..7], &[1, 1, 1], "heard, distinct, mutual: {f:?}");
+
+		// Pruned with their beacon.
+		run_to(System::block_number() + test_params().retention + 1);
+		assert!(Beacons::<Test>::get(first).is_none());
+		assert_eq!(WitnessFeatures::<Test>::iter_prefix(first).count(), 0);
+	});
+}

@@ -4,11 +4,12 @@
 use crate::{
 	checks::{self, Station},
 	reward_units, selection, AwaitingSeed, AwaitingSeedBound, BeaconId, BeaconOf, BeaconPhase,
-	Beacons, Config, Entropy, Event, LastHeard, LatestEntropy, NextBeaconId, Pallet, Params,
-	ParamsOf, PruneCursor, QueuedOf, Region, RevealedThisBlock, Rosters, Units, Verdict,
-	Verification, Verifications, VerifyQueue, WeightInfo, Witness, WitnessRejection, Witnesses,
-	ENTROPY_DOMAIN, SELECTION_DOMAIN,
+	Beacons, CellCounts, Config, Entropy, Event, LastHeard, LatestEntropy, NextBeaconId, Pallet,
+	Params, ParamsOf, PruneCursor, QueuedOf, Region, RevealedThisBlock, Rosters, Units, Verdict,
+	Verification, Verifications, VerifyQueue, WeightInfo, Witness, WitnessFeatures,
+	WitnessRejection, Witnesses, ENTROPY_DOMAIN, FEATURE_HEX_RESOLUTION, SELECTION_DOMAIN,
 };
+use crate::{features, PeerHistories, PeerHistory};
 use assay_primitives::{DeviceKind, DeviceRegistry, SeedSource};
 use codec::Encode;
 use h3o::CellIndex;
@@ -26,6 +27,8 @@ struct Judgement {
 	verdict: Verdict,
 	/// Passed every check but, possibly, reciprocity.
 	heard: bool,
+	/// Passed every check: what it measured, and the witness's cell.
+	passed: Option<(checks::Passed, CellIndex)>,
 }
 
 impl<T: Config> Pallet<T> {
@@ -131,8 +134,11 @@ impl<T: Config> Pallet<T> {
 		now: BlockNumberFor<T>,
 		params: &ParamsOf<T>,
 	) -> Judgement {
-		let denied =
-			Judgement { verdict: Verdict::Invalid(WitnessRejection::DeniedDevice), heard: false };
+		let denied = Judgement {
+			verdict: Verdict::Invalid(WitnessRejection::DeniedDevice),
+			heard: false,
+			passed: None,
+		};
 		let (Some(beaconer), Some(station)) = (beaconer, Self::station(witness, report.region))
 		else {
 			return denied;
@@ -153,13 +159,64 @@ impl<T: Config> Pallet<T> {
 			reciprocal: Self::is_reciprocal(witness, now, params),
 		};
 		match checks::verify_witness(&facts, beaconer, &station, &heard, &context) {
-			Ok(()) => Judgement { verdict: Verdict::Valid, heard: true },
+			Ok(passed) => Judgement {
+				verdict: Verdict::Valid,
+				heard: true,
+				passed: Some((passed, station.cell)),
+			},
 			Err(WitnessRejection::NotReciprocal) => Judgement {
 				verdict: Verdict::Invalid(WitnessRejection::NotReciprocal),
 				heard: true,
+				passed: None,
 			},
-			Err(reason) => Judgement { verdict: Verdict::Invalid(reason), heard: false },
+			Err(reason) => {
+				Judgement { verdict: Verdict::Invalid(reason), heard: false, passed: None }
+			},
 		}
+	}
+
+	/// Stores the fraud features of a witness that passed every check, from its history
+	/// before this report, then records the report in both hotspots' histories.
+	fn record_features(
+		beacon_id: BeaconId,
+		beaconer: &T::AccountId,
+		beaconer_owner: &T::AccountId,
+		witness: &T::AccountId,
+		report: &Witness<BlockNumberFor<T>>,
+		passed: checks::Passed,
+		cell: CellIndex,
+	) {
+		let hex_hotspots = cell
+			.parent(FEATURE_HEX_RESOLUTION)
+			.and_then(|hex| CellCounts::<T>::get(u64::from(hex)))
+			.map_or(0, |counts| counts.unclipped);
+		let facts = features::WitnessFacts {
+			rssi_dbm_x10: report.rssi_dbm_x10,
+			snr_db_x10: report.snr_db_x10,
+			limit_milli_dbm: passed.limit_milli_dbm,
+			distance_m: passed.distance_m,
+			same_owner: T::Devices::owner_of(witness).as_ref() == Some(beaconer_owner),
+			hex_hotspots,
+		};
+		let mut witness_history = PeerHistories::<T>::get(witness);
+		WitnessFeatures::<T>::insert(
+			beacon_id,
+			witness,
+			features::features(&facts, &witness_history),
+		);
+		let mut beaconer_history = PeerHistories::<T>::get(beaconer);
+		let tag = |account: &T::AccountId| {
+			let id: AccountId32 = account.clone().into();
+			features::peer_tag(id.as_ref())
+		};
+		PeerHistory::record(
+			&mut witness_history,
+			&mut beaconer_history,
+			tag(witness),
+			tag(beaconer),
+		);
+		PeerHistories::<T>::insert(witness, witness_history);
+		PeerHistories::<T>::insert(beaconer, beaconer_history);
 	}
 
 	/// Keeps the 14 lowest draws, lowest first.
@@ -189,9 +246,18 @@ impl<T: Config> Pallet<T> {
 		let judgement =
 			Self::judge(beacon, &state.payload, beaconer, &witness, &report, now, params);
 		state.heard |= judgement.heard;
-		if judgement.verdict == Verdict::Valid {
+		if let Some((passed, cell)) = judgement.passed {
 			state.valid.saturating_inc();
 			Self::consider(state, seed, beacon_id, &witness);
+			Self::record_features(
+				beacon_id,
+				&beacon.beaconer,
+				&state.owner,
+				&witness,
+				&report,
+				passed,
+				cell,
+			);
 		}
 		report.verdict = judgement.verdict;
 		Witnesses::<T>::insert(beacon_id, &witness, report);
@@ -324,10 +390,14 @@ impl<T: Config> Pallet<T> {
 			if beacon.phase == BeaconPhase::Verifying || !old_enough {
 				break;
 			}
+			// A beacon's reports and their features (at most one per report), a step each
+			// pair.
+			let features = WitnessFeatures::<T>::clear_prefix(cursor, budget.max(1), None);
 			let removed = Witnesses::<T>::clear_prefix(cursor, budget.max(1), None);
-			budget = budget.saturating_sub(removed.unique);
-			weight.saturating_accrue(T::WeightInfo::prune(removed.unique));
-			if removed.maybe_cursor.is_some() {
+			let steps = features.unique.max(removed.unique);
+			budget = budget.saturating_sub(steps);
+			weight.saturating_accrue(T::WeightInfo::prune(steps));
+			if features.maybe_cursor.is_some() || removed.maybe_cursor.is_some() {
 				break;
 			}
 			Beacons::<T>::remove(cursor);

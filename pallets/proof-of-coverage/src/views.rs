@@ -55,6 +55,13 @@ impl<T: Config> Pallet<T> {
 		Some(crate::BeaconView { beacon, expired, witnesses })
 	}
 
+	/// The fraud features of a beacon's witnesses that passed every check.
+	pub fn witness_features(
+		beacon: crate::BeaconId,
+	) -> Vec<(T::AccountId, crate::features::Features)> {
+		crate::WitnessFeatures::<T>::iter_prefix(beacon).collect()
+	}
+
 	/// The newest entropy value, for the runtime API.
 	pub fn latest_entropy() -> Option<(crate::EntropyIndex, [u8; 32])> {
 		let index = crate::LatestEntropy::<T>::get()?;
