@@ -6,6 +6,7 @@
 mod chain;
 mod compute;
 mod coverage;
+mod dataset;
 mod devices;
 mod energy;
 mod keystore;
@@ -35,6 +36,9 @@ use crate::ui::Ui;
 #[derive(Parser, Debug)]
 #[command(name = "assay-agent", version)]
 struct Args {
+	/// Without a command: run the fleet against a node.
+	#[command(subcommand)]
+	command: Option<Command>,
 	/// The node's WebSocket RPC endpoint.
 	#[arg(long, default_value = "ws://127.0.0.1:9944")]
 	url: String,
@@ -89,6 +93,14 @@ struct Args {
 	/// Seconds to wait for the node's RPC.
 	#[arg(long, default_value_t = 60)]
 	connect_timeout: u64,
+}
+
+/// What else the agent does.
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+	/// Simulate a city offline, with cheaters that pass every deterministic check, and write
+	/// labelled fraud-feature rows (CSV) computed with the chain's own code.
+	Dataset(dataset::DatasetArgs),
 }
 
 fn parse_point(s: &str) -> Result<(f64, f64), String> {
@@ -182,7 +194,15 @@ fn provision(
 
 #[tokio::main]
 async fn main() {
-	match run(Args::parse()).await {
+	let args = Args::parse();
+	if let Some(Command::Dataset(dataset)) = &args.command {
+		if let Err(e) = dataset::run(dataset) {
+			eprintln!("assay-agent dataset: {e:#}");
+			std::process::exit(2);
+		}
+		return;
+	}
+	match run(args).await {
 		Ok(true) => {},
 		Ok(false) => std::process::exit(1),
 		Err(e) => {

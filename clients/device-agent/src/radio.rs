@@ -96,6 +96,88 @@ pub fn receive(limit_dbm: f64, distance_m: u64, rng: &mut impl Rng) -> Option<Re
 	Some(Reception { rssi_dbm: rssi, snr_db: snr })
 }
 
+/// The radio of a real city, for the simulated fleets of `assay-agent dataset`: log-distance
+/// path loss whose exponent falls with the receiving antenna's height, log-normal
+/// shadowing, a noise floor raised by each receiver's noise figure, lost packets and late
+/// reports.
+#[derive(Clone, Copy, Debug)]
+pub struct Channel {
+	/// Standard deviation of log-normal shadowing, dB (urban: 8).
+	pub shadowing_db: f64,
+	/// Where the excess loss over free space starts, metres.
+	pub reference_m: f64,
+	/// The weakest signal decoded, dBm (LoRa SF9 at 125 kHz: about −125).
+	pub sensitivity_dbm: f64,
+	/// Share of packets lost (collisions, interference).
+	pub packet_loss: f64,
+	/// Share of reports that reach the chain after the witness window (clock drift,
+	/// backhaul delay): never counted.
+	pub late: f64,
+}
+
+impl Channel {
+	/// A dense European city.
+	pub fn urban() -> Self {
+		Self {
+			shadowing_db: 8.0,
+			reference_m: 10.0,
+			sensitivity_dbm: -125.0,
+			packet_loss: 0.10,
+			late: 0.02,
+		}
+	}
+
+	/// The path-loss exponent for a receiving antenna `height_m` high: 3.6 at street level,
+	/// 2.8 on a 30 m mast.
+	pub fn exponent(height_m: f64) -> f64 {
+		(3.6 - 0.8 * (height_m - 3.0) / 27.0).clamp(2.8, 3.6)
+	}
+
+	/// The mean excess loss over free space at `distance_m` for an antenna `height_m` high,
+	/// dB.
+	pub fn expected_loss_db(&self, distance_m: f64, height_m: f64) -> f64 {
+		if distance_m <= self.reference_m {
+			0.0
+		} else {
+			10.0 * (Self::exponent(height_m) - 2.0) * (distance_m / self.reference_m).log10()
+		}
+	}
+
+	/// The SNR a receiver with `noise_figure_db` reports for `rssi_dbm` (LoRa's −20 … +10 dB,
+	/// half a dB of measurement noise).
+	pub fn snr_db(&self, rssi_dbm: f64, noise_figure_db: f64, rng: &mut impl Rng) -> f64 {
+		(rssi_dbm - (NOISE_FLOOR_DBM + noise_figure_db) + 0.5 * gaussian(rng)).clamp(-20.0, 10.0)
+	}
+
+	/// What a receiver hears of a transmission whose free-space level at the receiver is
+	/// `free_space_dbm`, `distance_m` away; `None` when lost, late or below sensitivity.
+	pub fn receive(
+		&self,
+		free_space_dbm: f64,
+		distance_m: f64,
+		height_m: f64,
+		noise_figure_db: f64,
+		rng: &mut impl Rng,
+	) -> Option<Reception> {
+		if rng.gen_bool(self.packet_loss) || rng.gen_bool(self.late) {
+			return None;
+		}
+		let loss = self.expected_loss_db(distance_m, height_m) + self.shadowing_db * gaussian(rng);
+		let rssi = free_space_dbm - loss.max(HONEST_MARGIN_DB);
+		if rssi < self.sensitivity_dbm {
+			return None;
+		}
+		Some(Reception { rssi_dbm: rssi, snr_db: self.snr_db(rssi, noise_figure_db, rng) })
+	}
+}
+
+/// Great-circle distance between two points, metres (floats: the simulated world, not
+/// the chain's arithmetic).
+pub fn point_distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+	let (a, b) = (LatLng::new(a.0, a.1).expect("valid"), LatLng::new(b.0, b.1).expect("valid"));
+	a.distance_m(b)
+}
+
 /// The resolution-12 H3 cell of a point, as the u64 the chain stores.
 pub fn cell_at(lat: f64, lng: f64) -> u64 {
 	let ll = LatLng::new(lat, lng).expect("valid coordinates");
@@ -106,11 +188,10 @@ fn cell(id: u64) -> CellIndex {
 	CellIndex::try_from(id).expect("a valid H3 cell")
 }
 
-/// Great-circle distance between two cells' centres in whole metres, rounded half up as the
-/// runtime does (`checks::distance_m`).
+/// Great-circle distance between two cells' centres in whole metres: the runtime's own
+/// integer computation (`assay_radio::geodesy`).
 pub fn cell_distance_m(a: u64, b: u64) -> u64 {
-	let metres = LatLng::from(cell(a)).distance_m(LatLng::from(cell(b)));
-	(metres + 0.5) as u64
+	assay_radio::geodesy::distance_m(cell(a), cell(b))
 }
 
 /// Grid steps between the cells' resolution-11 parents; `None` where H3 cannot measure it.

@@ -75,8 +75,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `448`
 		//  Estimated: `3530`
-		// Minimum execution time: 49_114_000 picoseconds.
-		Weight::from_parts(114_305_000, 3530)
+		// Minimum execution time: 43_945_000 picoseconds.
+		Weight::from_parts(54_467_000, 3530)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -94,8 +94,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `600`
 		//  Estimated: `3588`
-		// Minimum execution time: 99_933_000 picoseconds.
-		Weight::from_parts(170_409_000, 3588)
+		// Minimum execution time: 96_831_000 picoseconds.
+		Weight::from_parts(127_478_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `ProofOfCoverage::Params` (r:1 w:0)
@@ -112,8 +112,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2602`
 		//  Estimated: `5530`
-		// Minimum execution time: 65_947_000 picoseconds.
-		Weight::from_parts(170_301_000, 5530)
+		// Minimum execution time: 64_622_000 picoseconds.
+		Weight::from_parts(116_572_000, 5530)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -133,8 +133,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3516`
 		//  Estimated: `6186`
-		// Minimum execution time: 126_624_000 picoseconds.
-		Weight::from_parts(179_632_000, 6186)
+		// Minimum execution time: 131_109_000 picoseconds.
+		Weight::from_parts(228_341_000, 6186)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 	}
 	/// Storage: `ProofOfCoverage::Params` (r:1 w:0)
@@ -152,10 +152,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2511 + n * (103 ±0)`
 		//  Estimated: `1533 + n * (4540 ±0)`
-		// Minimum execution time: 57_992_000 picoseconds.
-		Weight::from_parts(59_645_000, 1533)
-			// Standard Error: 502_231
-			.saturating_add(Weight::from_parts(45_389_378, 0).saturating_mul(n.into()))
+		// Minimum execution time: 68_024_000 picoseconds.
+		Weight::from_parts(44_285_064, 1533)
+			// Standard Error: 642_356
+			.saturating_add(Weight::from_parts(39_564_207, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
@@ -176,12 +176,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn authorize_submit_witnesses(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3041 + n * (743 ±0)`
+		//  Measured:  `3219 + n * (739 ±0)`
 		//  Estimated: `3588 + n * (4540 ±0)`
-		// Minimum execution time: 144_392_000 picoseconds.
-		Weight::from_parts(190_895_000, 3588)
-			// Standard Error: 1_197_536
-			.saturating_add(Weight::from_parts(122_814_563, 0).saturating_mul(n.into()))
+		// Minimum execution time: 127_372_000 picoseconds.
+		Weight::from_parts(161_719_463, 3588)
+			// Standard Error: 2_180_716
+			.saturating_add(Weight::from_parts(116_473_214, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4540).saturating_mul(n.into()))
@@ -206,8 +206,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `614`
 		//  Estimated: `3642`
-		// Minimum execution time: 64_239_000 picoseconds.
-		Weight::from_parts(141_016_000, 3642)
+		// Minimum execution time: 65_666_000 picoseconds.
+		Weight::from_parts(122_733_000, 3642)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -231,8 +231,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `651`
 		//  Estimated: `9679`
-		// Minimum execution time: 101_216_000 picoseconds.
-		Weight::from_parts(192_537_000, 9679)
+		// Minimum execution time: 100_753_000 picoseconds.
+		Weight::from_parts(123_627_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 	}
 	/// Storage: `ProofOfCoverage::RevealedThisBlock` (r:1 w:0)
@@ -249,8 +249,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `552`
 		//  Estimated: `9679`
-		// Minimum execution time: 28_787_000 picoseconds.
-		Weight::from_parts(37_786_000, 9679)
+		// Minimum execution time: 29_442_000 picoseconds.
+		Weight::from_parts(42_486_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -270,8 +270,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `542`
 		//  Estimated: `3593`
-		// Minimum execution time: 78_337_000 picoseconds.
-		Weight::from_parts(89_103_000, 3593)
+		// Minimum execution time: 83_778_000 picoseconds.
+		Weight::from_parts(125_682_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -281,8 +281,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `116`
 		//  Estimated: `1533`
-		// Minimum execution time: 13_516_000 picoseconds.
-		Weight::from_parts(15_010_000, 1533)
+		// Minimum execution time: 14_086_000 picoseconds.
+		Weight::from_parts(15_688_000, 1533)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -296,8 +296,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `191`
 		//  Estimated: `1518`
-		// Minimum execution time: 15_278_000 picoseconds.
-		Weight::from_parts(18_036_000, 1518)
+		// Minimum execution time: 16_002_000 picoseconds.
+		Weight::from_parts(17_405_000, 1518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -307,16 +307,22 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `DeviceRegistry::DeniedEdges` (`max_values`: None, `max_size`: Some(96), added: 2571, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::LastHeard` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::LastHeard` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::CellCounts` (r:1 w:0)
+	/// Proof: `ProofOfCoverage::CellCounts` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::PeerHistories` (r:2 w:2)
+	/// Proof: `ProofOfCoverage::PeerHistories` (`max_values`: None, `max_size`: Some(308), added: 2783, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::WitnessFeatures` (r:0 w:1)
+	/// Proof: `ProofOfCoverage::WitnessFeatures` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Witnesses` (r:0 w:1)
 	/// Proof: `ProofOfCoverage::Witnesses` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
 	fn verify_witness() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `623`
-		//  Estimated: `3588`
-		// Minimum execution time: 47_721_000 picoseconds.
-		Weight::from_parts(78_265_000, 3588)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		//  Measured:  `1181`
+		//  Estimated: `6556`
+		// Minimum execution time: 78_572_000 picoseconds.
+		Weight::from_parts(102_668_000, 6556)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `DeviceRegistry::Devices` (r:15 w:0)
 	/// Proof: `DeviceRegistry::Devices` (`max_values`: None, `max_size`: Some(123), added: 2598, mode: `MaxEncodedLen`)
@@ -340,10 +346,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::LastHeard` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn finish_beacon() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4735`
+		//  Measured:  `4739`
 		//  Estimated: `155928`
-		// Minimum execution time: 572_411_000 picoseconds.
-		Weight::from_parts(918_032_000, 155928)
+		// Minimum execution time: 585_141_000 picoseconds.
+		Weight::from_parts(607_950_000, 155928)
 			.saturating_add(T::DbWeight::get().reads(95_u64))
 			.saturating_add(T::DbWeight::get().writes(20_u64))
 	}
@@ -359,8 +365,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `565`
 		//  Estimated: `35976`
-		// Minimum execution time: 104_972_000 picoseconds.
-		Weight::from_parts(164_943_000, 35976)
+		// Minimum execution time: 107_115_000 picoseconds.
+		Weight::from_parts(112_059_000, 35976)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
@@ -376,8 +382,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `224`
 		//  Estimated: `5988`
-		// Minimum execution time: 25_084_000 picoseconds.
-		Weight::from_parts(27_347_000, 5988)
+		// Minimum execution time: 25_771_000 picoseconds.
+		Weight::from_parts(27_578_000, 5988)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -387,6 +393,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::PruneCursor` (`max_values`: Some(1), `max_size`: Some(8), added: 503, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Beacons` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::Beacons` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
+	/// Storage: `ProofOfCoverage::WitnessFeatures` (r:16 w:16)
+	/// Proof: `ProofOfCoverage::WitnessFeatures` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Witnesses` (r:16 w:16)
 	/// Proof: `ProofOfCoverage::Witnesses` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Rosters` (r:0 w:1)
@@ -394,16 +402,16 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `w` is `[0, 16]`.
 	fn prune(w: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `366 + w * (85 ±0)`
+		//  Measured:  `402 + w * (171 ±0)`
 		//  Estimated: `3642 + w * (2590 ±0)`
-		// Minimum execution time: 21_740_000 picoseconds.
-		Weight::from_parts(26_502_415, 3642)
-			// Standard Error: 5_683
-			.saturating_add(Weight::from_parts(1_397_358, 0).saturating_mul(w.into()))
+		// Minimum execution time: 25_966_000 picoseconds.
+		Weight::from_parts(40_193_046, 3642)
+			// Standard Error: 47_816
+			.saturating_add(Weight::from_parts(2_920_100, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(w.into())))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(w.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(w.into())))
+			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(w.into())))
 			.saturating_add(Weight::from_parts(0, 2590).saturating_mul(w.into()))
 	}
 }
@@ -411,94 +419,94 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights with ParityDB's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_beacon() -> Weight {
-		Weight::from_parts(114_305_000, 3530)
+		Weight::from_parts(54_467_000, 3530)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn authorize_submit_beacon() -> Weight {
-		Weight::from_parts(170_409_000, 3588)
+		Weight::from_parts(127_478_000, 3588)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 	}
 	fn submit_witness() -> Weight {
-		Weight::from_parts(170_301_000, 5530)
+		Weight::from_parts(116_572_000, 5530)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn authorize_submit_witness() -> Weight {
-		Weight::from_parts(179_632_000, 6186)
+		Weight::from_parts(228_341_000, 6186)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 	}
 	fn submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(59_645_000, 1533)
-			.saturating_add(Weight::from_parts(45_389_378, 0).saturating_mul(n.into()))
+		Weight::from_parts(44_285_064, 1533)
+			.saturating_add(Weight::from_parts(39_564_207, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4540).saturating_mul(n.into()))
 	}
 	fn authorize_submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(190_895_000, 3588)
-			.saturating_add(Weight::from_parts(122_814_563, 0).saturating_mul(n.into()))
+		Weight::from_parts(161_719_463, 3588)
+			.saturating_add(Weight::from_parts(116_473_214, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4540).saturating_mul(n.into()))
 	}
 	fn reveal_beacon() -> Weight {
-		Weight::from_parts(141_016_000, 3642)
+		Weight::from_parts(122_733_000, 3642)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn authorize_reveal_beacon() -> Weight {
-		Weight::from_parts(192_537_000, 9679)
+		Weight::from_parts(123_627_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 	}
 	fn draw_selection_seed() -> Weight {
-		Weight::from_parts(37_786_000, 9679)
+		Weight::from_parts(42_486_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(89_103_000, 3593)
+		Weight::from_parts(125_682_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(15_010_000, 1533)
+		Weight::from_parts(15_688_000, 1533)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn draw_entropy() -> Weight {
-		Weight::from_parts(18_036_000, 1518)
+		Weight::from_parts(17_405_000, 1518)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn verify_witness() -> Weight {
-		Weight::from_parts(78_265_000, 3588)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(102_668_000, 6556)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn finish_beacon() -> Weight {
-		Weight::from_parts(918_032_000, 155928)
+		Weight::from_parts(607_950_000, 155928)
 			.saturating_add(ParityDbWeight::get().reads(95_u64))
 			.saturating_add(ParityDbWeight::get().writes(20_u64))
 	}
 	fn density_step() -> Weight {
-		Weight::from_parts(164_943_000, 35976)
+		Weight::from_parts(112_059_000, 35976)
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 	fn location_changed() -> Weight {
-		Weight::from_parts(27_347_000, 5988)
+		Weight::from_parts(27_578_000, 5988)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn prune(w: u32, ) -> Weight {
-		Weight::from_parts(26_502_415, 3642)
-			.saturating_add(Weight::from_parts(1_397_358, 0).saturating_mul(w.into()))
+		Weight::from_parts(40_193_046, 3642)
+			.saturating_add(Weight::from_parts(2_920_100, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(w.into())))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(w.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(w.into())))
+			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(w.into())))
 			.saturating_add(Weight::from_parts(0, 2590).saturating_mul(w.into()))
 	}
 }
