@@ -162,6 +162,8 @@ pub struct Hotspot {
 	pub height_m: f64,
 	/// Its receiver's noise figure above the nominal floor, dB.
 	pub noise_figure_db: f64,
+	/// Its receiver's RSSI calibration error, dB (σ 1.5).
+	pub rssi_offset_db: f64,
 }
 
 /// One labelled row.
@@ -249,6 +251,7 @@ pub fn fleet(args: &DatasetArgs, layout: &Layout, rng: &mut ChaCha8Rng) -> Vec<H
 			gain_dbi_x10: [30, 40, 50, 58, 60, 80][rng.gen_range(0..6)],
 			height_m: rng.gen_range(3.0..30.0),
 			noise_figure_db: rng.gen_range(-1.5..2.5),
+			rssi_offset_db: 1.5 * radio::gaussian(rng),
 		}
 	};
 	for (i, site) in sites.iter().enumerate() {
@@ -284,6 +287,23 @@ pub fn fleet(args: &DatasetArgs, layout: &Layout, rng: &mut ChaCha8Rng) -> Vec<H
 		owner += 1;
 	}
 	hotspots
+}
+
+/// The mean height of a path's two antennas, metres.
+fn path_height_m(a: &Hotspot, b: &Hotspot) -> f64 {
+	(a.height_m + b.height_m) / 2.0
+}
+
+/// The shadowing of the path between two hotspots, dB: one draw per path, the same both
+/// ways (`seed` makes it the city's own).
+fn path_shadow_db(channel: &Channel, seed: u64, a: &Hotspot, b: &Hotspot) -> f64 {
+	let (lo, hi) = if a.id <= b.id { (&a.id, &b.id) } else { (&b.id, &a.id) };
+	let mut pre = seed.to_le_bytes().to_vec();
+	pre.extend_from_slice(lo);
+	pre.extend_from_slice(hi);
+	let hash = blake2_256(&pre);
+	let mut rng = ChaCha8Rng::from_seed(hash);
+	channel.shadowing_db * radio::gaussian(&mut rng)
 }
 
 /// The chain's checks that depend on the pair: not too close, not too far, the RSSI at
@@ -336,6 +356,7 @@ fn reports(
 	fleet: &[Hotspot],
 	beaconer: usize,
 	channel: &Channel,
+	seed: u64,
 	rng: &mut ChaCha8Rng,
 ) -> Vec<Report> {
 	let b = &fleet[beaconer];
@@ -357,9 +378,13 @@ fn reports(
 					true_m.round().max(1.0) as u64,
 					FREQUENCY_HZ,
 				);
+				let shadow = path_shadow_db(channel, seed, b, w);
 				let heard = channel
-					.receive(free, true_m, w.height_m, w.noise_figure_db, rng)
-					.map(|r| radio::Reception { rssi_dbm: r.rssi_dbm.min(limit - 0.2), ..r });
+					.receive(free, true_m, shadow, path_height_m(b, w), w.noise_figure_db, rng)
+					.map(|r| radio::Reception {
+						rssi_dbm: (r.rssi_dbm + w.rssi_offset_db).min(limit - 0.2),
+						..r
+					});
 				match (w.kind, heard) {
 					(Kind::Honest, Some(r)) => out.push(report(i, r.rssi_dbm, r.snr_db)),
 					(Kind::Forged, Some(r)) => {
@@ -370,7 +395,7 @@ fn reports(
 					},
 					(Kind::Forged, None) if asserted_m <= CLAIM_RANGE_M && rng.gen_bool(0.7) => {
 						// A beacon it missed, claimed with what the urban model expects.
-						let rssi = limit - channel.expected_loss_db(asserted_m as f64, w.height_m);
+						let rssi = limit - channel.expected_loss_db(asserted_m as f64, path_height_m(b, w));
 						let rssi = rssi.min(limit - 0.2);
 						out.push(report(i, rssi, channel.snr_db(rssi, w.noise_figure_db, rng)));
 					},
@@ -393,7 +418,7 @@ fn reports(
 			// asserted distances.
 			(Kind::Ring, _, _) if b.kind == Kind::Ring && b.group == w.group => {
 				let rssi = limit
-					- channel.expected_loss_db(asserted_m as f64, w.height_m)
+					- channel.expected_loss_db(asserted_m as f64, path_height_m(b, w))
 					- channel.shadowing_db * radio::gaussian(rng);
 				let rssi = rssi.min(limit - 0.2);
 				if rssi >= channel.sensitivity_dbm {
@@ -432,7 +457,7 @@ pub fn simulate(args: &DatasetArgs) -> Result<(Vec<Hotspot>, Vec<Row>)> {
 		let mut order: Vec<usize> = (0..fleet.len()).collect();
 		order.shuffle(&mut rng);
 		for beaconer in order {
-			let mut heard = reports(&fleet, beaconer, &channel, &mut rng);
+			let mut heard = reports(&fleet, beaconer, &channel, args.seed, &mut rng);
 			// The roster: the 32 lowest ranks.
 			let seed: [u8; 32] = rng.gen();
 			let rank = |r: &Report| {
@@ -464,8 +489,10 @@ pub fn simulate(args: &DatasetArgs) -> Result<(Vec<Hotspot>, Vec<Row>)> {
 					distance_m: distance,
 					same_owner: w.owner == b.owner,
 					hex_hotspots: hex.and_then(|h| hexes.get(&h)).copied().unwrap_or(0),
+					beaconer: features::peer_tag(&b.id),
 				};
-				valid.push((*r, features::features(&facts, &histories[r.witness])));
+				let f = features::features(&facts, &histories[r.witness]);
+				valid.push((*r, f));
 				let (wi, bi) = (r.witness, beaconer);
 				let (mut wh, mut bh) = (histories[wi], histories[bi]);
 				PeerHistory::record(
@@ -473,6 +500,7 @@ pub fn simulate(args: &DatasetArgs) -> Result<(Vec<Hotspot>, Vec<Row>)> {
 					&mut bh,
 					features::peer_tag(&w.id),
 					features::peer_tag(&b.id),
+					&f,
 				);
 				histories[wi] = wh;
 				histories[bi].heard_by = bh.heard_by;

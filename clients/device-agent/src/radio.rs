@@ -98,12 +98,15 @@ pub fn receive(limit_dbm: f64, distance_m: u64, rng: &mut impl Rng) -> Option<Re
 
 /// The radio of a real city, for the simulated fleets of `assay-agent dataset`: log-distance
 /// path loss whose exponent falls with the receiving antenna's height, log-normal
-/// shadowing, a noise floor raised by each receiver's noise figure, lost packets and late
-/// reports.
+/// shadowing that belongs to the path (the same both ways and from one beacon to the next:
+/// the buildings do not move), fast fading per packet, a noise floor raised by each
+/// receiver's noise figure, lost packets and late reports.
 #[derive(Clone, Copy, Debug)]
 pub struct Channel {
-	/// Standard deviation of log-normal shadowing, dB (urban: 8).
+	/// Standard deviation of log-normal shadowing, dB (urban: 8), drawn once per path.
 	pub shadowing_db: f64,
+	/// Standard deviation of the fading of each packet, dB.
+	pub fading_db: f64,
 	/// Where the excess loss over free space starts, metres.
 	pub reference_m: f64,
 	/// The weakest signal decoded, dBm (LoRa SF9 at 125 kHz: about −125).
@@ -120,6 +123,7 @@ impl Channel {
 	pub fn urban() -> Self {
 		Self {
 			shadowing_db: 8.0,
+			fading_db: 2.5,
 			reference_m: 10.0,
 			sensitivity_dbm: -125.0,
 			packet_loss: 0.10,
@@ -127,14 +131,15 @@ impl Channel {
 		}
 	}
 
-	/// The path-loss exponent for a receiving antenna `height_m` high: 3.6 at street level,
-	/// 2.8 on a 30 m mast.
+	/// The path-loss exponent of a path whose antennas are `height_m` high on average: 3.6
+	/// at street level, 2.8 between 30 m masts. (It depends on both ends alike, so the loss
+	/// is the same both ways.)
 	pub fn exponent(height_m: f64) -> f64 {
 		(3.6 - 0.8 * (height_m - 3.0) / 27.0).clamp(2.8, 3.6)
 	}
 
-	/// The mean excess loss over free space at `distance_m` for an antenna `height_m` high,
-	/// dB.
+	/// The mean excess loss over free space at `distance_m` for antennas `height_m` high on
+	/// average, dB.
 	pub fn expected_loss_db(&self, distance_m: f64, height_m: f64) -> f64 {
 		if distance_m <= self.reference_m {
 			0.0
@@ -150,11 +155,14 @@ impl Channel {
 	}
 
 	/// What a receiver hears of a transmission whose free-space level at the receiver is
-	/// `free_space_dbm`, `distance_m` away; `None` when lost, late or below sensitivity.
+	/// `free_space_dbm`, `distance_m` away over a path whose shadowing is `path_shadow_db`
+	/// (a draw of `shadowing_db`) between antennas `height_m` high on average; `None` when
+	/// lost, late or below sensitivity.
 	pub fn receive(
 		&self,
 		free_space_dbm: f64,
 		distance_m: f64,
+		path_shadow_db: f64,
 		height_m: f64,
 		noise_figure_db: f64,
 		rng: &mut impl Rng,
@@ -162,7 +170,9 @@ impl Channel {
 		if rng.gen_bool(self.packet_loss) || rng.gen_bool(self.late) {
 			return None;
 		}
-		let loss = self.expected_loss_db(distance_m, height_m) + self.shadowing_db * gaussian(rng);
+		let loss = self.expected_loss_db(distance_m, height_m)
+			+ path_shadow_db
+			+ self.fading_db * gaussian(rng);
 		let rssi = free_space_dbm - loss.max(HONEST_MARGIN_DB);
 		if rssi < self.sensitivity_dbm {
 			return None;

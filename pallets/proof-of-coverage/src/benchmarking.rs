@@ -508,8 +508,8 @@ mod benchmarks {
 		// Full histories on both sides: the features read and write the most.
 		let mut full = crate::features::PeerHistory::default();
 		for i in 0..crate::features::HISTORY_LEN {
-			full.heard.push([i as u8; 8]);
-			full.heard_by.push([(i % 4) as u8; 8]);
+			full.heard.push([i as u8; 8], 100);
+			full.heard_by.push([(i % 4) as u8; 8], 100);
 		}
 		crate::PeerHistories::<T>::insert(&witness, full);
 		crate::PeerHistories::<T>::insert(&beacon.beaconer, full);

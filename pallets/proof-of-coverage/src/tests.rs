@@ -1253,10 +1253,12 @@ fn witnesses_that_pass_get_fraud_features_from_their_history() {
 				distance_m: distance,
 				same_owner,
 				hex_hotspots: crate::CellCounts::<Test>::get(u64::from(hex)).unwrap().unclipped,
+				beaconer: tag(&a),
 			};
 			features::features(&facts, &history)
 		};
 		let fresh = features::PeerHistory::default();
+		let margin = |f: &features::Features| f[0] as i16;
 		assert_eq!(
 			WitnessFeatures::<Test>::get(first, b.id()),
 			Some(expected(&b, -1100, false, fresh))
@@ -1269,7 +1271,10 @@ fn witnesses_that_pass_get_fraud_features_from_their_history() {
 		assert_eq!(verdict(first, &loud), Verdict::Invalid(WitnessRejection::RssiTooHigh));
 		assert_eq!(WitnessFeatures::<Test>::get(first, loud.id()), None);
 		// Both histories recorded the passing reports, and only them.
-		assert_eq!(PeerHistories::<Test>::get(b.id()).heard.peers(), &[tag(&a)]);
+		let b_history = PeerHistories::<Test>::get(b.id());
+		assert_eq!(b_history.heard.peers(), &[tag(&a)]);
+		let b_features = WitnessFeatures::<Test>::get(first, b.id()).unwrap();
+		assert_eq!(b_history.heard.newest_margin(&tag(&a)), Some(margin(&b_features)));
 		assert_eq!(PeerHistories::<Test>::get(a.id()).heard_by.peers(), &[tag(&b), tag(&c)]);
 		assert_eq!(PeerHistories::<Test>::get(loud.id()), fresh);
 
@@ -1281,6 +1286,9 @@ fn witnesses_that_pass_get_fraud_features_from_their_history() {
 		let third = round(&a, &[(&b, -1100)], 10);
 		let f = WitnessFeatures::<Test>::get(third, b.id()).unwrap();
 		assert_eq!(&f[4..7], &[1, 1, 1], "heard, distinct, mutual: {f:?}");
+		// The link's asymmetry: B's margin now minus what A reported of B's beacon.
+		let a_of_b = PeerHistories::<Test>::get(b.id()).heard_by.newest_margin(&tag(&a)).unwrap();
+		assert_eq!(f[11], i32::from(margin(&f)) - i32::from(a_of_b));
 
 		// Pruned with their beacon.
 		run_to(System::block_number() + test_params().retention + 1);

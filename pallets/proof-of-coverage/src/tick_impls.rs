@@ -190,6 +190,10 @@ impl<T: Config> Pallet<T> {
 			.parent(FEATURE_HEX_RESOLUTION)
 			.and_then(|hex| CellCounts::<T>::get(u64::from(hex)))
 			.map_or(0, |counts| counts.unclipped);
+		let tag = |account: &T::AccountId| {
+			let id: AccountId32 = account.clone().into();
+			features::peer_tag(id.as_ref())
+		};
 		let facts = features::WitnessFacts {
 			rssi_dbm_x10: report.rssi_dbm_x10,
 			snr_db_x10: report.snr_db_x10,
@@ -197,23 +201,18 @@ impl<T: Config> Pallet<T> {
 			distance_m: passed.distance_m,
 			same_owner: T::Devices::owner_of(witness).as_ref() == Some(beaconer_owner),
 			hex_hotspots,
+			beaconer: tag(beaconer),
 		};
 		let mut witness_history = PeerHistories::<T>::get(witness);
-		WitnessFeatures::<T>::insert(
-			beacon_id,
-			witness,
-			features::features(&facts, &witness_history),
-		);
+		let features = features::features(&facts, &witness_history);
+		WitnessFeatures::<T>::insert(beacon_id, witness, features);
 		let mut beaconer_history = PeerHistories::<T>::get(beaconer);
-		let tag = |account: &T::AccountId| {
-			let id: AccountId32 = account.clone().into();
-			features::peer_tag(id.as_ref())
-		};
 		PeerHistory::record(
 			&mut witness_history,
 			&mut beaconer_history,
 			tag(witness),
 			tag(beaconer),
+			&features,
 		);
 		PeerHistories::<T>::insert(witness, witness_history);
 		PeerHistories::<T>::insert(beaconer, beaconer_history);

@@ -12,19 +12,30 @@
 //! | 1 | `snr_db_x10` | 0.1 dB | the reported SNR |
 //! | 2 | `snr_gap_db_x10` | 0.1 dB | SNR − (RSSI − noise floor of −117 dBm), within ±200 dB |
 //! | 3 | `distance_dam` | 10 m | beaconer to witness, between cell centres |
-//! | 4 | `heard` | count | the witness's remembered valid reports (at most 16) |
+//! | 4 | `heard` | count | the witness's remembered passing reports (at most 16) |
 //! | 5 | `distinct_heard` | count | distinct beaconers among them |
 //! | 6 | `mutual_peers` | count | of those, the ones that also witnessed the witness's own beacons (its last 16 witnesses) |
 //! | 7 | `same_owner` | 0/1 | the witness and the beaconer have one owner |
 //! | 8 | `hex_hotspots` | count | hotspots in the witness's resolution-8 hex (HIP-17 count) |
+//! | 9 | `margin_slope` | 0.01 dB per doubling | the margin over the doublings of the distance past 10 m: the excess loss of the path |
+//! | 10 | `mean_margin_slope` | 0.01 dB per doubling | its running mean over the witness's earlier passing reports (weight 1/8) |
+//! | 11 | `link_asymmetry_db_x10` | 0.1 dB | this margin minus the margin the beaconer reported when it last witnessed the witness's beacon; 0 when it has not |
+//! | 12 | `mean_link_asymmetry` | 0.1 dB | its running mean over the witness's earlier reports where it was known (weight 1/8) |
 //!
-//! The history (4–6) is what the witness had *before* this report: the chain reads it,
-//! computes the features, then records the report ([`PeerHistory::record`]).
+//! Radio paths are reciprocal: the loss from A to B is the loss from B to A, and the
+//! free-space limit is symmetric in the two gains. An honest pair reports margins that
+//! differ by fast fading only; a witness that inflates what it hears reports margins
+//! smaller than its peers report of it (11, 12), and a smaller excess loss than its
+//! distances imply (9, 10).
+//!
+//! The history (4–6, 10–12) is what the witness had *before* this report: the chain reads
+//! it, computes the features, then records the report ([`PeerHistory::record`]).
 
+use crate::fspl::log2_q32;
 use codec::{Decode, Encode, MaxEncodedLen};
 
 /// How many features.
-pub const FEATURES: usize = 9;
+pub const FEATURES: usize = 13;
 
 /// A witness's features, in [`FEATURE_NAMES`]' order and units.
 pub type Features = [i32; FEATURES];
@@ -40,6 +51,10 @@ pub const FEATURE_NAMES: [&str; FEATURES] = [
 	"mutual_peers",
 	"same_owner",
 	"hex_hotspots",
+	"margin_slope",
+	"mean_margin_slope",
+	"link_asymmetry_db_x10",
+	"mean_link_asymmetry",
 ];
 
 /// The largest magnitude of a feature: Q16.16 holds it.
@@ -52,6 +67,12 @@ pub const NOISE_FLOOR_DBM_X10: i32 = -1_170;
 /// How many peers a hotspot's history remembers in each direction.
 pub const HISTORY_LEN: usize = 16;
 
+/// The weight of a new value in the running means: 1/8.
+pub const MEAN_SHIFT: u32 = 3;
+
+/// The distance below which a path has no excess loss to speak of, metres.
+pub const SLOPE_REFERENCE_M: u64 = 10;
+
 /// A peer as the history remembers it: the first 8 bytes of its account id (finding a
 /// second key with the same 8 bytes takes about 2^64 tries).
 pub type PeerTag = [u8; 8];
@@ -63,12 +84,14 @@ pub fn peer_tag(account: &[u8; 32]) -> PeerTag {
 	tag
 }
 
-/// The last [`HISTORY_LEN`] peers, oldest overwritten first.
+/// The last [`HISTORY_LEN`] peers with the margin of each report, oldest overwritten first.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen)]
 #[cfg_attr(feature = "scale-info", derive(scale_info::TypeInfo))]
 pub struct Recent {
 	/// The ring's slots; the first `len` are filled.
 	pub tags: [PeerTag; HISTORY_LEN],
+	/// The margin of each slot's report, tenths of dB.
+	pub margins: [i16; HISTORY_LEN],
 	/// How many slots are filled.
 	pub len: u8,
 	/// The slot the next peer goes into.
@@ -76,11 +99,12 @@ pub struct Recent {
 }
 
 impl Recent {
-	/// Remembers `tag`, forgetting the oldest when full.
-	pub fn push(&mut self, tag: PeerTag) {
+	/// Remembers `tag` and its report's margin, forgetting the oldest when full.
+	pub fn push(&mut self, tag: PeerTag, margin_db_x10: i16) {
 		let slot = usize::from(self.next) % HISTORY_LEN;
-		if let Some(place) = self.tags.get_mut(slot) {
-			*place = tag;
+		if let (Some(t), Some(m)) = (self.tags.get_mut(slot), self.margins.get_mut(slot)) {
+			*t = tag;
+			*m = margin_db_x10;
 		}
 		self.next = ((slot + 1) % HISTORY_LEN) as u8;
 		self.len = self.len.saturating_add(1).min(HISTORY_LEN as u8);
@@ -97,6 +121,15 @@ impl Recent {
 		self.peers().contains(tag)
 	}
 
+	/// The margin of the newest report of `tag`, if remembered.
+	pub fn newest_margin(&self, tag: &PeerTag) -> Option<i16> {
+		let len = usize::from(self.len).min(HISTORY_LEN);
+		(1..=len)
+			.map(|back| (usize::from(self.next) + HISTORY_LEN - back) % HISTORY_LEN)
+			.find(|slot| self.tags.get(*slot) == Some(tag))
+			.and_then(|slot| self.margins.get(slot).copied())
+	}
+
 	/// The distinct peers, first occurrence in slot order.
 	fn distinct(&self) -> impl Iterator<Item = &PeerTag> {
 		let peers = self.peers();
@@ -108,21 +141,51 @@ impl Recent {
 	}
 }
 
-/// A hotspot's recent valid witness reports, both ways.
+/// A hotspot's recent passing witness reports, both ways, and running means of its own.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen)]
 #[cfg_attr(feature = "scale-info", derive(scale_info::TypeInfo))]
 pub struct PeerHistory {
-	/// The beaconers it witnessed.
+	/// The beaconers it witnessed, with the margins it reported.
 	pub heard: Recent,
-	/// The witnesses of its beacons.
+	/// The witnesses of its beacons, with the margins they reported.
 	pub heard_by: Recent,
+	/// Running mean of its reports' `margin_slope`.
+	pub mean_margin_slope: i32,
+	/// Running mean of its reports' `link_asymmetry_db_x10`, where known.
+	pub mean_link_asymmetry: i32,
+	/// How many of its reports had a known link asymmetry (saturating).
+	pub asymmetries: u8,
+}
+
+/// `mean + (value − mean) / 8`; the first value is taken as it is.
+fn running_mean(mean: i32, value: i32, first: bool) -> i32 {
+	if first {
+		value
+	} else {
+		mean.saturating_add(value.saturating_sub(mean) >> MEAN_SHIFT)
+	}
 }
 
 impl PeerHistory {
-	/// Records a valid report: `witness` heard `beaconer`.
-	pub fn record(witness: &mut PeerHistory, beaconer: &mut PeerHistory, w: PeerTag, b: PeerTag) {
-		witness.heard.push(b);
-		beaconer.heard_by.push(w);
+	/// Records a passing report of `w` (history `witness`) on `b`'s beacon (history
+	/// `beaconer`), whose features were `features`.
+	pub fn record(
+		witness: &mut PeerHistory,
+		beaconer: &mut PeerHistory,
+		w: PeerTag,
+		b: PeerTag,
+		features: &Features,
+	) {
+		let margin = features[0] as i16;
+		witness.mean_margin_slope =
+			running_mean(witness.mean_margin_slope, features[9], witness.heard.len == 0);
+		if witness.heard_by.newest_margin(&b).is_some() {
+			witness.mean_link_asymmetry =
+				running_mean(witness.mean_link_asymmetry, features[11], witness.asymmetries == 0);
+			witness.asymmetries = witness.asymmetries.saturating_add(1);
+		}
+		witness.heard.push(b, margin);
+		beaconer.heard_by.push(w, margin);
 	}
 
 	/// Distinct beaconers it heard that also heard it.
@@ -146,21 +209,43 @@ pub struct WitnessFacts {
 	pub same_owner: bool,
 	/// Hotspots in the witness's resolution-8 hex.
 	pub hex_hotspots: u32,
+	/// The beaconer's tag.
+	pub beaconer: PeerTag,
 }
 
 fn clamp(value: i64, limit: i32) -> i32 {
 	value.clamp(-i64::from(limit), i64::from(limit)) as i32
 }
 
+/// The margin in 0.01 dB per doubling of the distance past [`SLOPE_REFERENCE_M`]; 0 within
+/// twice that distance.
+fn margin_slope(margin_db_x10: i64, distance_m: u64) -> i64 {
+	// log2(d / 10 m) in Q32.
+	let doublings = log2_q32(u128::from(distance_m / SLOPE_REFERENCE_M)).unwrap_or(0);
+	if doublings < (1 << 32) {
+		return 0;
+	}
+	let scaled = i128::from(margin_db_x10).saturating_mul(10 << 32);
+	i64::try_from(scaled / i128::from(doublings)).unwrap_or(i64::MAX)
+}
+
 /// The feature vector of a passing report, given the witness's history before it.
 pub fn features(facts: &WitnessFacts, witness: &PeerHistory) -> Features {
 	let rssi = i64::from(facts.rssi_dbm_x10);
-	let margin = facts.limit_milli_dbm.saturating_sub(rssi.saturating_mul(100)).div_euclid(100);
+	let margin = clamp(
+		facts.limit_milli_dbm.saturating_sub(rssi.saturating_mul(100)).div_euclid(100),
+		3_000,
+	)
+	.max(0);
 	let snr = i64::from(facts.snr_db_x10);
 	let gap = snr.saturating_sub(rssi.saturating_sub(i64::from(NOISE_FLOOR_DBM_X10)));
 	let distance = facts.distance_m.saturating_add(5) / 10;
+	let asymmetry = witness
+		.heard_by
+		.newest_margin(&facts.beaconer)
+		.map_or(0, |theirs| i64::from(margin) - i64::from(theirs));
 	[
-		clamp(margin, 3_000).max(0),
+		margin,
 		clamp(snr, FEATURE_LIMIT),
 		clamp(gap, 2_000),
 		clamp(i64::try_from(distance).unwrap_or(i64::MAX), FEATURE_LIMIT),
@@ -169,6 +254,10 @@ pub fn features(facts: &WitnessFacts, witness: &PeerHistory) -> Features {
 		clamp(i64::from(witness.mutual_peers()), FEATURE_LIMIT),
 		i32::from(facts.same_owner),
 		clamp(i64::from(facts.hex_hotspots), FEATURE_LIMIT),
+		clamp(margin_slope(i64::from(margin), facts.distance_m), FEATURE_LIMIT),
+		clamp(i64::from(witness.mean_margin_slope), FEATURE_LIMIT),
+		clamp(asymmetry, FEATURE_LIMIT),
+		clamp(i64::from(witness.mean_link_asymmetry), FEATURE_LIMIT),
 	]
 }
 
@@ -181,41 +270,70 @@ mod tests {
 		[n; 8]
 	}
 
-	#[test]
-	fn the_ring_keeps_the_last_sixteen() {
-		let mut recent = Recent::default();
-		for n in 0..20u8 {
-			recent.push(tag(n));
-		}
-		assert_eq!(recent.len, 16);
-		assert!(!recent.contains(&tag(3)));
-		assert!(recent.contains(&tag(4)) && recent.contains(&tag(19)));
-	}
-
-	#[test]
-	fn a_ring_of_four_looks_like_one() {
-		// Five hotspots that only witness each other, round after round.
-		let mut histories = [PeerHistory::default(); 5];
-		for _ in 0..4 {
-			for b in 0..5usize {
-				for w in (0..5usize).filter(|w| *w != b) {
-					let (mut wh, mut bh) = (histories[w], histories[b]);
-					PeerHistory::record(&mut wh, &mut bh, tag(w as u8), tag(b as u8));
-					histories[w] = wh;
-					histories[b] = PeerHistory { heard: histories[b].heard, heard_by: bh.heard_by };
-				}
-			}
-		}
-		let facts = WitnessFacts {
-			rssi_dbm_x10: -1000,
+	fn facts(beaconer: PeerTag, rssi_dbm_x10: i16) -> WitnessFacts {
+		WitnessFacts {
+			rssi_dbm_x10,
 			snr_db_x10: 50,
 			limit_milli_dbm: -90_000,
 			distance_m: 2_004,
 			same_owner: true,
 			hex_hotspots: 3,
-		};
-		let f = features(&facts, &histories[0]);
-		assert_eq!(f, [100, 50, 50 - (-1000 + 1170), 200, 16, 4, 4, 1, 3]);
+			beaconer,
+		}
+	}
+
+	#[test]
+	fn the_ring_keeps_the_last_sixteen_and_finds_the_newest() {
+		let mut recent = Recent::default();
+		for n in 0..20u8 {
+			recent.push(tag(n % 18), i16::from(n));
+		}
+		assert_eq!(recent.len, 16);
+		assert!(!recent.contains(&tag(3)));
+		assert!(recent.contains(&tag(4)) && recent.contains(&tag(17)));
+		// Tag 1 was pushed at n = 1 (forgotten) and n = 19.
+		assert_eq!(recent.newest_margin(&tag(1)), Some(19));
+		assert_eq!(recent.newest_margin(&tag(3)), None);
+	}
+
+	/// Hotspots `0..n` witnessing each other round after round at `rssi`.
+	fn rounds(n: u8, rounds: usize, rssi: impl Fn(u8, u8) -> i16) -> Vec<PeerHistory> {
+		let mut histories = vec![PeerHistory::default(); usize::from(n)];
+		for _ in 0..rounds {
+			for b in 0..n {
+				for w in (0..n).filter(|w| *w != b) {
+					let f = features(&facts(tag(b), rssi(b, w)), &histories[usize::from(w)]);
+					let (mut wh, mut bh) = (histories[usize::from(w)], histories[usize::from(b)]);
+					PeerHistory::record(&mut wh, &mut bh, tag(w), tag(b), &f);
+					histories[usize::from(w)] = wh;
+					histories[usize::from(b)].heard_by = bh.heard_by;
+				}
+			}
+		}
+		histories
+	}
+
+	#[test]
+	fn a_ring_of_five_has_four_distinct_mutual_peers() {
+		let histories = rounds(5, 4, |_, _| -1000);
+		let f = features(&facts(tag(1), -1000), &histories[0]);
+		// Margin 10 dB over 2,004 m: log2(200) = 7.64 doublings past 10 m, 130.8 hundredths
+		// of a dB per doubling, rounded down.
+		assert_eq!(&f[..9], &[100, 50, 50 - (-1000 + 1170), 200, 16, 4, 4, 1, 3]);
+		assert_eq!(f[9], 130);
+		assert_eq!(f[10], 130, "the same slope every time");
+		assert_eq!((f[11], f[12]), (0, 0), "symmetric links");
+	}
+
+	#[test]
+	fn a_witness_that_inflates_what_it_hears_has_asymmetric_links() {
+		// Hotspot 0 reports 8 dB louder than the path allows; the others are honest.
+		let histories = rounds(4, 3, |_, w| if w == 0 { -920 } else { -1000 });
+		let inflated = features(&facts(tag(1), -920), &histories[0]);
+		assert_eq!(inflated[11], 20 - 100, "its margin minus what hotspot 1 reported of it");
+		assert_eq!(inflated[12], -80);
+		let honest = features(&facts(tag(0), -1000), &histories[1]);
+		assert_eq!(honest[11], 100 - 20);
 	}
 
 	#[test]
@@ -227,6 +345,7 @@ mod tests {
 			distance_m: 100_000,
 			same_owner: false,
 			hex_hotspots: 100_000,
+			beaconer: tag(9),
 		};
 		let f = features(&facts, &PeerHistory::default());
 		// −90.45 dBm − (−90.5) = 0.05 dB: rounded down to 0 tenths.
@@ -234,6 +353,7 @@ mod tests {
 		assert_eq!(f[3], 10_000);
 		assert_eq!(f[8], FEATURE_LIMIT);
 		assert_eq!(&f[4..8], &[0, 0, 0, 0]);
+		assert_eq!(&f[9..], &[0, 0, 0, 0]);
 	}
 
 	proptest! {
@@ -245,11 +365,16 @@ mod tests {
 			distance in any::<u64>(),
 			same in any::<bool>(),
 			hex in any::<u32>(),
-			peers in proptest::collection::vec(0u8..40, 0..64),
+			peers in proptest::collection::vec((0u8..40, any::<i16>()), 0..64),
+			means in any::<(i32, i32)>(),
 		) {
-			let mut history = PeerHistory::default();
-			for (i, p) in peers.iter().enumerate() {
-				if i % 2 == 0 { history.heard.push(tag(*p)) } else { history.heard_by.push(tag(*p)) }
+			let mut history = PeerHistory {
+				mean_margin_slope: means.0,
+				mean_link_asymmetry: means.1,
+				..PeerHistory::default()
+			};
+			for (i, (p, m)) in peers.iter().enumerate() {
+				if i % 2 == 0 { history.heard.push(tag(*p), *m) } else { history.heard_by.push(tag(*p), *m) }
 			}
 			let facts = WitnessFacts {
 				rssi_dbm_x10: rssi,
@@ -258,6 +383,7 @@ mod tests {
 				distance_m: distance,
 				same_owner: same,
 				hex_hotspots: hex,
+				beaconer: tag(peers.first().map_or(0, |p| p.0)),
 			};
 			let f = features(&facts, &history);
 			prop_assert!(f.iter().all(|v| v.abs() <= FEATURE_LIMIT));
