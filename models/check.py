@@ -154,10 +154,52 @@ def eval_air_quality(run) -> dict:
     return _detector(s, run(s.x_test)[:, 0], baseline, "largest channel z-score")
 
 
-def eval_coverage_fraud(run) -> dict:
+def eval_coverage_fraud(run, threshold: float | None = None) -> dict:
+    """ROC AUC on the held-out cities, and at the card's threshold what the validators'
+    scores would withhold: the share of each kind's passing reports flagged, and the share
+    of the HIP-15 witness units of its selected reports (the issue's goal: at least 90 % of
+    the cheaters' units, at most 2 % of the honest ones)."""
     s = datasets.coverage_fraud()
-    baseline = datasets.fraud_rule_baseline(s.x_test)
-    return _detector(s, run(s.x_test)[:, 0], baseline, "RSSI closeness to the free-space limit")
+    threshold = 0.5 if threshold is None else threshold
+    p = run(s.x_test)[:, 0]
+    t = s.extra["test"]
+    flagged = p > threshold
+    units = np.where(t["selected"].to_numpy() == 1, datasets.witness_units(t["witnesses_selected"].to_numpy()), 0.0)
+    kinds = t["kind"].to_numpy()
+    groups = t["group"].to_numpy()
+    context = {"threshold": threshold}
+
+    def withheld(mask) -> float:
+        total = units[mask].sum()
+        return float(units[mask & flagged].sum() / total) if total > 0 else 0.0
+
+    for group in ("held-out seeds", "held-out cities"):
+        g = groups == group
+        context[f"{group}: roc_auc"] = _auc(s.y_test[g], p[g])
+        for kind in ("honest", "near_spoofer", "ring", "forged"):
+            k = g & (kinds == kind)
+            context[f"{group}: {kind} reports flagged"] = float(flagged[k].mean()) if k.any() else 0.0
+            context[f"{group}: {kind} units withheld"] = withheld(k)
+        context[f"{group}: all cheaters' units withheld"] = withheld(g & (kinds != "honest"))
+    cheaters = withheld(kinds != "honest")
+    honest = withheld(kinds == "honest")
+    context["all held out: cheaters' units withheld"] = cheaters
+    context["all held out: honest units withheld"] = honest
+    tp = int(np.sum(flagged & (s.y_test == 1)))
+    context["precision"] = tp / max(1, int(np.sum(flagged)))
+    context["held_out_rows"] = int(len(s.y_test))
+    return {
+        "metric": "roc_auc",
+        "better": "higher",
+        "model": _auc(s.y_test, p),
+        "baseline": _auc(s.y_test, datasets.fraud_rule_baseline(s.x_test)),
+        "baseline_name": "RSSI closeness to the free-space limit",
+        "context": context,
+        "limits": [
+            ("cheaters' units withheld", cheaters, ">=", 0.90),
+            ("honest units withheld", honest, "<=", 0.02),
+        ],
+    }
 
 
 EVALUATORS = {
@@ -183,6 +225,9 @@ def meets(card: dict, measured: dict) -> list[str]:
             problems.append(f"{card['metric']} {m:.5f} is worse than the card's {card['value']}")
         if m - b < card["margin"]:
             problems.append(f"beats the baseline {b:.5f} by less than {card['margin']}")
+    for name, value, op, bound in measured.get("limits", []):
+        if (op == ">=" and value < bound) or (op == "<=" and value > bound):
+            problems.append(f"{name} {value:.4f}, the goal is {op} {bound}")
     return problems
 
 
@@ -195,7 +240,8 @@ def main() -> int:
         problems = []
         if "0x" + hashlib.blake2b(data, digest_size=32).hexdigest() != m["model_id"]:
             problems.append("the file's blake2-256 is not its model_id")
-        measured = EVALUATORS[m["name"]](lambda x: predict(path, x, m["fraction_bits"]))
+        extra = {"threshold": m["threshold"]} if "threshold" in m else {}
+        measured = EVALUATORS[m["name"]](lambda x: predict(path, x, m["fraction_bits"]), **extra)
         problems += meets(m["card"], measured)
         status = "ok" if not problems else "FAILED: " + "; ".join(problems)
         print(

@@ -21,8 +21,6 @@ import numpy as np
 SPLIT_SEED = 20261201
 AIR_TRAIN_SEEDS = range(1, 41)
 AIR_TEST_SEEDS = range(1001, 1011)
-FRAUD_TRAIN_SEED = 7
-FRAUD_TEST_SEED = 7007
 
 
 @dataclasses.dataclass
@@ -242,69 +240,80 @@ def air_zscore_baseline(x_train: np.ndarray, x: np.ndarray) -> np.ndarray:
 
 # --------------------------------------------------------------------- coverage fraud (simulated)
 
-FRAUD_FEATURES = ["RSSI dBm", "SNR dB", "distance km", "time delta ms", "witnesses of the beacon",
-                  "reward share"]
-FRAUD_SHARE = 0.15
+# The device agent's offline cities (`assay-agent dataset`, clients/device-agent): honest
+# fleets on a reciprocal urban channel with near spoofers, witness rings and forged-signal
+# witnesses that pass every deterministic check, and the chain's own integer features
+# (`assay_radio::features`), one row per report that passed.
+FRAUD_HOURS = 168
+FRAUD_TRAIN = [(seed, layout) for seed in (1, 2) for layout in ("lisbon", "madrid", "berlin")]
+# Held out: new seeds in the training cities, and new seeds in cities never trained on.
+FRAUD_HELD_OUT_SEEDS = [(101, "lisbon"), (102, "madrid")]
+FRAUD_HELD_OUT_LAYOUTS = [(103, "porto"), (104, "paris")]
+FRAUD_TRAIN_ROWS = 240_000  # a sample of the training rows (gradient boosting's cost)
 
 
-def _fspl_rssi(distance_km: np.ndarray, eirp_dbm: float = 27.0) -> np.ndarray:
-    """Free-space received power at 915 MHz: EIRP − (20 log10 d_km + 20 log10 915 + 32.44)."""
-    return eirp_dbm - (20 * np.log10(np.maximum(distance_km, 0.01)) + 20 * np.log10(915.0) + 32.44)
+def agent_binary() -> str:
+    """The device agent, built by `make build-agent` into the cargo target directory."""
+    path = os.environ.get("ASSAY_AGENT_BIN") or os.path.join(
+        os.environ.get("CARGO_TARGET_DIR", "/var/tmp/assay-target"), "release", "assay-agent"
+    )
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"{path}: build the device agent first (make build-agent)")
+    return path
 
 
-def _witnesses(seed: int, n: int = 60_000) -> tuple[np.ndarray, np.ndarray]:
-    """Simulated proof-of-coverage witness reports that pass the deterministic checks.
+def fraud_rows(seed: int, layout: str):
+    """One city's labelled rows, as a pandas frame (the agent writes them)."""
+    import io
+    import subprocess
 
-    Honest: distance lognormal around 2 km, received power free-space loss minus a
-    log-distance excess (exponent 2.7–3.5) and log-normal shadowing σ = 8 dB (urban),
-    noise floor −117 ± 2 dB, timestamps with |N(0, 40 ms)| jitter, 1–25 witnesses per
-    beacon and a reward share near 1 / witnesses.
+    import pandas as pd
 
-    Cheaters (label 1), three kinds: a spoofer far from its claimed place that reports
-    exactly the free-space RSSI (no shadowing, no excess loss) at a distance it chose; a
-    ring member that witnesses its partners from a fabricated short distance, with few
-    other witnesses and a high reward share; a forged-signal witness that adds 6–20 dB to
-    what it heard to win selection. Until the fraud model is trained on the device
-    agent's simulated fleets with the chain's own features (DESIGN §10), this is the
-    simulation the shipped scorer learns from.
-    """
-    rng = np.random.default_rng(seed)
-    d = np.clip(rng.lognormal(np.log(2.0), 0.7, n), 0.05, 40)
-    exponent = rng.uniform(2.7, 3.5, n)
-    rssi = _fspl_rssi(d) - 10 * (exponent - 2) * np.log10(np.maximum(d, 0.01) / 0.01) * 0.5 + rng.normal(0, 8, n)
-    noise = rng.normal(-117, 2, n)
-    dt = np.abs(rng.normal(0, 40, n))
-    count = rng.integers(1, 26, n).astype(np.float64)
-    share = np.clip(1 / count * rng.normal(1, 0.15, n), 0, 1)
-    label = np.zeros(n, dtype=np.int64)
-    cheat = np.flatnonzero(rng.random(n) < FRAUD_SHARE)
-    for i in cheat:
-        label[i] = 1
-        kind = rng.integers(3)
-        if kind == 0:
-            d[i] = rng.uniform(0.3, 8)
-            rssi[i] = _fspl_rssi(np.array([d[i]]))[0] - rng.uniform(0, 1.0)
-            dt[i] = abs(rng.normal(0, 4))
-        elif kind == 1:
-            d[i] = rng.uniform(0.3, 1.5)
-            count[i] = float(rng.integers(1, 5))
-            share[i] = min(1.0, rng.uniform(0.3, 0.9))
-            rssi[i] = _fspl_rssi(np.array([d[i]]))[0] - rng.uniform(5, 25)
-        else:
-            rssi[i] = min(rssi[i] + rng.uniform(6, 20), _fspl_rssi(np.array([d[i]]))[0])
-    rssi = np.minimum(rssi, _fspl_rssi(d))  # the free-space check refuses anything stronger
-    snr = np.clip(rssi - noise + rng.normal(0, 1.5, n), -20, 20)
-    x = np.column_stack([rssi, snr, d, dt, count, share])
-    return x, label
+    out = subprocess.run(
+        [agent_binary(), "dataset", "--seed", str(seed), "--hours", str(FRAUD_HOURS),
+         "--layout", layout, "--out", "-"],
+        check=True, capture_output=True,
+    ).stdout
+    return pd.read_csv(io.BytesIO(out))
+
+
+FRAUD_FEATURES = [
+    "margin_db_x10", "snr_db_x10", "snr_gap_db_x10", "distance_dam", "heard", "distinct_heard",
+    "mutual_peers", "same_owner", "hex_hotspots", "margin_slope", "mean_margin_slope",
+    "link_asymmetry_db_x10", "mean_link_asymmetry",
+]
 
 
 def coverage_fraud() -> Split:
-    x_train, y_train = _witnesses(FRAUD_TRAIN_SEED)
-    x_test, y_test = _witnesses(FRAUD_TEST_SEED)
-    return Split(x_train, y_train, x_test, y_test)
+    """The training sample and the held-out rows; `extra["test"]` is the held-out frame
+    (kind, selected, witnesses_selected, group)."""
+    import pandas as pd
+
+    train = pd.concat([fraud_rows(s, l) for s, l in FRAUD_TRAIN], ignore_index=True)
+    train = train.sample(n=min(FRAUD_TRAIN_ROWS, len(train)), random_state=SPLIT_SEED % 2**32)
+    tests = []
+    for group, sets in (("held-out seeds", FRAUD_HELD_OUT_SEEDS), ("held-out cities", FRAUD_HELD_OUT_LAYOUTS)):
+        for s, l in sets:
+            t = fraud_rows(s, l)
+            t["group"] = group
+            tests.append(t)
+    test = pd.concat(tests, ignore_index=True)
+    return Split(
+        train[FRAUD_FEATURES].to_numpy(np.float64), train["label"].to_numpy(np.int64),
+        test[FRAUD_FEATURES].to_numpy(np.float64), test["label"].to_numpy(np.int64), {"test": test},
+    )
+
+
+def witness_units(selected: np.ndarray) -> np.ndarray:
+    """HIP-15 units of each selected witness when `selected` were selected (N = 4, r = 0.8;
+    `reward_units::witness_units`)."""
+    w = np.asarray(selected, dtype=np.float64)
+    return np.where(w <= 4, 1.0, (4 - (1 - 0.8 ** (w - 4))) / np.maximum(w, 1))
 
 
 def fraud_rule_baseline(x: np.ndarray) -> np.ndarray:
-    """The naive scorer: how close the RSSI is to the free-space limit (a higher RSSI than
-    distance explains is the classic forged-signal tell)."""
-    return x[:, 0] - _fspl_rssi(x[:, 2])
+    """The naive scorer: how close the RSSI is to the free-space limit (the smaller the
+    margin, the more suspicious: the classic forged-signal tell)."""
+    return -x[:, FRAUD_FEATURES.index("margin_db_x10")]
+
+
