@@ -395,7 +395,8 @@ fn reports(
 					},
 					(Kind::Forged, None) if asserted_m <= CLAIM_RANGE_M && rng.gen_bool(0.7) => {
 						// A beacon it missed, claimed with what the urban model expects.
-						let rssi = limit - channel.expected_loss_db(asserted_m as f64, path_height_m(b, w));
+						let rssi = limit
+							- channel.expected_loss_db(asserted_m as f64, path_height_m(b, w));
 						let rssi = rssi.min(limit - 0.2);
 						out.push(report(i, rssi, channel.snr_db(rssi, w.noise_figure_db, rng)));
 					},

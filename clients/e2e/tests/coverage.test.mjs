@@ -451,6 +451,26 @@ describe('proof of coverage on a dev chain', () => {
     assert.deepEqual([valid, selected], [2, 2]);
     assert.equal(await lastHeard('C'), beacon.submittedAt);
 
+    // The fraud features the chain stored for each passing witness (CoverageApi v2), in
+    // their documented units: the margin below free space in tenths of dB, the distance in
+    // tens of metres, the peer history before this report (A passed once before, as B's
+    // witness in round 2; B's round-1 report was not reciprocal, so it has none), one owner.
+    const features = new Map(
+      (await api.call.coverageApi.witnessFeatures(beacon.id)).map(([w, f]) => [nameOf.get(w.toString()), f.map((v) => v.toNumber())]),
+    );
+    assert.deepEqual([...features.keys()].sort(), ['A', 'B']);
+    for (const [name, f] of features) {
+      assert.equal(f.length, 13, `${name}: 13 features`);
+      const margin = Math.floor((rssiLimit(beacon, name) * 1000 - plausibleRssi(beacon, name) * 100) / 100);
+      assert.ok(Math.abs(f[0] - margin) <= 1, `${name}: margin ${f[0]}, expected ${margin}`);
+      assert.equal(f[1], SNR_DB_X10);
+      const dam = Math.round(cellDistanceM(hs.C.cell.hex, hs[name].cell.hex) / 10);
+      assert.ok(Math.abs(f[3] - dam) <= 1, `${name}: ${f[3]} dam, expected ${dam}`);
+      assert.equal(f[7], 1, `${name}: one owner`);
+    }
+    assert.deepEqual(features.get('A').slice(4, 7), [1, 1, 0], 'A: heard B once; nobody passed witnessing A');
+    assert.deepEqual(features.get('B').slice(4, 7), [0, 0, 0], 'B: no passing report before');
+
     assert.deepEqual(
       [...refused].sort(),
       ['AlreadyBeaconed', 'DuplicateWitness', 'RevealTooEarly'],
