@@ -1,10 +1,11 @@
 //! Inference latency on the shipped models: a direct `ort` call on an f32 input (no time
-//! limit), versus the
-//! engine (fixed point in and out, the session mutex, the metrics), versus the `infer` host
-//! function as the off-chain worker calls it (through the externalities extension, input
-//! bytes in and a SCALE output back; natively, without the wasm boundary). Medians of many
-//! runs, the three paths taking turns run after run, and their ratio to the direct call. Then the per-item cost of the host function on a
-//! batch of 256 rows in one call against one row per call.
+//! limit), versus the engine (fixed point in and out, the session mutex, the metrics),
+//! versus the `infer` host function as the off-chain worker calls it (through the
+//! externalities extension, input bytes in and a SCALE output back; natively, without the
+//! wasm boundary). Medians of many runs, the three paths taking turns run after run, and
+//! their ratio to the direct call. Then the per-item cost of the host function on a batch
+//! of 256 rows, and on the largest batch one call takes (4,096 rows), against one row per
+//! call.
 //!
 //! `cargo bench -p assay-inference --features engine` (needs `make setup` for the ONNX
 //! Runtime library). Set `ASSAY_BENCH_RUNS` to change the number of runs (default 5000).
@@ -86,11 +87,16 @@ fn main() {
 		println!("{name:<24} {d:>10.2} {e:>10.2} {h:>10.2} {:>8.3} {:>8.3}", e / d, h / d);
 	}
 
-	// Batches: the host function on B rows in one call, per item, against B = 1.
-	let batch = 256usize;
+	// Batches: the host function on B rows in one call, per item, against B = 1: 256 rows,
+	// and the most one call takes (`MAX_BATCH_ROWS`).
+	let (batch, largest) = (256usize, assay_inference::engine::MAX_BATCH_ROWS);
 	let batch_runs = (runs / 20).max(50);
+	let largest_runs = (runs / 200).max(10);
 	println!();
-	println!("{:<24} {:>14} {:>18} {:>10}", "model", "B=1 µs/item", "B=256 µs/item", "B=1 / B=256");
+	println!(
+		"{:<24} {:>12} {:>16} {:>17} {:>10}",
+		"model", "B=1 µs/item", "B=256 µs/item", "B=4096 µs/item", "B=1/B=256"
+	);
 	for m in &models {
 		let one: Vec<u8> = m
 			.sample_input
@@ -98,28 +104,35 @@ fn main() {
 			.flat_map(|x| ((f64::from(*x) * 65_536.0).round() as i32).to_le_bytes())
 			.collect();
 		let many: Vec<u8> = one.repeat(batch);
+		let most: Vec<u8> = one.repeat(largest);
 		let id = m.id;
-		let (single, batched) = externalities.execute_with(|| {
+		let per_item = |input: &[u8], rows: usize, n: usize| -> f64 {
+			median(
+				(0..n)
+					.map(|_| {
+						let t = Instant::now();
+						assay_inference::inference::infer(id, 16, input)
+							.expect("host function run");
+						t.elapsed().as_secs_f64() * 1e6 / rows as f64
+					})
+					.collect(),
+			)
+		};
+		let (single, batched, largest_batch) = externalities.execute_with(|| {
 			for _ in 0..20 {
 				assay_inference::inference::infer(id, 16, &many).expect("host function batch");
 			}
-			let single: Vec<f64> = (0..runs)
-				.map(|_| {
-					let t = Instant::now();
-					assay_inference::inference::infer(id, 16, &one).expect("host function run");
-					t.elapsed().as_secs_f64() * 1e6
-				})
-				.collect();
-			let batched: Vec<f64> = (0..batch_runs)
-				.map(|_| {
-					let t = Instant::now();
-					assay_inference::inference::infer(id, 16, &many).expect("host function batch");
-					t.elapsed().as_secs_f64() * 1e6 / batch as f64
-				})
-				.collect();
-			(median(single), median(batched))
+			(
+				per_item(&one, 1, runs),
+				per_item(&many, batch, batch_runs),
+				per_item(&most, largest, largest_runs),
+			)
 		});
-		println!("{:<24} {single:>14.3} {batched:>18.3} {:>10.1}", m.name, single / batched);
+		println!(
+			"{:<24} {single:>12.3} {batched:>16.3} {largest_batch:>17.3} {:>10.1}",
+			m.name,
+			single / batched
+		);
 	}
 	let _ = std::fs::remove_dir_all(&dir);
 }

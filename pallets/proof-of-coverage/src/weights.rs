@@ -75,8 +75,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `448`
 		//  Estimated: `3530`
-		// Minimum execution time: 43_945_000 picoseconds.
-		Weight::from_parts(54_467_000, 3530)
+		// Minimum execution time: 57_802_000 picoseconds.
+		Weight::from_parts(117_022_000, 3530)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -94,8 +94,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `600`
 		//  Estimated: `3588`
-		// Minimum execution time: 96_831_000 picoseconds.
-		Weight::from_parts(127_478_000, 3588)
+		// Minimum execution time: 97_476_000 picoseconds.
+		Weight::from_parts(172_885_000, 3588)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 	}
 	/// Storage: `ProofOfCoverage::Params` (r:1 w:0)
@@ -112,8 +112,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2602`
 		//  Estimated: `5530`
-		// Minimum execution time: 64_622_000 picoseconds.
-		Weight::from_parts(116_572_000, 5530)
+		// Minimum execution time: 68_179_000 picoseconds.
+		Weight::from_parts(117_523_000, 5530)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -131,10 +131,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::Rosters` (`max_values`: None, `max_size`: Some(2065), added: 4540, mode: `MaxEncodedLen`)
 	fn authorize_submit_witness() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3516`
+		//  Measured:  `3503`
 		//  Estimated: `6186`
-		// Minimum execution time: 131_109_000 picoseconds.
-		Weight::from_parts(228_341_000, 6186)
+		// Minimum execution time: 130_075_000 picoseconds.
+		Weight::from_parts(219_260_000, 6186)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 	}
 	/// Storage: `ProofOfCoverage::Params` (r:1 w:0)
@@ -152,10 +152,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2511 + n * (103 ±0)`
 		//  Estimated: `1533 + n * (4540 ±0)`
-		// Minimum execution time: 68_024_000 picoseconds.
-		Weight::from_parts(44_285_064, 1533)
-			// Standard Error: 642_356
-			.saturating_add(Weight::from_parts(39_564_207, 0).saturating_mul(n.into()))
+		// Minimum execution time: 60_911_000 picoseconds.
+		Weight::from_parts(362_835_544, 1533)
+			// Standard Error: 905_157
+			.saturating_add(Weight::from_parts(38_242_429, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
@@ -176,12 +176,12 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 64]`.
 	fn authorize_submit_witnesses(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `3219 + n * (739 ±0)`
+		//  Measured:  `3341 + n * (734 ±0)`
 		//  Estimated: `3588 + n * (4540 ±0)`
-		// Minimum execution time: 127_372_000 picoseconds.
-		Weight::from_parts(161_719_463, 3588)
-			// Standard Error: 2_180_716
-			.saturating_add(Weight::from_parts(116_473_214, 0).saturating_mul(n.into()))
+		// Minimum execution time: 132_530_000 picoseconds.
+		Weight::from_parts(30_369_033, 3588)
+			// Standard Error: 550_440
+			.saturating_add(Weight::from_parts(95_182_174, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4540).saturating_mul(n.into()))
@@ -206,8 +206,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `614`
 		//  Estimated: `3642`
-		// Minimum execution time: 65_666_000 picoseconds.
-		Weight::from_parts(122_733_000, 3642)
+		// Minimum execution time: 63_367_000 picoseconds.
+		Weight::from_parts(79_451_000, 3642)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -231,8 +231,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `651`
 		//  Estimated: `9679`
-		// Minimum execution time: 100_753_000 picoseconds.
-		Weight::from_parts(123_627_000, 9679)
+		// Minimum execution time: 96_786_000 picoseconds.
+		Weight::from_parts(107_211_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(8_u64))
 	}
 	/// Storage: `ProofOfCoverage::RevealedThisBlock` (r:1 w:0)
@@ -249,8 +249,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `552`
 		//  Estimated: `9679`
-		// Minimum execution time: 29_442_000 picoseconds.
-		Weight::from_parts(42_486_000, 9679)
+		// Minimum execution time: 28_352_000 picoseconds.
+		Weight::from_parts(31_479_000, 9679)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -270,8 +270,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `542`
 		//  Estimated: `3593`
-		// Minimum execution time: 83_778_000 picoseconds.
-		Weight::from_parts(125_682_000, 3593)
+		// Minimum execution time: 78_737_000 picoseconds.
+		Weight::from_parts(84_126_000, 3593)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -281,8 +281,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `116`
 		//  Estimated: `1533`
-		// Minimum execution time: 14_086_000 picoseconds.
-		Weight::from_parts(15_688_000, 1533)
+		// Minimum execution time: 14_001_000 picoseconds.
+		Weight::from_parts(15_112_000, 1533)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -296,8 +296,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `191`
 		//  Estimated: `1518`
-		// Minimum execution time: 16_002_000 picoseconds.
-		Weight::from_parts(17_405_000, 1518)
+		// Minimum execution time: 15_609_000 picoseconds.
+		Weight::from_parts(17_196_000, 1518)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
@@ -310,17 +310,17 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ProofOfCoverage::CellCounts` (r:1 w:0)
 	/// Proof: `ProofOfCoverage::CellCounts` (`max_values`: None, `max_size`: Some(24), added: 2499, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::PeerHistories` (r:2 w:2)
-	/// Proof: `ProofOfCoverage::PeerHistories` (`max_values`: None, `max_size`: Some(308), added: 2783, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::PeerHistories` (`max_values`: None, `max_size`: Some(381), added: 2856, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::WitnessFeatures` (r:0 w:1)
-	/// Proof: `ProofOfCoverage::WitnessFeatures` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::WitnessFeatures` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Witnesses` (r:0 w:1)
 	/// Proof: `ProofOfCoverage::Witnesses` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
 	fn verify_witness() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1181`
-		//  Estimated: `6556`
-		// Minimum execution time: 78_572_000 picoseconds.
-		Weight::from_parts(102_668_000, 6556)
+		//  Measured:  `1254`
+		//  Estimated: `6702`
+		// Minimum execution time: 80_591_000 picoseconds.
+		Weight::from_parts(101_156_000, 6702)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -346,10 +346,10 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `ProofOfCoverage::LastHeard` (`max_values`: None, `max_size`: Some(52), added: 2527, mode: `MaxEncodedLen`)
 	fn finish_beacon() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4739`
+		//  Measured:  `4740`
 		//  Estimated: `155928`
-		// Minimum execution time: 585_141_000 picoseconds.
-		Weight::from_parts(607_950_000, 155928)
+		// Minimum execution time: 582_397_000 picoseconds.
+		Weight::from_parts(610_772_000, 155928)
 			.saturating_add(T::DbWeight::get().reads(95_u64))
 			.saturating_add(T::DbWeight::get().writes(20_u64))
 	}
@@ -365,8 +365,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `565`
 		//  Estimated: `35976`
-		// Minimum execution time: 107_115_000 picoseconds.
-		Weight::from_parts(112_059_000, 35976)
+		// Minimum execution time: 105_868_000 picoseconds.
+		Weight::from_parts(110_946_000, 35976)
 			.saturating_add(T::DbWeight::get().reads(23_u64))
 			.saturating_add(T::DbWeight::get().writes(18_u64))
 	}
@@ -382,8 +382,8 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `224`
 		//  Estimated: `5988`
-		// Minimum execution time: 25_771_000 picoseconds.
-		Weight::from_parts(27_578_000, 5988)
+		// Minimum execution time: 25_515_000 picoseconds.
+		Weight::from_parts(27_081_000, 5988)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -394,7 +394,7 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `ProofOfCoverage::Beacons` (r:1 w:1)
 	/// Proof: `ProofOfCoverage::Beacons` (`max_values`: None, `max_size`: Some(177), added: 2652, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::WitnessFeatures` (r:16 w:16)
-	/// Proof: `ProofOfCoverage::WitnessFeatures` (`max_values`: None, `max_size`: Some(100), added: 2575, mode: `MaxEncodedLen`)
+	/// Proof: `ProofOfCoverage::WitnessFeatures` (`max_values`: None, `max_size`: Some(116), added: 2591, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Witnesses` (r:16 w:16)
 	/// Proof: `ProofOfCoverage::Witnesses` (`max_values`: None, `max_size`: Some(115), added: 2590, mode: `MaxEncodedLen`)
 	/// Storage: `ProofOfCoverage::Rosters` (r:0 w:1)
@@ -403,110 +403,110 @@ impl<T: polkadot_sdk::frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	fn prune(w: u32, ) -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `402 + w * (171 ±0)`
-		//  Estimated: `3642 + w * (2590 ±0)`
-		// Minimum execution time: 25_966_000 picoseconds.
-		Weight::from_parts(40_193_046, 3642)
-			// Standard Error: 47_816
-			.saturating_add(Weight::from_parts(2_920_100, 0).saturating_mul(w.into()))
+		//  Estimated: `3642 + w * (2591 ±0)`
+		// Minimum execution time: 25_596_000 picoseconds.
+		Weight::from_parts(29_710_237, 3642)
+			// Standard Error: 6_032
+			.saturating_add(Weight::from_parts(2_710_655, 0).saturating_mul(w.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(w.into())))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 			.saturating_add(T::DbWeight::get().writes((2_u64).saturating_mul(w.into())))
-			.saturating_add(Weight::from_parts(0, 2590).saturating_mul(w.into()))
+			.saturating_add(Weight::from_parts(0, 2591).saturating_mul(w.into()))
 	}
 }
 
 /// The same weights with ParityDB's database costs, for tests and mocks.
 impl WeightInfo for () {
 	fn submit_beacon() -> Weight {
-		Weight::from_parts(54_467_000, 3530)
+		Weight::from_parts(117_022_000, 3530)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn authorize_submit_beacon() -> Weight {
-		Weight::from_parts(127_478_000, 3588)
+		Weight::from_parts(172_885_000, 3588)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 	}
 	fn submit_witness() -> Weight {
-		Weight::from_parts(116_572_000, 5530)
+		Weight::from_parts(117_523_000, 5530)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn authorize_submit_witness() -> Weight {
-		Weight::from_parts(228_341_000, 6186)
+		Weight::from_parts(219_260_000, 6186)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 	}
 	fn submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(44_285_064, 1533)
-			.saturating_add(Weight::from_parts(39_564_207, 0).saturating_mul(n.into()))
+		Weight::from_parts(362_835_544, 1533)
+			.saturating_add(Weight::from_parts(38_242_429, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((3_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4540).saturating_mul(n.into()))
 	}
 	fn authorize_submit_witnesses(n: u32, ) -> Weight {
-		Weight::from_parts(161_719_463, 3588)
-			.saturating_add(Weight::from_parts(116_473_214, 0).saturating_mul(n.into()))
+		Weight::from_parts(30_369_033, 3588)
+			.saturating_add(Weight::from_parts(95_182_174, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 4540).saturating_mul(n.into()))
 	}
 	fn reveal_beacon() -> Weight {
-		Weight::from_parts(122_733_000, 3642)
+		Weight::from_parts(79_451_000, 3642)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn authorize_reveal_beacon() -> Weight {
-		Weight::from_parts(123_627_000, 9679)
+		Weight::from_parts(107_211_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(8_u64))
 	}
 	fn draw_selection_seed() -> Weight {
-		Weight::from_parts(42_486_000, 9679)
+		Weight::from_parts(31_479_000, 9679)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn claim_rewards() -> Weight {
-		Weight::from_parts(125_682_000, 3593)
+		Weight::from_parts(84_126_000, 3593)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn set_params() -> Weight {
-		Weight::from_parts(15_688_000, 1533)
+		Weight::from_parts(15_112_000, 1533)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn draw_entropy() -> Weight {
-		Weight::from_parts(17_405_000, 1518)
+		Weight::from_parts(17_196_000, 1518)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn verify_witness() -> Weight {
-		Weight::from_parts(102_668_000, 6556)
+		Weight::from_parts(101_156_000, 6702)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn finish_beacon() -> Weight {
-		Weight::from_parts(607_950_000, 155928)
+		Weight::from_parts(610_772_000, 155928)
 			.saturating_add(ParityDbWeight::get().reads(95_u64))
 			.saturating_add(ParityDbWeight::get().writes(20_u64))
 	}
 	fn density_step() -> Weight {
-		Weight::from_parts(112_059_000, 35976)
+		Weight::from_parts(110_946_000, 35976)
 			.saturating_add(ParityDbWeight::get().reads(23_u64))
 			.saturating_add(ParityDbWeight::get().writes(18_u64))
 	}
 	fn location_changed() -> Weight {
-		Weight::from_parts(27_578_000, 5988)
+		Weight::from_parts(27_081_000, 5988)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn prune(w: u32, ) -> Weight {
-		Weight::from_parts(40_193_046, 3642)
-			.saturating_add(Weight::from_parts(2_920_100, 0).saturating_mul(w.into()))
+		Weight::from_parts(29_710_237, 3642)
+			.saturating_add(Weight::from_parts(2_710_655, 0).saturating_mul(w.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(w.into())))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 			.saturating_add(ParityDbWeight::get().writes((2_u64).saturating_mul(w.into())))
-			.saturating_add(Weight::from_parts(0, 2590).saturating_mul(w.into()))
+			.saturating_add(Weight::from_parts(0, 2591).saturating_mul(w.into()))
 	}
 }
