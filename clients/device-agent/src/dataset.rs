@@ -309,16 +309,7 @@ fn path_shadow_db(channel: &Channel, seed: u64, a: &Hotspot, b: &Hotspot) -> f64
 /// The chain's checks that depend on the pair: not too close, not too far, the RSSI at
 /// most the free-space limit. Passing, the distance and the limit.
 fn pair_checks(b: &Hotspot, w: &Hotspot, rssi_dbm_x10: i16) -> Option<(u64, i64)> {
-	let (bc, wc) = (cell(b.cell), cell(w.cell));
-	let steps = radio::grid_steps(b.cell, w.cell);
-	let distance = geodesy::distance_m(bc, wc);
-	let far_enough = match steps {
-		Some(s) => s >= radio::MIN_GRID_DISTANCE,
-		None => distance >= 500,
-	};
-	if !far_enough || distance > 100_000 {
-		return None;
-	}
+	let distance = radio::checked_distance_m(b.cell, w.cell)?;
 	let limit = fspl::max_rssi_milli_dbm(
 		TX_POWER_DBM,
 		b.gain_dbi_x10,

@@ -8,13 +8,11 @@ use rand::Rng;
 
 /// Resolution of asserted locations.
 pub const LOCATION_RESOLUTION: Resolution = Resolution::Twelve;
-/// Resolution of the minimum-distance grid.
-pub const GRID_RESOLUTION: Resolution = Resolution::Eleven;
-/// The fewest resolution-11 grid steps between beaconer and witness.
-pub const MIN_GRID_DISTANCE: u32 = 8;
-/// The farthest a witness may be, metres.
-#[cfg(test)]
-pub const MAX_DISTANCE_M: u64 = 100_000;
+/// The chain's distance rules (the runtime's own constants).
+pub use assay_radio::limits::{
+	GRID_DISTANCE_RESOLUTION as GRID_RESOLUTION, MAX_DISTANCE_M, MIN_FALLBACK_DISTANCE_M,
+	MIN_GRID_DISTANCE,
+};
 
 /// Below the free-space limit, the loss grows with this exponent past `REFERENCE_M`
 /// (urban: 2.7–3.5).
@@ -210,11 +208,19 @@ pub fn grid_steps(a: u64, b: u64) -> Option<u32> {
 	a.grid_distance(b).ok().and_then(|d| u32::try_from(d).ok())
 }
 
+/// The distance between two cells, metres, if the chain's distance checks pass it: at
+/// least 8 resolution-11 steps (or, where H3 cannot count them, 500 m) and at most 100 km.
+pub fn checked_distance_m(a: u64, b: u64) -> Option<u64> {
+	let distance = cell_distance_m(a, b);
+	let far_enough =
+		grid_steps(a, b).map_or(distance >= MIN_FALLBACK_DISTANCE_M, |s| s >= MIN_GRID_DISTANCE);
+	(far_enough && distance <= MAX_DISTANCE_M).then_some(distance)
+}
+
 #[cfg(test)]
 /// Whether the chain's distance checks pass for a pair of cells (not too close, not too far).
 pub fn distance_ok(a: u64, b: u64) -> bool {
-	grid_steps(a, b).is_none_or(|s| s >= MIN_GRID_DISTANCE)
-		&& cell_distance_m(a, b) <= MAX_DISTANCE_M
+	checked_distance_m(a, b).is_some()
 }
 
 /// A point `north_m` metres north and `east_m` metres east of (lat, lng).

@@ -11,26 +11,17 @@ use crate::{
 	geodesy,
 };
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
-use h3o::{CellIndex, Resolution};
+use h3o::CellIndex;
 use polkadot_sdk::sp_crypto_hashing::blake2_256;
 use scale_info::TypeInfo;
 
 /// The most two frequencies may differ, inclusive: 100 kHz.
 pub const MAX_FREQUENCY_DIFFERENCE_HZ: u64 = 100_000;
 
-/// The fewest resolution-11 grid steps between beaconer and witness.
-pub const MIN_GRID_DISTANCE: u32 = 8;
-
-/// The least distance between cell centres, in metres, where H3 cannot measure the grid
-/// distance: 8 resolution-11 steps are about 345 m (43 m between neighbouring centres);
-/// 500 m leaves room for H3's distortion, so a pair 7 steps apart cannot pass.
-pub const MIN_FALLBACK_DISTANCE_M: u64 = 500;
-
-/// The resolution the minimum distance is measured at.
-pub const GRID_DISTANCE_RESOLUTION: Resolution = Resolution::Eleven;
-
-/// The farthest a witness may be: 100 km.
-pub const MAX_DISTANCE_M: u64 = 100_000;
+/// The distance rules, shared with the device agent (`assay_radio::limits`).
+pub use assay_radio::limits::{
+	GRID_DISTANCE_RESOLUTION, MAX_DISTANCE_M, MIN_FALLBACK_DISTANCE_M, MIN_GRID_DISTANCE,
+};
 
 /// A LoRaWAN regional plan and its channels (the plan's index is part of what hotspots
 /// sign, so it lives in `assay-wire`).
@@ -305,7 +296,7 @@ pub fn verify_witness(
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use h3o::LatLng;
+	use h3o::{LatLng, Resolution};
 	use proptest::prelude::*;
 
 	fn res12(lat: f64, lng: f64) -> CellIndex {
